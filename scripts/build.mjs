@@ -1,0 +1,26 @@
+// Bundles the three front doors (and worker entry points) with esbuild. Native modules stay
+// external: they are loaded from node_modules (or shipped beside dist/ in the VSIX).
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const external = ['vscode', 'onnxruntime-node', 'sharp'];
+const entries = {
+  client: 'client/src/extension.ts',
+  server: 'server/src/lsp/main.ts',
+  cli: 'server/src/cli/bin.ts',
+  demo: 'server/src/cli/demo.ts',
+};
+const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(p)));
+const watch = process.argv.includes('--watch');
+
+await build({
+  entryPoints,
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  external,
+  logLevel: watch ? 'info' : 'warning',
+});

@@ -1,0 +1,100 @@
+/**
+ * `medseg`: the command line over the engine. Parsing and printing only; every computation is in
+ * server/src/core. Exit status: 0 ok, 1 findings/errors in the input, 2 usage, 130 interrupted.
+ */
+import { parseArgs } from 'node:util';
+import { ENGINE_VERSION } from '../core/version';
+import { runValidate, validateHelp } from './commands/validate';
+import type { CommandContext } from './context';
+import { createProgress } from './progress';
+
+interface Command {
+  summary: string;
+  help: string;
+  options: Record<string, { type: 'string' | 'boolean'; short?: string }>;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  validate: {
+    summary: 'check a config, its dataset, models and splits',
+    help: validateHelp,
+    options: { json: { type: 'boolean' } },
+    run: runValidate,
+  },
+};
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return [
+    'medseg: evaluate medical image segmentation models (MedSeg Eval)',
+    '',
+    'usage: medseg <command> [options]',
+    '',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run `medseg <command> --help` for a command's options.",
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(mainHelp() + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    process.stdout.write(`${ENGINE_VERSION}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`medseg: unknown command \`${name}\`\n\n${mainHelp()}\n`);
+    return 2;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    process.stderr.write(`medseg ${name}: ${(err as Error).message}\n\n${command.help}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(command.help + '\n');
+    return 0;
+  }
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSigint);
+  const progress = createProgress(process.stderr);
+  const ctx: CommandContext = {
+    positionals: parsed.positionals,
+    flags: parsed.values as CommandContext['flags'],
+    signal: controller.signal,
+    out: (line) => process.stdout.write(line + '\n'),
+    err: (line) => {
+      progress.clear();
+      process.stderr.write(line + '\n');
+    },
+    progress: (message, fraction) => progress.update(message, fraction),
+    usage: (help) => {
+      process.stderr.write(help + '\n');
+      return 2;
+    },
+  };
+  try {
+    return await command.run(ctx);
+  } catch (err) {
+    progress.clear();
+    if (controller.signal.aborted) {
+      process.stderr.write('medseg: interrupted; what was finished is kept.\n');
+      return 130;
+    }
+    // Bad input reaches the user as findings; an exception here is a bug in medseg itself.
+    process.stderr.write(`medseg ${name}: internal error: ${(err as Error).stack ?? String(err)}\nPlease report this with the command line above.\n`);
+    return 70;
+  } finally {
+    progress.clear();
+    process.removeListener('SIGINT', onSigint);
+  }
+}

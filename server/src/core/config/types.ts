@@ -1,0 +1,133 @@
+/**
+ * The typed experiment config, after parsing, validation and defaults. Plain file and folder
+ * paths are absolute (resolved against the config file's folder). Globs and templates
+ * (`images`, `masks`, `predictions`) stay as written, relative to `dir`: placeholders
+ * (`{stem}`, `{name}`, `{dir}`) are substituted first, then the result is resolved against `dir`
+ * (an absolute `{dir}` substitution wins). Field names are camelCase; YAML keys are snake_case.
+ */
+import type { ForegroundRule } from '../io/types';
+
+export const SPLIT_NAMES = ['train', 'val', 'test'] as const;
+export type SplitName = (typeof SPLIT_NAMES)[number];
+
+export const METRIC_NAMES = ['dice', 'iou', 'sensitivity', 'specificity', 'precision', 'auroc', 'hd95'] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+export const FUSION_NAMES = ['union', 'intersection', 'majority', 'staple', 'best'] as const;
+export type FusionName = (typeof FUSION_NAMES)[number];
+
+export type Normalization =
+  | { kind: 'imagenet' }
+  | { kind: 'unit' }
+  | { kind: 'zscore' }
+  | { kind: 'explicit'; mean: number[]; std: number[] };
+
+export interface DatasetConfig {
+  /** Glob of images as written (relative to the config's dir), or undefined when `msd` is used. */
+  images?: string;
+  /** Mask template (`{stem}`, `{name}`, `{dir}`) or glob, as written (relative to the config's dir). */
+  masks?: string;
+  /** Medical Segmentation Decathlon / nnU-Net raw folder holding dataset.json. */
+  msd?: string;
+  labels?: string;
+  idColumn: string;
+  groupColumn?: string;
+  labelColumns: string[];
+  foreground: ForegroundRule;
+  volumes: '3d' | 'axial';
+}
+
+export interface GenerateSplitsConfig {
+  ratios: Record<SplitName, number>;
+  stratify: string[];
+  seed: number;
+  tries: number;
+}
+
+export interface SplitsConfig {
+  file?: string;
+  generate?: GenerateSplitsConfig;
+  alpha: number;
+  minPerLabel: number;
+  targetCiHalfwidth: number;
+  /** Perceptual-hash Hamming distance at or below which two images count as near-duplicates. */
+  duplicateDistance: number;
+}
+
+export interface ModelInputConfig {
+  /** [H, W] the model expects; undefined = read from the graph. */
+  size?: [number, number];
+  layout: 'NCHW' | 'NHWC';
+  channels: 1 | 3;
+  normalize: Normalization;
+}
+
+export interface ModelOutputConfig {
+  activation: 'sigmoid' | 'softmax' | 'none';
+  channel: number;
+  threshold: number;
+}
+
+export interface ModelConfig {
+  name: string;
+  /** ONNX file (absolute), for models run by the engine. */
+  path?: string;
+  /** Template of existing predictions as written (relative to the config's dir), for models run elsewhere. */
+  predictions?: string;
+  family: string;
+  input: ModelInputConfig;
+  output: ModelOutputConfig;
+  trainSize?: number;
+  /** Index in `models:`, for locating findings. */
+  index: number;
+}
+
+export interface EvaluationConfig {
+  split: SplitName | 'all';
+  metrics: MetricName[];
+  fusion: FusionName[];
+  /** Restrict fusion to these model names (default: every model). */
+  fuseModels?: string[];
+  correctDice: number;
+  primaryMetric: MetricName;
+  compare: { alpha: number; correction: 'holm' | 'bonferroni' | 'bh' | 'none' };
+  bootstrap: number;
+  seed: number;
+}
+
+export interface ExplainConfig {
+  gradcam: { layer: string; images: number; method: 'gradcam' | 'scorecam' | 'eigencam'; target: 'prediction' | 'reference' };
+  umap: { features: string; neighbors: number; minDist: number; colorBy: string; maxPoints: number; seed: number };
+}
+
+export interface StressConfig {
+  perturbations: string[];
+  labelMixes: Record<string, string>[];
+  repeats: number;
+  dropThreshold: number;
+  seed: number;
+}
+
+export interface RuntimeConfig {
+  provider: 'auto' | 'cuda' | 'webgpu' | 'cpu';
+  batch: number;
+  threads: number;
+  cache: string;
+}
+
+export interface MedsegConfig {
+  /** Absolute path of the config file. */
+  file: string;
+  /** Folder of the config file; relative paths resolve against it. */
+  dir: string;
+  name: string;
+  dataset: DatasetConfig;
+  splits?: SplitsConfig;
+  models: ModelConfig[];
+  evaluation: EvaluationConfig;
+  explain: ExplainConfig;
+  stress: StressConfig;
+  runtime: RuntimeConfig;
+  /** Absolute output root; results go under `<output>/<name>/`. */
+  output: string;
+}

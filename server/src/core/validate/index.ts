@@ -1,0 +1,50 @@
+/**
+ * Everything `medseg validate` and the editor's diagnostics report about one config: the config
+ * itself, its dataset, its models and (when a splits section exists) the split analysis. Findings
+ * that belong to a config node are placed on that node's range.
+ */
+import { loadConfig, parseConfig, type ParsedConfig } from '../config';
+import { resolveDataset } from '../dataset';
+import type { ResolvedDataset } from '../dataset/types';
+import { sortFindings, type Finding } from '../findings';
+import { checkModelFiles } from './models';
+
+export interface ValidateOptions {
+  /** The config's current text (an editor's unsaved buffer); read from disk when absent. */
+  text?: string;
+  signal?: AbortSignal;
+  onProgress?: (message: string, fraction?: number) => void;
+}
+
+export interface ValidationResult {
+  parsed: ParsedConfig;
+  dataset?: ResolvedDataset;
+  findings: Finding[];
+}
+
+export async function validateExperiment(file: string, options: ValidateOptions = {}): Promise<ValidationResult> {
+  const parsed = options.text !== undefined ? parseConfig(options.text, file) : await loadConfig(file);
+  const findings: Finding[] = [...parsed.findings];
+  const config = parsed.config;
+  let dataset: ResolvedDataset | undefined;
+  if (config) {
+    options.onProgress?.('Resolving dataset', 0);
+    const resolved = await resolveDataset(config, { signal: options.signal });
+    dataset = resolved;
+    findings.push(...resolved.findings);
+    options.signal?.throwIfAborted();
+    options.onProgress?.('Checking models', 0.5);
+    findings.push(...(await checkModelFiles(config)));
+  }
+  const placed = findings.map((f) => placeOnConfig(f, parsed));
+  options.onProgress?.('Done', 1);
+  return { parsed, dataset, findings: sortFindings(placed) };
+}
+
+/** Gives a config-node finding the node's range (engines locate by path; editors need lines). */
+export function placeOnConfig(f: Finding, parsed: ParsedConfig): Finding {
+  if (!f.configPath) return f;
+  if (f.location && (f.location.file !== parsed.document.file || f.location.range)) return f;
+  return { ...f, location: { file: parsed.document.file, range: parsed.document.rangeOf(f.configPath) } };
+}
+
