@@ -7,6 +7,7 @@ import { loadConfig, parseConfig, type ParsedConfig } from '../config';
 import { resolveDataset } from '../dataset';
 import type { ResolvedDataset } from '../dataset/types';
 import { sortFindings, type Finding } from '../findings';
+import { scanCases, type ScanResult } from '../scan';
 import { checkModelFiles } from './models';
 
 export interface ValidateOptions {
@@ -14,11 +15,14 @@ export interface ValidateOptions {
   text?: string;
   signal?: AbortSignal;
   onProgress?: (message: string, fraction?: number) => void;
+  /** Decode every image and mask (cached by size and mtime). Off for the editor's fast first pass. */
+  images?: boolean;
 }
 
 export interface ValidationResult {
   parsed: ParsedConfig;
   dataset?: ResolvedDataset;
+  scan?: ScanResult;
   findings: Finding[];
 }
 
@@ -27,18 +31,26 @@ export async function validateExperiment(file: string, options: ValidateOptions 
   const findings: Finding[] = [...parsed.findings];
   const config = parsed.config;
   let dataset: ResolvedDataset | undefined;
+  let scan: ScanResult | undefined;
   if (config) {
     options.onProgress?.('Resolving dataset', 0);
     const resolved = await resolveDataset(config, { signal: options.signal });
     dataset = resolved;
     findings.push(...resolved.findings);
     options.signal?.throwIfAborted();
-    options.onProgress?.('Checking models', 0.5);
+    options.onProgress?.('Checking models', 0.05);
     findings.push(...(await checkModelFiles(config)));
+    if (options.images !== false) {
+      scan = await scanCases(resolved.cases, config, {
+        signal: options.signal,
+        onProgress: (done, total) => options.onProgress?.(`Reading images ${done}/${total}`, 0.1 + (0.8 * done) / total),
+      });
+      findings.push(...scan.findings);
+    }
   }
   const placed = findings.map((f) => placeOnConfig(f, parsed));
   options.onProgress?.('Done', 1);
-  return { parsed, dataset, findings: sortFindings(placed) };
+  return { parsed, dataset, scan, findings: sortFindings(placed) };
 }
 
 /** Gives a config-node finding the node's range (engines locate by path; editors need lines). */

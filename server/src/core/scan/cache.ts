@@ -1,0 +1,36 @@
+/** A JSON file of scan results keyed by file identity (path, size, mtime); written atomically. */
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/atomic';
+import type { CaseScan } from './index';
+
+export class ScanCache {
+  private dirty = false;
+  private constructor(
+    private readonly file: string,
+    private readonly entries: Map<string, CaseScan>,
+  ) {}
+
+  static async open(file: string): Promise<ScanCache> {
+    try {
+      const parsed = JSON.parse(await readFile(file, 'utf8')) as { entries?: [string, CaseScan][] };
+      return new ScanCache(file, new Map(parsed.entries ?? []));
+    } catch {
+      return new ScanCache(file, new Map()); // missing or damaged: start afresh
+    }
+  }
+
+  get(key: string): CaseScan | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, scan: CaseScan): void {
+    this.entries.set(key, scan);
+    this.dirty = true;
+  }
+
+  async save(): Promise<void> {
+    if (!this.dirty) return;
+    await writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: [...this.entries] }));
+    this.dirty = false;
+  }
+}

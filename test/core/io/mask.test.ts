@@ -1,0 +1,85 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { binarize, readMask, writeNifti, type ImageVolume } from '../../../server/src/core/io';
+import { buildPng, makeTempDir } from './helpers';
+
+function volume(data: ImageVolume['data'], channels = 1, width = data.length / channels): ImageVolume {
+  return { width, height: 1, depth: 1, channels, data, bitDepth: 8, spacing: [0.5, 0.5, 1], spacingKnown: true, format: 'png' };
+}
+
+describe('binarize', () => {
+  test("'nonzero': any value but 0 (and NaN) is foreground, for every sample type", () => {
+    assert.deepEqual(Array.from(binarize(volume(new Uint8Array([0, 1, 255, 0])), { kind: 'nonzero' }).data), [0, 1, 1, 0]);
+    assert.deepEqual(Array.from(binarize(volume(new Uint16Array([0, 65535, 2])), { kind: 'nonzero' }).data), [0, 1, 1]);
+    assert.deepEqual(Array.from(binarize(volume(new Int16Array([-1, 0, 3])), { kind: 'nonzero' }).data), [1, 0, 1]);
+    assert.deepEqual(Array.from(binarize(volume(new Float32Array([0, -0, 0.001, NaN, -2])), { kind: 'nonzero' }).data), [0, 0, 1, 0, 1]);
+  });
+
+  test("'values': only the listed labels (KiTS kidney + tumour = [1, 2])", () => {
+    const labels = new Uint8Array([0, 1, 2, 3, 2, 1, 0]);
+    assert.deepEqual(Array.from(binarize(volume(labels), { kind: 'values', values: [1, 2] }).data), [0, 1, 1, 0, 1, 1, 0]);
+    assert.deepEqual(Array.from(binarize(volume(labels), { kind: 'values', values: [2] }).data), [0, 0, 1, 0, 1, 0, 0]);
+    assert.deepEqual(Array.from(binarize(volume(new Uint8Array([255, 254, 0])), { kind: 'values', values: [255] }).data), [1, 0, 0]);
+    assert.deepEqual(Array.from(binarize(volume(new Uint16Array([1000, 1, 0])), { kind: 'values', values: [1000, -1, 70000] }).data), [1, 0, 0]);
+    assert.deepEqual(Array.from(binarize(volume(new Float32Array([1, 1.5, 2])), { kind: 'values', values: [1.5] }).data), [0, 1, 0]);
+  });
+
+  test('multi-channel masks use channel 0 and ignore alpha; geometry is carried over', () => {
+    // RGB: pixel 0 is (0, 255, 255) → background; pixel 1 is (255, 0, 0) → foreground
+    const rgb = binarize(volume(new Uint8Array([0, 255, 255, 255, 0, 0]), 3), { kind: 'nonzero' });
+    assert.deepEqual(Array.from(rgb.data), [0, 1]);
+    // grey + alpha: alpha 255 on a 0 pixel is still background
+    const greyAlpha = binarize(volume(new Uint8Array([0, 255, 255, 0]), 2), { kind: 'nonzero' });
+    assert.deepEqual(Array.from(greyAlpha.data), [0, 1]);
+    assert.deepEqual([rgb.width, rgb.height, rgb.depth, rgb.spacing, rgb.spacingKnown], [2, 1, 1, [0.5, 0.5, 1], true]);
+  });
+});
+
+describe('readMask', () => {
+  test('an RGBA PNG mask (ISIC style, saved as colour) with each rule', async () => {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      const file = join(dir, 'ISIC_0000000_segmentation.png');
+      const pixels = [[0, 0, 0, 255], [255, 255, 255, 255], [255, 255, 255, 0], [0, 9, 9, 255]];
+      writeFileSync(file, buildPng({ width: 2, height: 2, colourType: 6, bitDepth: 8, samples: pixels.flat() }));
+      assert.deepEqual(Array.from((await readMask(file, { kind: 'nonzero' })).data), [0, 1, 1, 0]);
+      assert.deepEqual(Array.from((await readMask(file, { kind: 'values', values: [255] })).data), [0, 1, 1, 0]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a palette PNG label map counts by index, not by colour', async () => {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      const file = join(dir, 'labels.png');
+      // index 2 is drawn pure green: its red channel is 0, yet it is label 2
+      const palette: [number, number, number][] = [[0, 0, 0], [255, 0, 0], [0, 255, 0]];
+      writeFileSync(file, buildPng({ width: 3, height: 2, colourType: 3, bitDepth: 8, samples: [0, 1, 2, 2, 1, 0], palette }));
+      assert.deepEqual(Array.from((await readMask(file, { kind: 'nonzero' })).data), [0, 1, 1, 1, 1, 0]);
+      assert.deepEqual(Array.from((await readMask(file, { kind: 'values', values: [2] })).data), [0, 0, 1, 1, 0, 0]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a KiTS-style NIfTI label volume: whole, one slice, and the header carried for writing', async () => {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      const file = join(dir, 'case_00000/segmentation.nii.gz');
+      const labels = new Uint8Array([0, 1, 2, 0, /* z = 1 */ 2, 2, 1, 0]);
+      await writeNifti(file, { width: 2, height: 2, depth: 2, data: labels, spacing: [0.8, 0.8, 3] });
+      const kidneyAndTumour = await readMask(file, { kind: 'values', values: [1, 2] });
+      assert.deepEqual(Array.from(kidneyAndTumour.data), [0, 1, 1, 0, 1, 1, 1, 0]);
+      assert.equal(kidneyAndTumour.depth, 2);
+      assert.deepEqual(kidneyAndTumour.spacing.map((s) => Math.fround(s)), [0.8, 0.8, 3].map(Math.fround));
+      assert.equal(kidneyAndTumour.nifti?.dims[3], 2);
+      const tumourSlice1 = await readMask(file, { kind: 'values', values: [2] }, { slice: 1 });
+      assert.deepEqual([Array.from(tumourSlice1.data), tumourSlice1.depth], [[1, 1, 0, 0], 1]);
+    } finally {
+      cleanup();
+    }
+  });
+});
