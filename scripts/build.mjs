@@ -22,5 +22,9 @@ await build({
   format: 'cjs',
   sourcemap: true,
   external,
+  // Some ESM dependencies (tinyglobby → fdir) call createRequire(import.meta.url); give them a
+  // real file URL in the CommonJS bundle.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   logLevel: watch ? 'info' : 'warning',
 });

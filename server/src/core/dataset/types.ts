@@ -11,6 +11,8 @@ export interface DatasetCase {
   mask?: string;
   /** Axial slice index when `volumes: axial`. */
   slice?: number;
+  /** For an axial slice: its volume's id (what a CSV row may name; slices of one volume never cross splits). */
+  volume?: string;
   /** Patient / group id from the clinical CSV's `group_column`. */
   group?: string;
   /** Clinical label values from `label_columns`, as strings; missing cells are absent. */
@@ -22,7 +24,7 @@ export interface DatasetCase {
 }
 
 export interface ResolvedDataset {
-  /** Cases in a stable order (sorted by id). */
+  /** Cases in a stable order: sorted by id (slices of a volume by slice number, `a#2` before `a#10`). */
   cases: DatasetCase[];
   /** Where the splits came from. */
   splitSource: 'file' | 'generated' | 'none';

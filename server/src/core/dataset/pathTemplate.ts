@@ -1,0 +1,37 @@
+/**
+ * Mask and prediction paths: templates with `{stem}`, `{name}`, `{dir}`, or (masks only) globs.
+ */
+import { basename, dirname, resolve } from 'node:path';
+import { stripImageExtension } from '../io/extensions';
+
+/** Values of the placeholders for one image. */
+export interface TemplateVars {
+  /** File name without image extension (`ISIC_0000000`, `imaging`). */
+  stem: string;
+  /** File name with extension. */
+  name: string;
+  /** The image's absolute folder. */
+  dir: string;
+}
+
+const PLACEHOLDER = /\{(stem|name|dir)\}/g;
+
+export function templateVarsOf(imagePath: string): TemplateVars {
+  const name = basename(imagePath);
+  return { stem: stripImageExtension(name), name, dir: dirname(imagePath) };
+}
+
+export function hasPlaceholders(pattern: string): boolean {
+  return new RegExp(PLACEHOLDER.source).test(pattern);
+}
+
+/** A glob has `*`, `?` or `[` and no placeholder (`{stem}` would otherwise read as a brace glob). */
+export function isGlobPattern(pattern: string): boolean {
+  return /[*?[]/.test(pattern) && !hasPlaceholders(pattern);
+}
+
+/** Substitutes the placeholders, then resolves against `baseDir` (an absolute `{dir}` wins). */
+export function fillTemplate(template: string, vars: TemplateVars, baseDir: string): string {
+  // A function replacer, so `$` in file names is taken literally.
+  return resolve(baseDir, template.replace(PLACEHOLDER, (_, key: keyof TemplateVars) => vars[key]));
+}

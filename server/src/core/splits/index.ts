@@ -1,0 +1,1 @@
+export { generateSplits, generateBestSplits, splitQuality, type SplitOptions } from './generate';
