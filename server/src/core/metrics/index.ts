@@ -1,0 +1,21 @@
+/**
+ * Metric kernels and their reduction. Kernels are pure functions over typed arrays (masks:
+ * Uint8Array 0/1, x fastest, then y, then z; probabilities: Float32Array in [0, 1]); undefined
+ * values are `undefined`, never NaN. Conventions: RESULTS.md "Metric conventions".
+ */
+export { computeConfusion, overlapMetrics, addConfusion, emptyConfusion } from './confusion';
+export type { ConfusionCounts, OverlapMetrics } from './confusion';
+export { ScoreHistogram, SCORE_BINS, scoreBin } from './auroc';
+export type { RocCurve } from './auroc';
+export { squaredDistanceTransform, squaredDistancesAt, DistanceScratch } from './distance';
+export type { GridSize, Spacing } from './distance';
+export { surfaceDistances, hausdorff95, averageSurfaceDistance, borderMask, SurfaceScratch } from './surface';
+export type { SurfaceDistances } from './surface';
+export { computeImageMetrics } from './image';
+export type { ImageMetrics, ImageMetricOptions, MaskLike } from './image';
+export { PooledCounts } from './pooled';
+export { summarizeMetric, summarizeByGroup } from './aggregate';
+export type { MetricSummary, SummaryOptions } from './aggregate';
+export { quantileSorted } from './quantile';
+export { createRandom } from './random';
+export type { RandomSource } from './random';
