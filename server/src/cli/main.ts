@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ENGINE_VERSION } from '../core/version';
+import { evaluateHelp, runEvaluate } from './commands/evaluate';
 import { runValidate, validateHelp } from './commands/validate';
 import type { CommandContext } from './context';
 import { createProgress } from './progress';
@@ -21,6 +22,12 @@ const commands: Record<string, Command> = {
     help: validateHelp,
     options: { json: { type: 'boolean' } },
     run: runValidate,
+  },
+  evaluate: {
+    summary: 'run the models, compute metrics and confidence intervals, write results',
+    help: evaluateHelp,
+    options: { split: { type: 'string' }, output: { type: 'string' }, provider: { type: 'string' }, shard: { type: 'string' }, json: { type: 'boolean' } },
+    run: runEvaluate,
   },
 };
 

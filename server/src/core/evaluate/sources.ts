@@ -1,0 +1,133 @@
+/**
+ * Where a model's prediction for a case comes from: an ONNX model run by the engine (through the
+ * content-addressed cache), or a file another tool wrote (`predictions:`). Both give a 16-bit
+ * quantised probability map at the reference size.
+ */
+import { readFile } from 'node:fs/promises';
+import type { ModelConfig, RuntimeConfig } from '../config/types';
+import type { DatasetCase } from '../dataset/types';
+import { InputError } from '../findings';
+import { readImage, type ImageVolume } from '../io';
+import { WorkerModelRunner, type ProviderAttempt, type ProviderName } from '../inference';
+import { PredictionCache, predictionKey, quantiseProbabilities, type QuantisedPrediction } from '../results/predictionCache';
+import { sha256, sha256File } from '../util/hash';
+
+export interface CaseInput {
+  case: DatasetCase;
+  /** SHA-256 of the image file's bytes. */
+  imageHash: string;
+  /** Decodes the image on first use (a fully cached case never decodes). */
+  image(): Promise<ImageVolume>;
+  ref: { width: number; height: number; depth: number };
+}
+
+export interface PredictionSource {
+  readonly model: ModelConfig;
+  readonly provider?: ProviderName;
+  readonly attempts?: ProviderAttempt[];
+  /** SHA-256 of the model file (ONNX models only), for provenance. */
+  readonly modelHash?: string;
+  /** Inferences run (cache misses) so far. */
+  inferences: number;
+  predict(input: CaseInput, signal?: AbortSignal): Promise<QuantisedPrediction>;
+  dispose(): Promise<void>;
+}
+
+export class OnnxSource implements PredictionSource {
+  inferences = 0;
+  private constructor(
+    readonly model: ModelConfig,
+    readonly modelHash: string,
+    private readonly runner: WorkerModelRunner,
+    private readonly cache: PredictionCache,
+  ) {}
+
+  get provider(): ProviderName {
+    return this.runner.provider;
+  }
+
+  get attempts(): ProviderAttempt[] {
+    return this.runner.attempts;
+  }
+
+  static async create(model: ModelConfig, runtime: RuntimeConfig, cache: PredictionCache, signal?: AbortSignal): Promise<OnnxSource> {
+    const modelHash = await sha256File(model.path!);
+    const runner = await WorkerModelRunner.create(model, runtime, signal);
+    return new OnnxSource(model, modelHash, runner, cache);
+  }
+
+  private preprocessingKey(): unknown {
+    return { input: this.runner.input, output: this.model.output };
+  }
+
+  async predict(input: CaseInput, signal?: AbortSignal): Promise<QuantisedPrediction> {
+    const key = predictionKey({ modelHash: this.modelHash, imageHash: input.imageHash, preprocessing: this.preprocessingKey(), slice: input.case.slice });
+    const cached = await this.cache.get(key);
+    if (cached && cached.width === input.ref.width && cached.height === input.ref.height && cached.depth === input.ref.depth) return cached;
+    const image = await input.image();
+    const p = await this.runner.predict(image, { width: input.ref.width, height: input.ref.height }, { signal, imageName: input.case.id });
+    if (p.depth !== input.ref.depth) {
+      throw new InputError(input.case.image, `${input.case.id}: the image has ${p.depth} slices but the mask ${input.ref.depth}.`, 'image/mask-size-mismatch');
+    }
+    this.inferences++;
+    const q: QuantisedPrediction = { width: p.width, height: p.height, depth: p.depth, prob: quantiseProbabilities(p.prob) };
+    await this.cache.put(key, q);
+    return q;
+  }
+
+  dispose(): Promise<void> {
+    return this.runner.dispose();
+  }
+}
+
+/** Predictions made elsewhere: binary masks (0/1 or 0/max) or 8/16-bit probability maps (value/max). */
+export class FileSource implements PredictionSource {
+  inferences = 0;
+  constructor(readonly model: ModelConfig) {}
+
+  async predict(input: CaseInput): Promise<QuantisedPrediction> {
+    const file = input.case.predictions[this.model.name];
+    if (!file) {
+      throw new InputError(input.case.image, `${input.case.id}: no prediction file of model \`${this.model.name}\` (template ${this.model.predictions}).`, 'dataset/missing-prediction');
+    }
+    const v = await readImage(file, { slice: input.case.slice, paletteIndices: true });
+    const { width, height, depth } = input.ref;
+    if (v.width !== width || v.height !== height || v.depth !== depth) {
+      throw new InputError(file, `prediction is ${v.width}×${v.height}×${v.depth} but the reference mask is ${width}×${height}×${depth}: predictions must have the mask's size.`, 'prediction/size-mismatch');
+    }
+    return { width, height, depth, prob: quantiseProbabilities(predictionProbabilities(v)) };
+  }
+
+  async dispose(): Promise<void> {}
+}
+
+/**
+ * A stored prediction as probabilities: a file holding only 0 and one other value is a binary
+ * mask (1 where non-zero); otherwise an integer raster is value / (2^bits − 1) and a float volume
+ * is taken as probabilities (clamped to [0, 1]).
+ */
+export function predictionProbabilities(v: ImageVolume): Float32Array {
+  const n = v.width * v.height * v.depth;
+  const c = v.channels;
+  const d = v.data;
+  let other: number | undefined;
+  let binary = true;
+  for (let i = 0; i < n && binary; i++) {
+    const x = d[i * c];
+    if (x === 0) continue;
+    if (other === undefined) other = x;
+    else if (x !== other) binary = false;
+  }
+  const out = new Float32Array(n);
+  const isFloat = d instanceof Float32Array || d instanceof Float64Array;
+  const scale = binary ? 0 : isFloat ? 1 : 1 / (2 ** (v.bitDepth <= 8 ? 8 : 16) - 1);
+  for (let i = 0; i < n; i++) {
+    const x = d[i * c];
+    out[i] = binary ? (x !== 0 ? 1 : 0) : Math.min(1, Math.max(0, x * scale));
+  }
+  return out;
+}
+
+export async function hashFile(path: string): Promise<string> {
+  return sha256(await readFile(path));
+}

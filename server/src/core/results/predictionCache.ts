@@ -1,0 +1,90 @@
+/**
+ * Content-addressed cache of model predictions: key = hash(model file × image file ×
+ * preprocessing × engine cache version). A repeated run does no inference; a run killed half-way
+ * resumes from what it had stored. Each entry is written atomically, so a kill never leaves a
+ * half entry behind.
+ *
+ * Probabilities are stored quantised to 16 bits, the same quantisation as the `prob/` PNGs and the
+ * AUROC histograms: masks are thresholded from the quantised value, so a cached and a fresh run
+ * give byte-identical results.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'fflate';
+import { writeFileAtomic } from '../io/atomic';
+import { sha256 } from '../util/hash';
+
+/** Bump when anything that changes a cached prediction changes (preprocessing, resizing, …). */
+export const PREDICTION_CACHE_VERSION = 1;
+
+const MAGIC = 0x3143534d; // 'MSC1' little-endian
+
+export interface QuantisedPrediction {
+  width: number;
+  height: number;
+  depth: number;
+  /** round(p × 65535), x fastest then y then z. */
+  prob: Uint16Array;
+}
+
+export function predictionKey(parts: { modelHash: string; imageHash: string; preprocessing: unknown; slice?: number }): string {
+  return sha256(JSON.stringify({ v: PREDICTION_CACHE_VERSION, ...parts }));
+}
+
+export class PredictionCache {
+  constructor(readonly dir: string) {}
+
+  private pathOf(key: string): string {
+    return join(this.dir, key.slice(0, 2), `${key}.msc`);
+  }
+
+  async get(key: string): Promise<QuantisedPrediction | undefined> {
+    let bytes: Uint8Array;
+    try {
+      bytes = gunzipSync(await readFile(this.pathOf(key)));
+    } catch {
+      return undefined; // missing or damaged: recompute
+    }
+    if (bytes.byteLength < 16) return undefined;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (view.getUint32(0, true) !== MAGIC) return undefined;
+    const width = view.getUint32(4, true);
+    const height = view.getUint32(8, true);
+    const depth = view.getUint32(12, true);
+    const n = width * height * depth;
+    if (bytes.byteLength !== 16 + 2 * n) return undefined;
+    const prob = new Uint16Array(n);
+    new Uint8Array(prob.buffer).set(bytes.subarray(16));
+    return { width, height, depth, prob };
+  }
+
+  async put(key: string, p: QuantisedPrediction): Promise<void> {
+    const out = new Uint8Array(16 + p.prob.byteLength);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, MAGIC, true);
+    view.setUint32(4, p.width, true);
+    view.setUint32(8, p.height, true);
+    view.setUint32(12, p.depth, true);
+    out.set(new Uint8Array(p.prob.buffer, p.prob.byteOffset, p.prob.byteLength), 16);
+    await writeFileAtomic(this.pathOf(key), gzipSync(out, { level: 1 }));
+  }
+}
+
+/** Quantises probabilities to 16 bits (NaN is the caller's bug to report before this). */
+export function quantiseProbabilities(prob: Float32Array): Uint16Array {
+  const q = new Uint16Array(prob.length);
+  for (let i = 0; i < prob.length; i++) {
+    const p = prob[i];
+    q[i] = p <= 0 ? 0 : p >= 1 ? 65535 : Math.round(p * 65535);
+  }
+  return q;
+}
+
+/** The binary mask of a quantised map: foreground where q/65535 ≥ threshold. */
+export function thresholdQuantised(q: Uint16Array, threshold: number): Uint8Array {
+  // Integer comparison avoids float drift: q/65535 ≥ t  ⇔  q ≥ ceil(t·65535) (up to rounding of t·65535).
+  const cut = Math.ceil(threshold * 65535 - 1e-9);
+  const mask = new Uint8Array(q.length);
+  for (let i = 0; i < q.length; i++) mask[i] = q[i] >= cut ? 1 : 0;
+  return mask;
+}

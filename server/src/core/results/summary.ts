@@ -1,0 +1,99 @@
+/**
+ * `summary.json` (RESULTS.md): what was run, and per method the per-metric summaries, the pooled
+ * metrics over all pixels, and the breakdown per clinical label. Later stages (comparisons,
+ * selection, split diagnostics) add their sections to the same object.
+ */
+import type { MetricName } from '../config/types';
+import type { ProviderAttempt } from '../inference';
+import { PooledCounts, summarizeByGroup, summarizeMetric, type MetricSummary } from '../metrics';
+import type { PerImageRow } from './perImage';
+
+export interface MethodSummary {
+  kind: 'model' | 'fusion';
+  family?: string;
+  /** Images evaluated. */
+  n: number;
+  /** Per metric, how many images had it undefined (RESULTS.md rules). */
+  excluded: Partial<Record<MetricName, number>>;
+  metrics: Partial<Record<MetricName, MetricSummary>>;
+  /** Metrics of the confusion counts summed over every pixel of the split; `auroc` over all pixels. */
+  pooled: { dice?: number; iou?: number; sensitivity?: number; specificity?: number; precision?: number; auroc?: number };
+  /** Per label column, per label value: the summary of every metric. */
+  byLabel: Record<string, Record<string, Partial<Record<MetricName, MetricSummary>>>>;
+}
+
+export interface EvaluationSummary {
+  experiment: string;
+  time: string;
+  engineVersion: string;
+  config: string;
+  split: string;
+  shard?: { index: number; count: number };
+  provider: { used: string; attempts: ProviderAttempt[] } | undefined;
+  seeds: { bootstrap: number };
+  bootstrap: number;
+  images: number;
+  methods: Record<string, MethodSummary>;
+  failures: { imageId: string; method?: string; code: string; message: string }[];
+  [section: string]: unknown;
+}
+
+export interface SummaryInput {
+  rows: readonly PerImageRow[];
+  methods: readonly { name: string; kind: 'model' | 'fusion'; family?: string }[];
+  metrics: readonly MetricName[];
+  pooled: ReadonlyMap<string, PooledCounts>;
+  labelsOf: (imageId: string) => Record<string, string>;
+  labelColumns: readonly string[];
+  bootstrap: number;
+  seed: number;
+}
+
+export function summarizeMethods(input: SummaryInput): Record<string, MethodSummary> {
+  const options = { bootstrap: input.bootstrap, seed: input.seed };
+  const out: Record<string, MethodSummary> = {};
+  for (const method of input.methods) {
+    const rows = input.rows.filter((r) => r.method === method.name);
+    const metrics: MethodSummary['metrics'] = {};
+    const excluded: MethodSummary['excluded'] = {};
+    const byLabel: MethodSummary['byLabel'] = {};
+    for (const metric of input.metrics) {
+      const values = rows.map((r) => r.metrics[metric]);
+      const s = summarizeMetric(values, options);
+      metrics[metric] = s;
+      excluded[metric] = s.excluded;
+      for (const column of input.labelColumns) {
+        const groups = rows.map((r) => input.labelsOf(r.imageId)[column]);
+        const perValue = summarizeByGroup(values, groups, options);
+        for (const [value, summary] of Object.entries(perValue)) {
+          ((byLabel[column] ??= {})[value] ??= {})[metric] = summary;
+        }
+      }
+    }
+    const pooled = input.pooled.get(method.name);
+    const overlap = pooled?.overlap();
+    out[method.name] = {
+      kind: method.kind,
+      family: method.family,
+      n: rows.length,
+      excluded,
+      metrics,
+      pooled: {
+        dice: overlap?.dice,
+        iou: overlap?.iou,
+        sensitivity: overlap?.sensitivity,
+        specificity: overlap?.specificity,
+        precision: overlap?.precision,
+        auroc: pooled?.auroc(),
+      },
+      byLabel,
+    };
+  }
+  return out;
+}
+
+/** JSON with undefined dropped and non-finite numbers as null; keys in insertion order. */
+export function formatSummaryJson(summary: EvaluationSummary): string {
+  return JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+}
+
