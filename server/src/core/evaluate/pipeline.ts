@@ -5,22 +5,24 @@
  * outlive its turn. One bad image or one NaN-producing model is a failure of that row, reported
  * and skipped; the run goes on.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MedsegConfig, MetricName, SplitName } from '../config/types';
-import type { DatasetCase, ResolvedDataset } from '../dataset/types';
-import { InputError, type Finding } from '../findings';
-import { readImage, readMask, writeFileAtomic, type BinaryMask, type ForegroundRule, type ImageVolume } from '../io';
-import { computeImageMetrics, PooledCounts } from '../metrics';
+import type { MedsegConfig, SplitName } from '../config/types';
+import type { ResolvedDataset } from '../dataset/types';
+import type { Finding } from '../findings';
+import { chooseFusionOnValidation, fusionMembers } from '../fusion';
+import { writeFileAtomic } from '../io';
+import { PooledCounts } from '../metrics';
 import { formatPerImageCsv, type PerImageRow } from '../results/perImage';
-import { PredictionCache, thresholdQuantised } from '../results/predictionCache';
+import { PredictionCache } from '../results/predictionCache';
 import { formatSummaryJson, summarizeMethods, type EvaluationSummary } from '../results/summary';
 import { mapConcurrent } from '../util/concurrency';
 import { sha256 } from '../util/hash';
 import { ENGINE_VERSION } from '../version';
-import { writeMaskFile, writeProbabilityFile, type CaseGeometry } from './outputs';
+import { evaluateCase } from './caseEvaluation';
+import { fusionMethodName } from './fuseCase';
+import { formatFusionChangesCsv, summarizeFusion, type DeployableChoice } from './fusionSummary';
 import { selectCases, type Shard } from './selectCases';
-import { FileSource, OnnxSource, type CaseInput, type PredictionSource } from './sources';
+import { FileSource, OnnxSource, type PredictionSource } from './sources';
 
 export interface EvaluationProgress {
   done: number;
@@ -49,11 +51,6 @@ export interface EvaluationResult {
   findings: Finding[];
 }
 
-interface CaseOutcome {
-  rows: PerImageRow[];
-  failures: EvaluationSummary['failures'];
-}
-
 export async function evaluateExperiment(config: MedsegConfig, dataset: ResolvedDataset, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   const split = options.split ?? config.evaluation.split;
   const outputDir = options.outputDir ?? join(config.output, config.name);
@@ -78,27 +75,49 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
       options.signal?.throwIfAborted();
       sources.push(model.path ? await OnnxSource.create(model, runtime, cache, options.signal) : new FileSource(model));
     }
-    const methodNames = sources.map((s) => s.model.name);
+    const members = fusionMembers(config.models, config.evaluation.fuseModels);
+    const fusions = members.length >= 2 ? config.evaluation.fusion : [];
+    const methods = [
+      ...sources.map((s) => ({ name: s.model.name, kind: 'model' as const, family: s.model.family })),
+      ...fusions.map((f) => ({ name: fusionMethodName(f), kind: 'fusion' as const })),
+    ];
+    const methodNames = methods.map((m) => m.name);
     const pooled = new Map(methodNames.map((m) => [m, new PooledCounts()]));
+    const base = { sources, metrics, foreground: config.dataset.foreground, fusions, fusionMembers: members, signal: options.signal };
 
     let done = 0;
     const outcomes = await mapConcurrent(cases, options.concurrency ?? 2, async (c) => {
       options.signal?.throwIfAborted();
-      const outcome = await evaluateCase(c, { sources, metrics, foreground: config.dataset.foreground, pooled, outputDir, signal: options.signal });
+      const outcome = await evaluateCase(c, { ...base, pooled, outputDir });
       done++;
       options.onProgress?.({ done, total: cases.length, imageId: c.id, inferences: sources.reduce((a, s) => a + s.inferences, 0) });
       return outcome;
     });
-
     const rows = outcomes.flatMap((o) => o.rows);
     const failures = outcomes.flatMap((o) => o.failures);
+    const changes = outcomes.flatMap((o) => o.changes);
+
+    // A deployable fusion is chosen on the validation split only, then reported on this split.
+    let deployable: DeployableChoice | undefined;
+    if (split === 'test' && fusions.length > 0) {
+      const valCases = selectCases(dataset.cases, 'val', options.shard);
+      if (valCases.length > 0) {
+        const valPooled = new Map(methodNames.map((m) => [m, new PooledCounts()]));
+        const valRows = (await mapConcurrent(valCases, options.concurrency ?? 2, (c) => evaluateCase(c, { ...base, pooled: valPooled }))).flatMap((o) => o.rows);
+        const candidates = methodNames.filter((m) => m !== fusionMethodName('best'));
+        const perMethod = Object.fromEntries(candidates.map((m) => [m, valRows.filter((r) => r.method === m).map((r) => r.metrics.dice)]));
+        const choice = chooseFusionOnValidation(perMethod, candidates);
+        deployable = { chosenOnValidation: choice.method, validationImages: valCases.length, validationMeanDice: choice.means };
+      }
+    }
+
     for (const f of failures) {
       findings.push({
         code: f.code,
         severity: 'error',
         message: `${f.imageId}${f.method ? ` (${f.method})` : ''}: ${f.message}`,
         location: { file: config.file },
-        configPath: f.method ? ['models', config.models.findIndex((m) => m.name === f.method)] : ['dataset'],
+        configPath: f.method && f.method !== 'fusion' ? ['models', config.models.findIndex((m) => m.name === f.method)] : ['dataset'],
       });
     }
     const labelsById = new Map(cases.map((c) => [c.id, c.labels]));
@@ -120,7 +139,7 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
       imageListSha256: sha256(cases.map((c) => c.id).join('\n')),
       methods: summarizeMethods({
         rows,
-        methods: sources.map((s) => ({ name: s.model.name, kind: 'model' as const, family: s.model.family })),
+        methods,
         metrics,
         pooled,
         labelsOf: (id) => labelsById.get(id) ?? {},
@@ -128,82 +147,14 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
         bootstrap: config.evaluation.bootstrap,
         seed: config.evaluation.seed,
       }),
+      fusion: fusions.length > 0 ? summarizeFusion(members, fusions, rows, outcomes, deployable) : undefined,
       failures,
     };
     await writeFileAtomic(join(outputDir, 'per_image.csv'), formatPerImageCsv(rows, methodNames));
+    if (changes.length > 0) await writeFileAtomic(join(outputDir, 'fusion_changes.csv'), formatFusionChangesCsv(changes, methodNames, members));
     await writeFileAtomic(join(outputDir, 'summary.json'), formatSummaryJson(summary));
     return { outputDir, summary, rows, findings };
   } finally {
     await Promise.all(sources.map((s) => s.dispose()));
   }
-}
-
-interface CaseContext {
-  sources: PredictionSource[];
-  metrics: MetricName[];
-  foreground: ForegroundRule;
-  pooled: Map<string, PooledCounts>;
-  outputDir: string;
-  signal?: AbortSignal;
-}
-
-function failureOf(err: unknown): { code: string; message: string } {
-  if (err instanceof InputError) return { code: err.code, message: err.message };
-  throw err; // anything else is a bug (or an abort) and must not be swallowed as a row failure
-}
-
-async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<CaseOutcome> {
-  const failures: CaseOutcome['failures'] = [];
-  let ref: BinaryMask;
-  let imageHash: string;
-  try {
-    [ref, imageHash] = await Promise.all([readMask(c.mask!, ctx.foreground, { slice: c.slice }), readFile(c.image).then(sha256)]);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { rows: [], failures: [{ imageId: c.id, code: 'io/not-found', message: `${(err as NodeJS.ErrnoException).path} does not exist.` }] };
-    }
-    return { rows: [], failures: [{ imageId: c.id, ...failureOf(err) }] };
-  }
-  let decoded: Promise<ImageVolume> | undefined;
-  const input: CaseInput = {
-    case: c,
-    imageHash,
-    image: () => (decoded ??= readImage(c.image, { slice: c.slice })),
-    ref: { width: ref.width, height: ref.height, depth: ref.depth },
-  };
-  const geometry: CaseGeometry = {
-    width: ref.width,
-    height: ref.height,
-    depth: ref.depth,
-    spacing: ref.spacing,
-    spacingKnown: ref.spacingKnown,
-    nifti: c.slice === undefined ? ref.nifti : undefined,
-  };
-  const rows: PerImageRow[] = [];
-  for (const source of ctx.sources) {
-    const method = source.model.name;
-    let q;
-    try {
-      q = await source.predict(input, ctx.signal);
-    } catch (err) {
-      failures.push({ imageId: c.id, method, ...failureOf(err) });
-      continue;
-    }
-    const mask = thresholdQuantised(q.prob, source.model.output.threshold);
-    const prob = new Float32Array(q.prob.length);
-    for (let i = 0; i < prob.length; i++) prob[i] = q.prob[i] / 65535;
-    const m = computeImageMetrics(ref, mask, prob, ctx.metrics, { pooled: ctx.pooled.get(method) });
-    rows.push({
-      imageId: c.id,
-      split: c.split ?? '',
-      method,
-      metrics: m,
-      refPixels: m.ref_pixels,
-      predPixels: m.pred_pixels,
-      ...m.confusion,
-    });
-    await writeMaskFile(ctx.outputDir, method, c.id, geometry, mask);
-    await writeProbabilityFile(ctx.outputDir, method, c.id, geometry, q.prob);
-  }
-  return { rows, failures };
 }

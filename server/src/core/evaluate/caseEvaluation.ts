@@ -1,0 +1,125 @@
+/**
+ * One case through every method: reference and image hash, each model's prediction (cached or
+ * fresh), metrics, fusions, and the case's files. Failures of one model on one case are values;
+ * the other models and cases go on.
+ */
+import { readFile } from 'node:fs/promises';
+import type { FusionName, MetricName } from '../config/types';
+import type { DatasetCase } from '../dataset/types';
+import { InputError } from '../findings';
+import { readImage, readMask, type BinaryMask, type ForegroundRule, type ImageVolume } from '../io';
+import { computeImageMetrics, type ImageMetrics, type PooledCounts } from '../metrics';
+import type { PerImageRow } from '../results/perImage';
+import { thresholdQuantised } from '../results/predictionCache';
+import { sha256 } from '../util/hash';
+import { fuseCase, type CaseFusion, type FusionChangeRow, type MemberMask } from './fuseCase';
+import { writeErrorMapFile, writeMaskFile, writeProbabilityFile, type CaseGeometry } from './outputs';
+import type { CaseInput, PredictionSource } from './sources';
+
+export interface CaseFailure {
+  imageId: string;
+  method?: string;
+  code: string;
+  message: string;
+}
+
+export interface CaseOutcome {
+  rows: PerImageRow[];
+  failures: CaseFailure[];
+  changes: (FusionChangeRow & { imageId: string })[];
+  staple?: CaseFusion['staple'];
+}
+
+export interface CaseContext {
+  sources: readonly PredictionSource[];
+  metrics: readonly MetricName[];
+  foreground: ForegroundRule;
+  fusions: readonly FusionName[];
+  /** Models whose masks are fused (config order). */
+  fusionMembers: readonly string[];
+  pooled: ReadonlyMap<string, PooledCounts>;
+  /** Results folder; undefined = compute only (validation pass for the deployable fusion choice). */
+  outputDir?: string;
+  signal?: AbortSignal;
+}
+
+function failureOf(err: unknown): { code: string; message: string } {
+  if (err instanceof InputError) return { code: err.code, message: err.message };
+  throw err; // anything else is a bug (or an abort) and must not be swallowed as a row failure
+}
+
+function rowOf(c: DatasetCase, method: string, m: ImageMetrics, source?: string): PerImageRow {
+  return { imageId: c.id, split: c.split ?? '', method, metrics: m, refPixels: m.ref_pixels, predPixels: m.pred_pixels, ...m.confusion, source };
+}
+
+export async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<CaseOutcome> {
+  const outcome: CaseOutcome = { rows: [], failures: [], changes: [] };
+  let ref: BinaryMask;
+  let imageHash: string;
+  try {
+    [ref, imageHash] = await Promise.all([readMask(c.mask!, ctx.foreground, { slice: c.slice }), readFile(c.image).then(sha256)]);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') outcome.failures.push({ imageId: c.id, code: 'io/not-found', message: `${e.path} does not exist.` });
+    else outcome.failures.push({ imageId: c.id, ...failureOf(err) });
+    return outcome;
+  }
+  let decoded: Promise<ImageVolume> | undefined;
+  const input: CaseInput = {
+    case: c,
+    imageHash,
+    image: () => (decoded ??= readImage(c.image, { slice: c.slice })),
+    ref: { width: ref.width, height: ref.height, depth: ref.depth },
+  };
+  const geometry: CaseGeometry = {
+    width: ref.width,
+    height: ref.height,
+    depth: ref.depth,
+    spacing: ref.spacing,
+    spacingKnown: ref.spacingKnown,
+    nifti: c.slice === undefined ? ref.nifti : undefined,
+  };
+  const out = ctx.outputDir;
+  const members: MemberMask[] = [];
+  const modelMetrics = new Map<string, ImageMetrics>();
+  for (const source of ctx.sources) {
+    const method = source.model.name;
+    let q;
+    try {
+      q = await source.predict(input, ctx.signal);
+    } catch (err) {
+      outcome.failures.push({ imageId: c.id, method, ...failureOf(err) });
+      continue;
+    }
+    const mask = thresholdQuantised(q.prob, source.model.output.threshold);
+    const prob = new Float32Array(q.prob.length);
+    for (let i = 0; i < prob.length; i++) prob[i] = q.prob[i] / 65535;
+    const m = computeImageMetrics(ref, mask, prob, ctx.metrics, { pooled: ctx.pooled.get(method) });
+    modelMetrics.set(method, m);
+    if (ctx.fusionMembers.includes(method)) members.push({ model: method, mask });
+    outcome.rows.push(rowOf(c, method, m));
+    if (out) {
+      await writeMaskFile(out, method, c.id, geometry, mask);
+      await writeProbabilityFile(out, method, c.id, geometry, q.prob);
+      await writeErrorMapFile(out, method, c.id, geometry, ref.data, mask);
+    }
+  }
+  if (ctx.fusions.length > 0 && ctx.fusionMembers.length >= 2) {
+    if (members.length < ctx.fusionMembers.length) {
+      const missing = ctx.fusionMembers.filter((m) => !members.some((x) => x.model === m));
+      outcome.failures.push({ imageId: c.id, method: 'fusion', code: 'fusion/member-missing', message: `no fusion: ${missing.join(', ')} gave no prediction for this case.` });
+    } else {
+      const fusion = fuseCase(ref, members, modelMetrics, ctx.fusions, ctx.metrics, ctx.pooled);
+      outcome.changes = fusion.changes.map((ch) => ({ ...ch, imageId: c.id }));
+      outcome.staple = fusion.staple;
+      for (const f of fusion.fused) {
+        outcome.rows.push(rowOf(c, f.method, f.metrics, f.source));
+        if (out) {
+          await writeMaskFile(out, f.method, c.id, geometry, f.mask);
+          await writeErrorMapFile(out, f.method, c.id, geometry, ref.data, f.mask);
+        }
+      }
+    }
+  }
+  return outcome;
+}
