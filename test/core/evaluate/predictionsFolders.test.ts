@@ -39,7 +39,7 @@ describe('evaluate: models given as prediction folders', () => {
 
   test('per-image metrics equal the numpy/scipy computation to 1e-9', () => {
     assert.deepEqual(result.findings, []);
-    assert.equal(result.rows.filter((r) => !r.method.startsWith('fusion:')).length, expected.length);
+    assert.equal(result.rows.length, expected.length);
     for (const e of expected) {
       const row = result.rows.find((r) => r.imageId === e.image_id && r.method === e.method);
       assert.ok(row, `${e.image_id}/${e.method}`);
@@ -50,13 +50,55 @@ describe('evaluate: models given as prediction folders', () => {
         else assert.ok(got !== undefined && Math.abs(got - want) <= 1e-9, `${e.image_id}/${e.method}/${metric}: ${got} vs ${want}`);
       }
       assert.deepEqual([row.refPixels, row.predPixels, row.tp, row.fp, row.fn, row.tn], [e.ref_pixels, e.pred_pixels, e.tp, e.fp, e.fn, e.tn]);
+      assert.equal(row.source, (e.source as string | undefined) ?? undefined, `${e.image_id}/${e.method} source`);
+    }
+  });
+
+  test('fusion masks on disk equal the numpy union, intersection, majority and STAPLE', async () => {
+    const masks = JSON.parse(readFileSync(join(fixture, 'expected_fusion_masks.json'), 'utf8')) as Record<string, string>;
+    for (const [key, bits] of Object.entries(masks)) {
+      const [id, method] = key.split('/');
+      const png = await sharp(join(dir, 'out', 'masks', method, `${id}.png`)).toColourspace('b-w').raw().toBuffer();
+      assert.equal([...png].map((v) => (v ? 1 : 0)).join(''), bits, key);
+    }
+  });
+
+  test('every paired comparison and Friedman p-value equals scipy.stats to 1e-6; Holm as computed by hand in numpy', () => {
+    const ref = JSON.parse(readFileSync(join(fixture, 'expected_stats.json'), 'utf8')) as {
+      comparisons: { a: string; b: string; metric: string; test: string; p: number; p_adjusted: number; shapiro_W?: number; shapiro_p?: number; t?: number; t_p?: number; w?: number; w_p?: number }[];
+      friedman: { metric: string; statistic: number; p: number }[];
+    };
+    const ours = result.summary.comparisons as { a: string; b: string; metric: string; test: string; p: number; p_adjusted: number; normality?: { statistic: number; p: number }; t_test?: { statistic: number; p: number }; wilcoxon?: { statistic: number; p: number } }[];
+    assert.equal(ours.length, ref.comparisons.length);
+    const close = (x: number | undefined, y: number | undefined, what: string) => assert.ok(x !== undefined && y !== undefined && Math.abs(x - y) <= 1e-6, `${what}: ${x} vs ${y}`);
+    for (const r of ref.comparisons) {
+      const c = ours.find((o) => o.a === r.a && o.b === r.b && o.metric === r.metric);
+      assert.ok(c, `${r.a} vs ${r.b} on ${r.metric}`);
+      const what = `${r.a} vs ${r.b} on ${r.metric}`;
+      close(c.p, r.p, `${what} p`);
+      close(c.p_adjusted, r.p_adjusted, `${what} p_adjusted`);
+      if (r.test === 'constant') continue;
+      assert.equal(c.test, r.test, what);
+      close(c.normality?.statistic, r.shapiro_W, `${what} W`);
+      close(c.normality?.p, r.shapiro_p, `${what} Shapiro p`);
+      close(c.t_test?.statistic, r.t, `${what} t`);
+      close(c.t_test?.p, r.t_p, `${what} t p`);
+      close(c.wilcoxon?.statistic, r.w, `${what} W+`);
+      close(c.wilcoxon?.p, r.w_p, `${what} Wilcoxon p`);
+    }
+    const friedman = result.summary.friedman as { metric: string; statistic: number; p: number }[];
+    assert.equal(friedman.length, ref.friedman.length);
+    for (const r of ref.friedman) {
+      const f = friedman.find((x) => x.metric === r.metric)!;
+      close(f.statistic, r.statistic, `Friedman ${r.metric} statistic`);
+      close(f.p, r.p, `Friedman ${r.metric} p`);
     }
   });
 
   test('summary: n, excluded counts and means follow from the reference rows', () => {
     const s = result.summary;
     assert.deepEqual(Object.keys(s.methods), ['a', 'b', 'c', 'fusion:union', 'fusion:intersection', 'fusion:majority', 'fusion:staple', 'fusion:best']);
-    for (const method of ['a', 'b', 'c']) {
+    for (const method of ['a', 'b', 'c', 'fusion:union', 'fusion:intersection', 'fusion:majority', 'fusion:staple', 'fusion:best']) {
       const rows = expected.filter((e) => e.method === method);
       const m = s.methods[method];
       assert.equal(m.n, 12);
@@ -64,6 +106,10 @@ describe('evaluate: models given as prediction folders', () => {
         const defined = rows.map((r) => r[metric]).filter((v): v is number => v !== null);
         assert.equal(m.excluded[metric], rows.length - defined.length, `${method}/${metric} excluded`);
         const mean = defined.reduce((a, b) => a + b, 0) / defined.length;
+        if (defined.length === 0) {
+          assert.equal(m.metrics[metric]!.mean, undefined);
+          continue;
+        }
         assert.ok(Math.abs(m.metrics[metric]!.mean! - mean) < 1e-12, `${method}/${metric} mean`);
         const [lo, hi] = m.metrics[metric]!.ci95!;
         assert.ok(lo <= mean && mean <= hi);

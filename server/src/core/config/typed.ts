@@ -232,6 +232,7 @@ function typedEvaluation(e: Raw, models: ModelConfig[], hasSplits: boolean, at: 
     fusion: e.fusion as FusionName[],
     fuseModels: e.fuse_models,
     correctDice: e.correct_dice,
+    targetDice: e.target_dice,
     primaryMetric: e.primary_metric,
     compare: { alpha: e.compare.alpha, correction: e.compare.correction },
     bootstrap: e.bootstrap,

@@ -89,6 +89,8 @@ export interface EvaluationConfig {
   /** Restrict fusion to these model names (default: every model). */
   fuseModels?: string[];
   correctDice: number;
+  /** Dice a learning curve is asked to reach (training-set size prediction). */
+  targetDice: number;
   primaryMetric: MetricName;
   compare: { alpha: number; correction: 'holm' | 'bonferroni' | 'bh' | 'none' };
   bootstrap: number;

@@ -6,22 +6,29 @@ import type { FusionChangeRow } from './fuseCase';
 
 export interface DeployableChoice {
   /** The method (model or fusion, never `best`) with the highest mean Dice on the validation split. */
-  chosenOnValidation: string | undefined;
-  validationImages: number;
-  validationMeanDice: Record<string, number | undefined>;
+  chosen_on_validation: string | undefined;
+  validation_images: number;
+  validation_mean_dice: Record<string, number | undefined>;
+}
+
+interface ChangeCounts {
+  fixed_fp: number;
+  fixed_fn: number;
+  broken_fp: number;
+  broken_fn: number;
 }
 
 export interface FusionSummary {
   members: string[];
   fusions: string[];
   /** `fusion:best` needs the reference: the "highest possible accuracy", never a deployable model. */
-  upperBound: string | undefined;
+  upper_bound: string | undefined;
   /** How often each method won `fusion:best`. */
-  bestSources: Record<string, number>;
+  best_sources: Record<string, number>;
   /** Mean over images of STAPLE's per-member estimates. */
-  staple?: { sensitivity: Record<string, number>; specificity: Record<string, number>; notConverged: number };
+  staple?: { sensitivity: Record<string, number>; specificity: Record<string, number>; not_converged: number };
   /** Pixels each fusion fixes and breaks relative to each member, summed over images. */
-  changes: Record<string, Record<string, Omit<FusionChangeRow, 'fusion' | 'member'>>>;
+  changes: Record<string, Record<string, ChangeCounts>>;
   deployable?: DeployableChoice;
 }
 
@@ -37,11 +44,11 @@ export function summarizeFusion(
   const changes: FusionSummary['changes'] = {};
   for (const o of outcomes)
     for (const c of o.changes) {
-      const slot = ((changes[c.fusion] ??= {})[c.member] ??= { fixedFp: 0, fixedFn: 0, brokenFp: 0, brokenFn: 0 });
-      slot.fixedFp += c.fixedFp;
-      slot.fixedFn += c.fixedFn;
-      slot.brokenFp += c.brokenFp;
-      slot.brokenFn += c.brokenFn;
+      const slot = ((changes[c.fusion] ??= {})[c.member] ??= { fixed_fp: 0, fixed_fn: 0, broken_fp: 0, broken_fn: 0 });
+      slot.fixed_fp += c.fixedFp;
+      slot.fixed_fn += c.fixedFn;
+      slot.broken_fp += c.brokenFp;
+      slot.broken_fn += c.brokenFn;
     }
   const stapleRuns = outcomes.flatMap((o) => (o.staple ? [o.staple] : []));
   const mean = (k: 'sensitivity' | 'specificity') =>
@@ -49,9 +56,9 @@ export function summarizeFusion(
   return {
     members: [...members],
     fusions: fusions.map((f) => `fusion:${f}`),
-    upperBound: fusions.includes('best') ? 'fusion:best' : undefined,
-    bestSources,
-    staple: stapleRuns.length ? { sensitivity: mean('sensitivity'), specificity: mean('specificity'), notConverged: stapleRuns.filter((s) => !s.converged).length } : undefined,
+    upper_bound: fusions.includes('best') ? 'fusion:best' : undefined,
+    best_sources: bestSources,
+    staple: stapleRuns.length ? { sensitivity: mean('sensitivity'), specificity: mean('specificity'), not_converged: stapleRuns.filter((s) => !s.converged).length } : undefined,
     changes,
     deployable,
   };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { MedsegConfig, SplitName } from '../config/types';
 import type { ResolvedDataset } from '../dataset/types';
 import type { Finding } from '../findings';
+import { analyzeResults, type AnalysisOptions } from '../compare';
 import { chooseFusionOnValidation, fusionMembers } from '../fusion';
 import { writeFileAtomic } from '../io';
 import { PooledCounts } from '../metrics';
@@ -107,7 +108,7 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
         const candidates = methodNames.filter((m) => m !== fusionMethodName('best'));
         const perMethod = Object.fromEntries(candidates.map((m) => [m, valRows.filter((r) => r.method === m).map((r) => r.metrics.dice)]));
         const choice = chooseFusionOnValidation(perMethod, candidates);
-        deployable = { chosenOnValidation: choice.method, validationImages: valCases.length, validationMeanDice: choice.means };
+        deployable = { chosen_on_validation: choice.method, validation_images: valCases.length, validation_mean_dice: choice.means };
       }
     }
 
@@ -125,7 +126,7 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
     const summary: EvaluationSummary = {
       experiment: config.name,
       time: new Date().toISOString(),
-      engineVersion: ENGINE_VERSION,
+      engine_version: ENGINE_VERSION,
       config: config.file,
       split,
       shard: options.shard,
@@ -134,9 +135,9 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
       bootstrap: config.evaluation.bootstrap,
       images: cases.length,
       models: Object.fromEntries(
-        sources.map((s) => [s.model.name, { family: s.model.family, source: s.model.path ?? s.model.predictions, sha256: s.modelHash, trainSize: s.model.trainSize }]),
+        sources.map((s) => [s.model.name, { family: s.model.family, source: s.model.path ?? s.model.predictions, sha256: s.modelHash, train_size: s.model.trainSize }]),
       ),
-      imageListSha256: sha256(cases.map((c) => c.id).join('\n')),
+      image_list_sha256: sha256(cases.map((c) => c.id).join('\n')),
       methods: summarizeMethods({
         rows,
         methods,
@@ -148,7 +149,8 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
         seed: config.evaluation.seed,
       }),
       fusion: fusions.length > 0 ? summarizeFusion(members, fusions, rows, outcomes, deployable) : undefined,
-      failures,
+      ...analyzeResults(rows, methods.map((m) => ({ ...m, trainSize: config.models.find((x) => x.name === m.name)?.trainSize })), analysisOptions(config, dataset.labelColumns, (id) => labelsById.get(id) ?? {})),
+      failures: failures.map((f) => ({ image_id: f.imageId, method: f.method, code: f.code, message: f.message })),
     };
     await writeFileAtomic(join(outputDir, 'per_image.csv'), formatPerImageCsv(rows, methodNames));
     if (changes.length > 0) await writeFileAtomic(join(outputDir, 'fusion_changes.csv'), formatFusionChangesCsv(changes, methodNames, members));
@@ -157,4 +159,21 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
   } finally {
     await Promise.all(sources.map((s) => s.dispose()));
   }
+}
+
+export function analysisOptions(config: MedsegConfig, labelColumns: readonly string[], labelsOf: (id: string) => Record<string, string>): AnalysisOptions {
+  const e = config.evaluation;
+  return {
+    metrics: e.metrics,
+    primaryMetric: e.primaryMetric,
+    alpha: e.compare.alpha,
+    correction: e.compare.correction,
+    correctDice: e.correctDice,
+    targetHalfWidth: config.splits?.targetCiHalfwidth ?? 0.02,
+    targetDice: e.targetDice,
+    bootstrap: e.bootstrap,
+    seed: e.seed,
+    labelsOf,
+    labelColumns,
+  };
 }

@@ -19,13 +19,19 @@ export interface MethodSummary {
   /** Metrics of the confusion counts summed over every pixel of the split; `auroc` over all pixels. */
   pooled: { dice?: number; iou?: number; sensitivity?: number; specificity?: number; precision?: number; auroc?: number };
   /** Per label column, per label value: the summary of every metric. */
-  byLabel: Record<string, Record<string, Partial<Record<MetricName, MetricSummary>>>>;
+  by_label: Record<string, Record<string, Partial<Record<MetricName, MetricSummary>>>>;
+  /** Pooled ROC curve over every pixel (methods with probability maps), at most 200 points. */
+  roc?: { fpr: number[]; tpr: number[] };
 }
 
+/**
+ * Keys are snake_case, as RESULTS.md names them (`p_adjusted`, `best_method`, …), so Python and R
+ * readers see one convention.
+ */
 export interface EvaluationSummary {
   experiment: string;
   time: string;
-  engineVersion: string;
+  engine_version: string;
   config: string;
   split: string;
   shard?: { index: number; count: number };
@@ -33,8 +39,10 @@ export interface EvaluationSummary {
   seeds: { bootstrap: number };
   bootstrap: number;
   images: number;
+  models: Record<string, { family: string; source?: string; sha256?: string; train_size?: number }>;
+  image_list_sha256: string;
   methods: Record<string, MethodSummary>;
-  failures: { imageId: string; method?: string; code: string; message: string }[];
+  failures: { image_id: string; method?: string; code: string; message: string }[];
   [section: string]: unknown;
 }
 
@@ -56,7 +64,7 @@ export function summarizeMethods(input: SummaryInput): Record<string, MethodSumm
     const rows = input.rows.filter((r) => r.method === method.name);
     const metrics: MethodSummary['metrics'] = {};
     const excluded: MethodSummary['excluded'] = {};
-    const byLabel: MethodSummary['byLabel'] = {};
+    const byLabel: MethodSummary['by_label'] = {};
     for (const metric of input.metrics) {
       const values = rows.map((r) => r.metrics[metric]);
       const s = summarizeMetric(values, options);
@@ -86,7 +94,8 @@ export function summarizeMethods(input: SummaryInput): Record<string, MethodSumm
         precision: overlap?.precision,
         auroc: pooled?.auroc(),
       },
-      byLabel,
+      by_label: byLabel,
+      roc: rocOf(pooled),
     };
   }
   return out;
@@ -97,3 +106,10 @@ export function formatSummaryJson(summary: EvaluationSummary): string {
   return JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
 }
 
+
+function rocOf(pooled: PooledCounts | undefined): MethodSummary['roc'] {
+  const curve = pooled?.scores?.rocCurve(200);
+  if (!curve) return undefined;
+  const round = (x: number) => Math.round(x * 1e6) / 1e6;
+  return { fpr: curve.fpr.map(round), tpr: curve.tpr.map(round) };
+}
