@@ -9,6 +9,7 @@ const entries = {
   server: 'server/src/lsp/main.ts',
   cli: 'server/src/cli/bin.ts',
   demo: 'server/src/cli/demo.ts',
+  'inference-worker': 'server/src/core/inference/worker.ts',
 };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(p)));
 const watch = process.argv.includes('--watch');
@@ -26,5 +27,19 @@ await build({
   // real file URL in the CommonJS bundle.
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  logLevel: watch ? 'info' : 'warning',
+});
+
+// Browser bundles (webviews and report.html): no Node APIs, one IIFE each.
+const webEntries = { report: 'client/src/webview/reportMain.ts' };
+await build({
+  entryPoints: Object.fromEntries(Object.entries(webEntries).filter(([, p]) => existsSync(p))),
+  outdir: 'dist/webview',
+  bundle: true,
+  platform: 'browser',
+  target: 'es2020',
+  format: 'iife',
+  minify: true,
+  legalComments: 'none',
   logLevel: watch ? 'info' : 'warning',
 });

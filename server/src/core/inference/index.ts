@@ -1,0 +1,14 @@
+export { checkModelAgainstConfig, resolveGraphInput } from './checkModel';
+export type { ResolvedGraphInput } from './checkModel';
+export { countNonFinite, foregroundChannel, foregroundProbability, resizeProbability, scoreMapShape, thresholdProbability } from './postprocess';
+export type { ScoreMapShape } from './postprocess';
+export { NON_FINITE_CODE, predictImage } from './predict';
+export type { Prediction, PredictionContext, PredictOptions, ReferenceSize, ResolvedModelInput } from './predict';
+export { preprocess } from './preprocess';
+export type { PreprocessInput } from './preprocess';
+export { CUDA_INSTALL_COMMAND, ProviderUnavailableError, selectProvider, sessionOptions } from './providers';
+export type { ProviderAttempt, ProviderName, ProviderSelection, RequestedProvider, SessionSettings } from './providers';
+export { resizeBilinear } from './resize';
+export { ModelRunner, prepareModel } from './runner';
+export type { RunnerDescription, RunnerSettings } from './runner';
+export { WorkerModelRunner, workerScriptPath } from './workerRunner';
