@@ -26,6 +26,9 @@ async function demo(root: string): Promise<number> {
       const code = await main(['validate', path]);
       if (code > 1) worst = Math.max(worst, code);
     }
+    const planted = join(dir, `${modality}.medseg.yaml`);
+    process.stderr.write(`\n== medseg evaluate ${planted}\n`);
+    worst = Math.max(worst, await main(['evaluate', planted]));
   }
   return worst;
 }

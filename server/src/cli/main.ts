@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ENGINE_VERSION } from '../core/version';
 import { evaluateHelp, runEvaluate } from './commands/evaluate';
+import { runSplit, splitHelp } from './commands/split';
 import { runValidate, validateHelp } from './commands/validate';
 import type { CommandContext } from './context';
 import { createProgress } from './progress';
@@ -22,6 +23,12 @@ const commands: Record<string, Command> = {
     help: validateHelp,
     options: { json: { type: 'boolean' } },
     run: runValidate,
+  },
+  split: {
+    summary: 'propose a train/val/test split (grouped, stratified, balanced) and write it as a CSV',
+    help: splitHelp,
+    options: { seed: { type: 'string' }, tries: { type: 'string' }, out: { type: 'string' } },
+    run: runSplit,
   },
   evaluate: {
     summary: 'run the models, compute metrics and confidence intervals, write results',

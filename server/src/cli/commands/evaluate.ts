@@ -59,6 +59,7 @@ export async function runEvaluate(ctx: CommandContext): Promise<number> {
     provider: provider as 'auto' | undefined,
     outputDir: ctx.flags.output as string | undefined,
     shard,
+    command: ['medseg', 'evaluate', ...process.argv.slice(3)].join(' '),
     signal: ctx.signal,
     onProgress: (p) => ctx.progress(`${p.done}/${p.total} ${p.imageId ?? ''} (${p.inferences} inferences)`, p.total ? p.done / p.total : 1),
   });
@@ -66,7 +67,7 @@ export async function runEvaluate(ctx: CommandContext): Promise<number> {
   if (ctx.flags.json) ctx.out(JSON.stringify(result.summary, null, 2));
   else {
     ctx.out(formatSummaryTable(result.summary, config.evaluation.metrics));
-    ctx.out(`\nResults: ${displayPath(result.outputDir)}/ (per_image.csv, summary.json, masks/, prob/)`);
+    ctx.out(`\nResults: ${displayPath(result.outputDir)}/ (report.html, per_image.csv, summary.json, masks/, prob/, errors/)`);
   }
   return hasErrors(result.findings) && result.rows.length === 0 ? 1 : 0;
 }

@@ -19,6 +19,7 @@ import { formatSummaryJson, summarizeMethods, type EvaluationSummary } from '../
 import { mapConcurrent } from '../util/concurrency';
 import { sha256 } from '../util/hash';
 import { ENGINE_VERSION } from '../version';
+import { writeReport } from '../report';
 import { evaluateCase } from './caseEvaluation';
 import { fusionMethodName } from './fuseCase';
 import { formatFusionChangesCsv, summarizeFusion, type DeployableChoice } from './fusionSummary';
@@ -43,6 +44,10 @@ export interface EvaluateOptions {
   onProgress?: (p: EvaluationProgress) => void;
   /** Cases in flight at once (default 2: one decoding while one infers). */
   concurrency?: number;
+  /** The command line that reproduces this run, for the report's provenance. */
+  command?: string;
+  /** Write report.html (default true). */
+  report?: boolean;
 }
 
 export interface EvaluationResult {
@@ -155,6 +160,14 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
     await writeFileAtomic(join(outputDir, 'per_image.csv'), formatPerImageCsv(rows, methodNames));
     if (changes.length > 0) await writeFileAtomic(join(outputDir, 'fusion_changes.csv'), formatFusionChangesCsv(changes, methodNames, members));
     await writeFileAtomic(join(outputDir, 'summary.json'), formatSummaryJson(summary));
+    if (options.report !== false) {
+      try {
+        await writeReport(outputDir, summary, rows, { config, cases, command: options.command ?? `medseg evaluate ${config.file} --split ${split}` });
+      } catch (err) {
+        // The numbers are written; a report that cannot be drawn must not lose them.
+        findings.push({ code: 'report/failed', severity: 'warning', message: `report.html was not written: ${(err as Error).message}`, location: { file: config.file } });
+      }
+    }
     return { outputDir, summary, rows, findings };
   } finally {
     await Promise.all(sources.map((s) => s.dispose()));

@@ -1,0 +1,192 @@
+/**
+ * The one file the client and the server both import: custom LSP requests and their types.
+ * Plain data only (no vscode, no engine types), so either side can change its internals freely.
+ */
+
+export type SplitChoice = 'train' | 'val' | 'test' | 'all';
+export type ProviderChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu';
+
+/** A finding as the client sees it (the server also publishes them as diagnostics). */
+export interface FindingData {
+  code: string;
+  severity: 'error' | 'warning' | 'info' | 'hint';
+  message: string;
+  file?: string;
+  line?: number;
+}
+
+export interface MetricSummaryData {
+  n: number;
+  excluded: number;
+  mean?: number;
+  median?: number;
+  std?: number;
+  ci95?: [number, number];
+}
+
+// ── medseg/validate ───────────────────────────────────────────────────────────────────────
+export const ValidateRequestMethod = 'medseg/validate';
+export interface ValidateParams {
+  /** URI of a `*.medseg.yaml` document. */
+  uri: string;
+  /** Also decode every image (slower, cached). Default true. */
+  images?: boolean;
+}
+export interface ValidateResult {
+  cases: number;
+  /** Cases per split (`none` for cases without a split). */
+  splits: Record<string, number>;
+  counts: { error: number; warning: number; info: number; hint: number };
+  findings: FindingData[];
+}
+
+// ── medseg/evaluate (supports work-done progress and cancellation) ──────────────────────
+export const EvaluateRequestMethod = 'medseg/evaluate';
+export interface EvaluateParams {
+  uri: string;
+  split?: SplitChoice;
+  provider?: ProviderChoice;
+}
+export interface EvaluateResult {
+  /** Absolute folder of the results (per_image.csv, summary.json, …). */
+  outputDir: string;
+  provider?: string;
+  images: number;
+  /** Mean of each metric per method (models then fusions). */
+  methods: Record<string, { kind: 'model' | 'fusion'; n: number; metrics: Record<string, MetricSummaryData> }>;
+  findings: FindingData[];
+}
+
+// ── medseg/results ────────────────────────────────────────────────────────────────────────
+export const ResultsRequestMethod = 'medseg/results';
+export interface ResultsParams {
+  uri: string;
+}
+export interface PerImageRowData {
+  imageId: string;
+  split: string;
+  method: string;
+  metrics: Record<string, number | undefined>;
+  source?: string;
+}
+export interface ResultsData {
+  outputDir: string;
+  /** summary.json as written by the engine (shape: RESULTS.md). */
+  summary: Record<string, unknown>;
+  rows: PerImageRowData[];
+}
+/** `null` when the config has not been evaluated yet. */
+export type ResultsResult = ResultsData | null;
+
+// ── medseg/images: the cases of a config, for stepping through them in the preview ───────
+export const ImagesRequestMethod = 'medseg/images';
+export interface ImagesParams {
+  uri: string;
+  split?: SplitChoice;
+}
+export interface ImageEntryData {
+  id: string;
+  split?: string;
+  /** Absolute image path. */
+  image: string;
+  depth: number;
+  /** Dice per method of the last evaluation, when there is one. */
+  dice?: Record<string, number | undefined>;
+}
+export interface ImagesResult {
+  images: ImageEntryData[];
+  methods: string[];
+}
+
+// ── medseg/previewData: everything the preview draws for one image ────────────────────────
+export const PreviewDataRequestMethod = 'medseg/previewData';
+export interface PreviewDataParams {
+  uri: string;
+  /** An image id, or an absolute image path (the preview opened on a file). */
+  image: string;
+  /** Axial slice for volumes; default the middle slice. */
+  slice?: number;
+  /** CT-style window: [centre, width] in stored units; default: from the image's percentiles. */
+  window?: [number, number];
+}
+export type PreviewLayerKind = 'image' | 'reference' | 'prediction' | 'fusion' | 'errors' | 'heatmap';
+export interface PreviewLayer {
+  id: string;
+  kind: PreviewLayerKind;
+  label: string;
+  /** PNG (RGBA for overlays) as a data: URI. */
+  png: string;
+  /** Legend entries (colour → meaning), e.g. for the error map. */
+  legend?: { colour: string; label: string }[];
+}
+export interface PreviewDataResult {
+  imageId: string;
+  split?: string;
+  width: number;
+  height: number;
+  depth: number;
+  slice: number;
+  spacing: [number, number, number];
+  window?: [number, number];
+  layers: PreviewLayer[];
+  /** Per method: the per-image metrics of the last evaluation. */
+  metrics: Record<string, Record<string, number | undefined>>;
+  /** Neighbouring ids in the split order, and the next image by ascending Dice of the best model. */
+  previous?: string;
+  next?: string;
+  nextWorst?: string;
+}
+
+// ── server → client notification after a run: refresh views ──────────────────────────────
+export const ResultsChangedNotificationMethod = 'medseg/resultsChanged';
+export interface ResultsChangedParams {
+  uri: string;
+  outputDir: string;
+}
+
+// ── Requests the client also sends (added with the VS Code client). A server without one answers
+// MethodNotFound, and the client tells the user the feature is not available yet. ────────────
+
+// ── medseg/generateSplit (work-done progress + cancellation): propose a split, write its CSV ──
+export const GenerateSplitRequestMethod = 'medseg/generateSplit';
+export interface GenerateSplitParams {
+  uri: string;
+  /** Absolute path of the CSV to write; default: `splits.file` of the config, else splits.csv beside it. */
+  out?: string;
+  seed?: number;
+  tries?: number;
+}
+export interface GenerateSplitResult {
+  /** Absolute path of the CSV written. */
+  file: string;
+  rows: number;
+  splits: Record<string, number>;
+  seed: number;
+}
+
+// ── medseg/umap (work-done progress + cancellation): a 2-D embedding of the evaluated images ──
+export const UmapRequestMethod = 'medseg/umap';
+export interface UmapParams {
+  uri: string;
+  /** `split`, a clinical label column, or `best_method`; default: explain.umap.color_by. */
+  colorBy?: string;
+}
+export interface UmapResult {
+  colorBy: string;
+  points: { imageId: string; x: number; y: number; group?: string; dice?: number }[];
+}
+
+// ── medseg/stressTest (work-done progress + cancellation): perturbations and label mixes ──
+export const StressTestRequestMethod = 'medseg/stressTest';
+export interface StressTestParams {
+  uri: string;
+  split?: SplitChoice;
+  provider?: ProviderChoice;
+}
+export interface StressTestResult {
+  /** Folder the stress results were written to. */
+  outputDir: string;
+  /** Mean Dice per method under each perturbation and level. */
+  rows: { perturbation: string; level: number; method: string; dice?: number; drop?: number }[];
+  findings: FindingData[];
+}

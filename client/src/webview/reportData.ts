@@ -1,0 +1,83 @@
+/**
+ * The data a results view draws: the same object feeds report.html (embedded as JSON) and the
+ * dashboard webview (posted as a message). Plain data, built by the engine's report module.
+ */
+
+export interface SummaryStat {
+  n: number;
+  excluded: number;
+  mean?: number;
+  median?: number;
+  std?: number;
+  ci95?: [number, number];
+}
+
+export interface ReportMethod {
+  name: string;
+  kind: 'model' | 'fusion';
+  family?: string;
+  n: number;
+  metrics: Record<string, SummaryStat>;
+  pooled: Record<string, number | undefined>;
+  /** Pooled ROC curve over every pixel (models only). */
+  roc?: { fpr: number[]; tpr: number[] };
+  /** `fusion:best` is an upper bound that needs the reference: never a deployable model. */
+  upperBound?: boolean;
+}
+
+export interface ReportComparison {
+  a: string;
+  b: string;
+  metric: string;
+  test: string;
+  statistic: number;
+  p: number;
+  pAdjusted: number;
+  effectSize?: number;
+  effectName?: string;
+  /** The test the data chose (normality of the differences), when both were run. */
+  chosen?: boolean;
+}
+
+export interface ReportGalleryItem {
+  imageId: string;
+  method: string;
+  dice?: number;
+  /** Overlay (image + reference outline + prediction error colours) as a data: URI. */
+  png: string;
+}
+
+export interface ReportCurve {
+  name: string;
+  x: number[];
+  y: number[];
+  lo?: number[];
+  hi?: number[];
+  xLabel: string;
+  yLabel: string;
+  /** A horizontal target line (e.g. the wanted CI half-width). */
+  target?: number;
+  note?: string;
+}
+
+export interface ReportData {
+  experiment: string;
+  split: string;
+  images: number;
+  time: string;
+  engineVersion: string;
+  provider?: string;
+  primaryMetric: string;
+  metrics: string[];
+  methods: ReportMethod[];
+  /** Per-image values of the primary metric, for box plots: method → values. */
+  perImage: { imageId: string; method: string; value?: number }[];
+  comparisons: ReportComparison[];
+  /** Mean primary-metric gain of each fusion over the best single model. */
+  fusionGains: { fusion: string; gain: number; fixedPixels?: number; brokenPixels?: number }[];
+  curves: ReportCurve[];
+  selection?: { bestMethod?: string; significant?: Record<string, boolean>; note?: string; correctImages?: Record<string, number>; hardCases?: string[] };
+  gallery: { best: ReportGalleryItem[]; worst: ReportGalleryItem[] };
+  splits: { code: string; severity: string; message: string }[];
+  provenance: { label: string; value: string }[];
+}

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { loadConfig } from '../../../server/src/core/config';
+import { resolveDataset } from '../../../server/src/core/dataset';
+import { evaluateExperiment } from '../../../server/src/core/evaluate';
+
+const CHROMIUM = '/usr/bin/chromium';
+const fixture = join(__dirname, '..', '..', 'fixtures', 'evaluate', 'data');
+let dir: string;
+let report: string;
+let browser: Browser | undefined;
+
+describe('report.html', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (.ci/run installs it)` }, () => {
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'medseg-report-'));
+    cpSync(fixture, dir, { recursive: true });
+    const parsed = await loadConfig(join(dir, 'fixture.medseg.yaml'));
+    const result = await evaluateExperiment(parsed.config!, await resolveDataset(parsed.config!), { outputDir: join(dir, 'out'), command: 'medseg evaluate fixture.medseg.yaml' });
+    assert.deepEqual(result.findings, []);
+    report = join(dir, 'out', 'report.html');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-dev-shm-usage'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('is one self-contained file: no external reference', () => {
+    const html = readFileSync(report, 'utf8');
+    assert.ok(!/\b(src|href)=["']https?:/i.test(html), 'no remote src/href');
+    assert.ok(!/<script[^>]+src=/i.test(html), 'scripts are inline');
+    assert.match(html, /Content-Security-Policy/);
+  });
+
+  test('opens in headless Chromium without a console error and draws every section', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('request', (r) => !r.url().startsWith('file:') && !r.url().startsWith('data:') && requests.push(r.url()));
+    await page.goto(`file://${report}`);
+    await page.waitForSelector('body[data-rendered="true"]', { timeout: 15000 });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests, [], 'no network request');
+    for (const id of ['summary', 'selection', 'boxplot', 'roc', 'comparisons', 'fusion', 'gallery-best', 'gallery-worst', 'provenance']) {
+      assert.equal(await page.locator(`section#${id}`).count(), 1, `section ${id}`);
+    }
+    // Eight methods (three models, five fusions), the upper bound named as such.
+    assert.equal(await page.locator('section#summary tbody tr').count(), 8);
+    assert.match(await page.locator('section#summary').innerText(), /fusion:best \(upper bound\)/);
+    assert.ok((await page.locator('section#boxplot svg').count()) >= 1);
+    assert.ok((await page.locator('section#gallery-best img').count()) >= 1);
+    assert.match(await page.locator('section#provenance').innerText(), /sha256:[0-9a-f]{64}/);
+    await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
+    await page.close();
+  });
+});
