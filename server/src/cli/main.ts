@@ -104,6 +104,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write('medseg: interrupted; what was finished is kept.\n');
       return 130;
     }
+    const e = err as Error & { code?: unknown; file?: unknown };
+    if (e.name === 'InputError' || e.name === 'ProviderUnavailableError') {
+      // Input the user must fix (a provider asked for explicitly but missing, …): the message says how.
+      process.stderr.write(`medseg ${name}: error: ${e.message}${typeof e.code === 'string' ? ` [${e.code}]` : ''}\n`);
+      return 1;
+    }
     // Bad input reaches the user as findings; an exception here is a bug in medseg itself.
     process.stderr.write(`medseg ${name}: internal error: ${(err as Error).stack ?? String(err)}\nPlease report this with the command line above.\n`);
     return 70;

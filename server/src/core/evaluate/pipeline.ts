@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { MedsegConfig, SplitName } from '../config/types';
 import type { ResolvedDataset } from '../dataset/types';
-import type { Finding } from '../findings';
+import { InputError, type Finding } from '../findings';
 import { analyzeResults, type AnalysisOptions } from '../compare';
 import { chooseFusionOnValidation, fusionMembers } from '../fusion';
 import { writeFileAtomic } from '../io';
@@ -79,9 +79,17 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
   try {
     for (const model of config.models) {
       options.signal?.throwIfAborted();
-      sources.push(model.path ? await OnnxSource.create(model, runtime, cache, options.signal) : new FileSource(model));
+      try {
+        sources.push(model.path ? await OnnxSource.create(model, runtime, cache, options.signal) : new FileSource(model));
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        // A model that cannot run (unreadable file, shape not matching its config, provider
+        // missing) is reported; the other models are still evaluated.
+        findings.push({ code: err.code, severity: 'error', message: `Model \`${model.name}\` is skipped: ${err.message}`, location: { file: config.file }, configPath: ['models', model.index, 'path'] });
+      }
     }
-    const members = fusionMembers(config.models, config.evaluation.fuseModels);
+    const running = new Set(sources.map((s) => s.model.name));
+    const members = fusionMembers(config.models.filter((m) => running.has(m.name)), config.evaluation.fuseModels);
     const fusions = members.length >= 2 ? config.evaluation.fusion : [];
     const methods = [
       ...sources.map((s) => ({ name: s.model.name, kind: 'model' as const, family: s.model.family })),
@@ -140,7 +148,7 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
       bootstrap: config.evaluation.bootstrap,
       images: cases.length,
       models: Object.fromEntries(
-        sources.map((s) => [s.model.name, { family: s.model.family, source: s.model.path ?? s.model.predictions, sha256: s.modelHash, train_size: s.model.trainSize }]),
+        sources.map((s) => [s.model.name, { family: s.model.family, source: s.model.path ?? s.model.predictions, sha256: s.modelHash, train_size: s.model.trainSize, inferences: s.inferences }]),
       ),
       image_list_sha256: sha256(cases.map((c) => c.id).join('\n')),
       methods: summarizeMethods({
