@@ -51,6 +51,9 @@ export function fuseCase(
   pooled: ReadonlyMap<string, PooledCounts>,
 ): CaseFusion {
   const masks = members.map((m) => m.mask);
+  const k = masks.length;
+  const votes = new Uint8Array(masks[0].length);
+  for (const m of masks) for (let i = 0; i < m.length; i++) if (m[i]) votes[i]++;
   const fused: FusedMethod[] = [];
   const changes: FusionChangeRow[] = [];
   let staple: CaseFusion['staple'];
@@ -63,13 +66,14 @@ export function fuseCase(
     else if (f === 'majority') {
       mask = fuseMajority(masks);
       // The vote fraction is majority's natural score: its AUROC says how well agreement ranks pixels.
-      score = new Float32Array(mask.length);
-      for (const m of masks) for (let i = 0; i < m.length; i++) score[i] += m[i] ? 1 : 0;
-      for (let i = 0; i < score.length; i++) score[i] = Math.round((score[i] / masks.length) * 65535) / 65535;
+      const levels = Float32Array.from({ length: k + 1 }, (_, v) => Math.round((v / k) * 65535) / 65535);
+      score = new Float32Array(votes.length);
+      for (let i = 0; i < votes.length; i++) score[i] = levels[votes[i]];
     } else {
       const s = fuseStaple(masks);
       mask = s.mask;
-      score = Float32Array.from(s.posterior, (p) => Math.round(p * 65535) / 65535);
+      score = new Float32Array(s.posterior.length);
+      for (let i = 0; i < score.length; i++) score[i] = Math.round(s.posterior[i] * 65535) / 65535;
       staple = { sensitivity: s.sensitivity, specificity: s.specificity, iterations: s.iterations, converged: s.converged };
     }
     const method = fusionMethodName(f);

@@ -4,9 +4,8 @@
  * float32 probabilities. Ids with `/` (KiTS: `case_00000/imaging`) become sub-folders.
  */
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { errorMap, errorMapRgba } from '../fusion';
-import { encodeMaskPng, encodeNifti, encodeProbabilityPng, writeFileAtomic, type BinaryMask, type NiftiHeaderInfo } from '../io';
+import { encodeMaskPng, encodeNifti, encodePng, encodeProbabilityPng, writeFileAtomic, type BinaryMask, type NiftiHeaderInfo } from '../io';
 
 export interface CaseGeometry {
   width: number;
@@ -72,9 +71,7 @@ export async function writeErrorMapFile(root: string, method: string, id: string
   if (g.nifti && g.depth > 1) {
     await writeFileAtomic(path, encodeNifti({ width: g.width, height: g.height, depth: g.depth, data: labels, spacing: g.spacing }, { like: g.nifti, gzip: true }));
   } else {
-    const rgba = errorMapRgba(labels, g.width, g.height);
-    const png = await sharp(rgba, { raw: { width: g.width, height: g.height, channels: 4 } }).png().toBuffer();
-    await writeFileAtomic(path, png);
+    await writeFileAtomic(path, await encodePng(errorMapRgba(labels, g.width, g.height), g.width, g.height, 4));
   }
   return rel;
 }

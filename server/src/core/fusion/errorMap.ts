@@ -46,12 +46,15 @@ export function errorMapRgba(map: Uint8Array, width: number, height: number): Ui
   if (map.length !== width * height) {
     throw new RangeError(`errorMapRgba: ${map.length} labels for a ${width}×${height} image`);
   }
-  const palette = [ERROR_COLOURS.TN, ERROR_COLOURS.TP, ERROR_COLOURS.FP, ERROR_COLOURS.FN];
+  // One 32-bit store per pixel (bytes in memory order R, G, B, A on a little-endian machine).
+  const pack = ([r, g, b, a]: readonly number[]) => ((a << 24) | (b << 16) | (g << 8) | r) >>> 0;
+  const palette = Uint32Array.from([ERROR_COLOURS.TN, ERROR_COLOURS.TP, ERROR_COLOURS.FP, ERROR_COLOURS.FN].map(pack));
   const rgba = new Uint8Array(map.length * 4);
+  const words = new Uint32Array(rgba.buffer);
   for (let i = 0; i < map.length; i++) {
-    const colour = palette[map[i]];
-    if (colour === undefined) throw new RangeError(`errorMapRgba: label ${map[i]} at pixel ${i} is not an error label`);
-    rgba.set(colour, i * 4);
+    const label = map[i];
+    if (label > 3) throw new RangeError(`errorMapRgba: label ${label} at pixel ${i} is not an error label`);
+    words[i] = palette[label];
   }
   return rgba;
 }

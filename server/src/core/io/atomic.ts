@@ -2,6 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+// Folders this process has created or found: an evaluation writes thousands of files into a few
+// folders, and a recursive mkdir per file was a measurable share of its time. A folder removed
+// behind our back makes the open fail with ENOENT, which is retried once after a real mkdir.
+const knownFolders = new Set<string>();
+
 export interface AtomicWriteOptions {
   /** Flush to disk before the rename; costs a disk round trip, so off unless a crash must not lose the file. */
   fsync?: boolean;
@@ -18,7 +23,22 @@ export async function writeFileAtomic(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const folder = dirname(path);
-  await mkdir(folder, { recursive: true });
+  if (!knownFolders.has(folder)) {
+    await mkdir(folder, { recursive: true });
+    knownFolders.add(folder);
+  }
+  try {
+    await writeThenRename(folder, path, bytes, options);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    knownFolders.delete(folder);
+    await mkdir(folder, { recursive: true });
+    knownFolders.add(folder);
+    await writeThenRename(folder, path, bytes, options);
+  }
+}
+
+async function writeThenRename(folder: string, path: string, bytes: Uint8Array | string, options: AtomicWriteOptions): Promise<void> {
   const temp = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'wx');

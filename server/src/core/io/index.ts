@@ -8,3 +8,4 @@ export { binarize, readMask } from './mask';
 export { encodeMaskPng, encodeProbabilityPng, writeMaskPng, writeProbabilityPng } from './pngWrite';
 export { encodeNifti, writeNifti, type NiftiVolumeToWrite, type NiftiWriteOptions } from './niftiWrite';
 export { configureSharp } from './raster';
+export { encodePng } from './pngEncode';

@@ -10,9 +10,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'fflate';
+import { gunzip, gzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import { writeFileAtomic } from '../io/atomic';
 import { sha256 } from '../util/hash';
+
+// Native zlib on the libuv pool: compression overlaps inference instead of blocking the loop.
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 /** Bump when anything that changes a cached prediction changes (preprocessing, resizing, …). */
 export const PREDICTION_CACHE_VERSION = 1;
@@ -41,7 +46,7 @@ export class PredictionCache {
   async get(key: string): Promise<QuantisedPrediction | undefined> {
     let bytes: Uint8Array;
     try {
-      bytes = gunzipSync(await readFile(this.pathOf(key)));
+      bytes = await gunzipAsync(await readFile(this.pathOf(key)));
     } catch {
       return undefined; // missing or damaged: recompute
     }
@@ -66,7 +71,7 @@ export class PredictionCache {
     view.setUint32(8, p.height, true);
     view.setUint32(12, p.depth, true);
     out.set(new Uint8Array(p.prob.buffer, p.prob.byteOffset, p.prob.byteLength), 16);
-    await writeFileAtomic(this.pathOf(key), gzipSync(out, { level: 1 }));
+    await writeFileAtomic(this.pathOf(key), await gzipAsync(out, { level: 1 }));
   }
 }
 
