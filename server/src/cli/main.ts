@@ -4,7 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { ENGINE_VERSION } from '../core/version';
+import { compareHelp, runCompare } from './commands/compare';
 import { evaluateHelp, runEvaluate } from './commands/evaluate';
+import { explainHelp, runExplain, runUmap, umapHelp } from './commands/explain';
 import { runSplit, splitHelp } from './commands/split';
 import { runValidate, validateHelp } from './commands/validate';
 import type { CommandContext } from './context';
@@ -35,6 +37,24 @@ const commands: Record<string, Command> = {
     help: evaluateHelp,
     options: { split: { type: 'string' }, output: { type: 'string' }, provider: { type: 'string' }, shard: { type: 'string' }, json: { type: 'boolean' } },
     run: runEvaluate,
+  },
+  compare: {
+    summary: 're-run the statistics on stored results (no inference)',
+    help: compareHelp,
+    options: { alpha: { type: 'string' }, correction: { type: 'string' } },
+    run: runCompare,
+  },
+  explain: {
+    summary: 'Grad-CAM / Score-CAM / Eigen-CAM heatmaps and how much heat lies on the lesion',
+    help: explainHelp,
+    options: { method: { type: 'string' }, images: { type: 'string' }, output: { type: 'string' }, provider: { type: 'string' }, 'list-layers': { type: 'boolean' }, json: { type: 'boolean' } },
+    run: runExplain,
+  },
+  umap: {
+    summary: 'UMAP maps of images and model features, with out-of-distribution test images',
+    help: umapHelp,
+    options: { output: { type: 'string' }, provider: { type: 'string' }, json: { type: 'boolean' } },
+    run: runUmap,
   },
 };
 

@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { analyzeResults } from '../../core/compare';
+import { loadConfig } from '../../core/config';
+import { resolveDataset } from '../../core/dataset';
+import { analysisOptions } from '../../core/evaluate/pipeline';
+import { writeFileAtomic } from '../../core/io';
+import { writeReport } from '../../core/report';
+import { readPerImageCsv } from '../../core/results/readPerImage';
+import { formatSummaryJson, type EvaluationSummary } from '../../core/results/summary';
+import type { CommandContext } from '../context';
+import { formatP } from '../format';
+
+export const compareHelp = `medseg compare <results-dir> [--alpha A] [--correction holm|bonferroni|bh|none]
+
+Re-runs the statistics (paired comparisons, Friedman, selection, test-set size, learning curves)
+on a stored per_image.csv without any inference, updates summary.json and report.html, and prints
+the comparisons of the primary metric.`;
+
+export async function runCompare(ctx: CommandContext): Promise<number> {
+  const dir = ctx.positionals[0];
+  if (!dir || ctx.positionals.length > 1) return ctx.usage(compareHelp);
+  const outputDir = resolve(dir);
+  const summaryFile = join(outputDir, 'summary.json');
+  let summary: EvaluationSummary;
+  try {
+    summary = JSON.parse(await readFile(summaryFile, 'utf8')) as EvaluationSummary;
+  } catch {
+    ctx.err(`medseg compare: ${summaryFile} is missing or not JSON: give a folder written by \`medseg evaluate\`.`);
+    return 1;
+  }
+  const rows = await readPerImageCsv(join(outputDir, 'per_image.csv'));
+  const parsed = await loadConfig(summary.config);
+  if (!parsed.config) {
+    ctx.err(`medseg compare: the config ${summary.config} recorded in summary.json cannot be loaded; run \`medseg validate\` on it.`);
+    return 1;
+  }
+  const config = parsed.config;
+  const alpha = ctx.flags.alpha === undefined ? undefined : Number(ctx.flags.alpha);
+  if (alpha !== undefined && !(alpha > 0 && alpha < 1)) return ctx.usage(`--alpha must be a number between 0 and 1\n\n${compareHelp}`);
+  const correction = ctx.flags.correction as string | undefined;
+  if (correction !== undefined && !['holm', 'bonferroni', 'bh', 'none'].includes(correction)) return ctx.usage(`--correction must be holm, bonferroni, bh or none\n\n${compareHelp}`);
+  if (alpha !== undefined) config.evaluation.compare.alpha = alpha;
+  if (correction !== undefined) config.evaluation.compare.correction = correction as 'holm';
+  const dataset = await resolveDataset(config, { signal: ctx.signal });
+  const labels = new Map(dataset.cases.map((c) => [c.id, c.labels]));
+  const methods = Object.entries(summary.methods).map(([name, m]) => ({ name, kind: m.kind, family: m.family, trainSize: config.models.find((x) => x.name === name)?.trainSize }));
+  const analysis = analyzeResults(rows, methods, analysisOptions(config, dataset.labelColumns, (id) => labels.get(id) ?? {}));
+  const updated: EvaluationSummary = { ...summary, ...analysis, compared: { time: new Date().toISOString(), alpha: config.evaluation.compare.alpha, correction: config.evaluation.compare.correction } };
+  await writeFileAtomic(summaryFile, formatSummaryJson(updated));
+  const ids = new Set(rows.map((r) => r.imageId));
+  await writeReport(outputDir, updated, rows, { config, cases: dataset.cases.filter((c) => ids.has(c.id)), command: ['medseg', 'compare', ...process.argv.slice(3)].join(' ') });
+
+  const primary = config.evaluation.primaryMetric;
+  ctx.out(`${summary.experiment}: paired comparisons of ${primary} (${config.evaluation.compare.correction}-adjusted, alpha ${config.evaluation.compare.alpha})`);
+  for (const c of analysis.comparisons.filter((x) => x.metric === primary)) {
+    const mark = c.p_adjusted < config.evaluation.compare.alpha ? '*' : ' ';
+    ctx.out(`${mark} ${c.a} vs ${c.b}: ${c.test}, statistic ${c.statistic.toPrecision(4)}, p ${formatP(c.p)}, adjusted ${formatP(c.p_adjusted)} (n = ${c.n}, mean difference ${c.mean_difference.toFixed(4)})`);
+  }
+  const sel = analysis.selection;
+  ctx.out(`best: ${sel.best_method ?? '–'}; significantly better than: ${Object.entries(sel.significantly_better_than).filter(([, v]) => v).map(([k]) => k).join(', ') || 'none'}`);
+  return 0;
+}

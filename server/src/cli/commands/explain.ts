@@ -1,0 +1,160 @@
+import type { MedsegConfig } from '../../core/config/types';
+import { loadConfig, type ParsedConfig } from '../../core/config';
+import { resolveDataset, type ResolvedDataset } from '../../core/dataset';
+import { AUTO_LAYER_RULE, explainExperiment, listModelLayers, umapExperiment, type CamMethod, type ExplainReport, type UmapReport } from '../../core/explain';
+import { hasErrors } from '../../core/findings';
+import { placeOnConfig } from '../../core/validate';
+import type { CommandContext } from '../context';
+import { displayPath, formatFinding, plural } from '../format';
+
+export const explainHelp = `medseg explain <config.medseg.yaml> [options]
+
+Heatmaps of where each ONNX model looks (Seg-Grad-CAM computed from the ONNX graph, Score-CAM or
+Eigen-CAM) for images of the evaluation split, and per image the share of the heat inside the
+reference, on false positives (type I) and on false negatives (type II). Writes
+heatmaps/<model>/<id>.png and explain.json under <output>/<name>/.
+
+  --method gradcam|scorecam|eigencam  (default: explain.gradcam.method)
+  --images N                     images per model (default: explain.gradcam.images)
+  --output DIR                   results folder (default: <output>/<name> of the config)
+  --provider auto|cpu|cuda|webgpu  execution provider (default: runtime.provider)
+  --list-layers                  list each model's feature maps and the one \`layer: auto\` takes
+  --json                         print explain.json instead of the table
+
+Layer \`auto\`: ${AUTO_LAYER_RULE}.`;
+
+export const umapHelp = `medseg umap <config.medseg.yaml> [options]
+
+UMAP maps of the dataset: downsampled images, and (explain.umap.features: auto or a tensor) the
+pooled activations of each ONNX model's layer. Points carry split, clinical labels and the last
+evaluation's Dice per model; test images far from every training image are reported as out of
+distribution. Writes umap.json under <output>/<name>/.
+
+  --output DIR                   results folder (default: <output>/<name> of the config)
+  --provider auto|cpu|cuda|webgpu  execution provider (default: runtime.provider)
+  --json                         print umap.json's summary (no points) instead of text`;
+
+const METHODS = ['gradcam', 'scorecam', 'eigencam'];
+const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu'];
+
+async function loadExperiment(ctx: CommandContext, help: string): Promise<{ parsed: ParsedConfig; config: MedsegConfig; dataset: ResolvedDataset } | number> {
+  const file = ctx.positionals[0];
+  if (!file || ctx.positionals.length > 1) return ctx.usage(help);
+  const provider = ctx.flags.provider as string | undefined;
+  if (provider !== undefined && !PROVIDERS.includes(provider)) return ctx.usage(`--provider must be one of ${PROVIDERS.join(', ')}\n\n${help}`);
+  const parsed = await loadConfig(file);
+  if (!parsed.config) {
+    for (const f of parsed.findings) ctx.out(formatFinding(f));
+    ctx.err('The config has errors: fix them (see `medseg validate`) and run again.');
+    return 1;
+  }
+  ctx.progress('Resolving dataset');
+  const dataset = await resolveDataset(parsed.config, { signal: ctx.signal });
+  const errors = dataset.findings.filter((f) => f.severity === 'error');
+  for (const f of errors) ctx.err(formatFinding(placeOnConfig(f, parsed)));
+  if (errors.length > 0) ctx.err(`${plural(errors.length, 'dataset error')} (cases affected are skipped); \`medseg validate\` lists everything.`);
+  return { parsed, config: parsed.config, dataset };
+}
+
+function fraction(x: number | null): string {
+  return x === null ? '–' : `${(100 * x).toFixed(1)}%`;
+}
+
+export function formatExplainTable(report: ExplainReport): string {
+  const header = ['model', 'layer', 'images', 'dice', 'in reference', 'in FP (I)', 'in FN (II)', 's/image'];
+  const rows = Object.entries(report.models).map(([name, m]) => [
+    name,
+    `${m.layer.name} [${m.layer.channels}×${m.layer.height}×${m.layer.width}]`,
+    String(m.images.length),
+    m.mean.dice === null ? '–' : m.mean.dice.toFixed(3),
+    fraction(m.mean.inside_reference),
+    fraction(m.mean.inside_fp),
+    fraction(m.mean.inside_fn),
+    m.seconds_per_image === null ? '–' : m.seconds_per_image.toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [
+    `${report.experiment} · ${report.method} · target ${report.target} · split ${report.split} · mean share of the heat`,
+    line(header),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+export async function runExplain(ctx: CommandContext): Promise<number> {
+  const method = ctx.flags.method as string | undefined;
+  const imagesFlag = ctx.flags.images as string | undefined;
+  if (method !== undefined && !METHODS.includes(method)) return ctx.usage(`--method must be one of ${METHODS.join(', ')}\n\n${explainHelp}`);
+  const images = imagesFlag === undefined ? undefined : Number(imagesFlag);
+  if (images !== undefined && !(Number.isInteger(images) && images >= 1)) return ctx.usage(`--images must be a whole number ≥ 1 (got ${imagesFlag})\n\n${explainHelp}`);
+  if (ctx.flags['list-layers']) return listLayers(ctx);
+  const loaded = await loadExperiment(ctx, explainHelp);
+  if (typeof loaded === 'number') return loaded;
+  const { parsed, config, dataset } = loaded;
+  const result = await explainExperiment(config, dataset, {
+    method: method as CamMethod | undefined,
+    images,
+    outputDir: ctx.flags.output as string | undefined,
+    provider: ctx.flags.provider as 'auto' | undefined,
+    signal: ctx.signal,
+    onProgress: (p) => ctx.progress(`${p.done}/${p.total} ${p.model ?? ''} ${p.imageId ?? ''}`, p.total ? p.done / p.total : 1),
+  });
+  for (const f of result.findings) ctx.err(formatFinding(placeOnConfig(f, parsed)));
+  if (ctx.flags.json) ctx.out(JSON.stringify(result.report, null, 2));
+  else {
+    ctx.out(formatExplainTable(result.report));
+    ctx.out(`\nResults: ${displayPath(result.outputDir)}/ (explain.json, heatmaps/)`);
+  }
+  return hasErrors(result.findings) && Object.keys(result.report.models).length === 0 ? 1 : 0;
+}
+
+async function listLayers(ctx: CommandContext): Promise<number> {
+  const file = ctx.positionals[0];
+  if (!file || ctx.positionals.length > 1) return ctx.usage(explainHelp);
+  const parsed = await loadConfig(file);
+  if (!parsed.config) {
+    for (const f of parsed.findings) ctx.out(formatFinding(f));
+    return 1;
+  }
+  const layers = await listModelLayers(parsed.config, ctx.signal);
+  if (ctx.flags.json) {
+    ctx.out(JSON.stringify(layers, null, 2));
+    return 0;
+  }
+  for (const m of layers) {
+    ctx.out(`${m.model}${m.error ? `: ${m.error.message}` : `: layer auto = ${m.auto ?? '(none)'}`}`);
+    for (const c of m.candidates) ctx.out(`  ${c.name === m.auto ? '*' : ' '} ${c.name.padEnd(32)} ${c.op.padEnd(12)} ${c.channels}×${c.height}×${c.width}  depth ${c.depth}`);
+  }
+  return layers.some((m) => m.error) ? 1 : 0;
+}
+
+export function formatUmapSummary(report: UmapReport): string {
+  const lines = [`${report.experiment} · ${plural(report.subsample.kept, 'image')}${report.subsample.kept < report.subsample.total ? ` of ${report.subsample.total} (${report.subsample.rule})` : ''} · seed ${report.seed}`];
+  for (const m of report.maps) {
+    const ood = m.out_of_distribution ? ` · ${m.out_of_distribution.count}/${m.out_of_distribution.test_images} test images out of distribution` : '';
+    const secs = m.seconds.pca + m.seconds.neighbours + m.seconds.layout;
+    lines.push(`  ${m.name}: ${m.dims} features → ${m.pca_dims} PCA dims (${(100 * m.explained_variance).toFixed(0)}% variance) → 2-D in ${secs.toFixed(1)} s${ood}`);
+  }
+  return lines.join('\n');
+}
+
+export async function runUmap(ctx: CommandContext): Promise<number> {
+  const loaded = await loadExperiment(ctx, umapHelp);
+  if (typeof loaded === 'number') return loaded;
+  const { parsed, config, dataset } = loaded;
+  const result = await umapExperiment(config, dataset, {
+    outputDir: ctx.flags.output as string | undefined,
+    provider: ctx.flags.provider as 'auto' | undefined,
+    signal: ctx.signal,
+    onProgress: (p) =>
+      ctx.progress(p.stage === 'features' ? `features ${p.done}/${p.total}` : `${p.map}: ${p.phase}`, p.fraction),
+  });
+  for (const f of result.findings) ctx.err(formatFinding(placeOnConfig(f, parsed)));
+  if (ctx.flags.json) ctx.out(JSON.stringify({ ...result.report, maps: result.report.maps.map(({ points, ...m }) => ({ ...m, points: points.length })) }, null, 2));
+  else {
+    ctx.out(formatUmapSummary(result.report));
+    ctx.out(`\nResults: ${displayPath(result.outputDir)}/umap.json`);
+  }
+  return hasErrors(result.findings) && result.report.maps.length === 0 ? 1 : 0;
+}
