@@ -92,8 +92,8 @@ const designs: Record<DemoModality, ModalityDesign> = {
   histology: {
     size: [128, 128],
     channels: 3,
-    shiftKernel: 7,
-    smallMissKernel: 11,
+    shiftKernel: 3,
+    smallMissKernel: 7,
     logits(g, x) {
       // Two evidences of gland, each ≈ 1 where present and 0 on stroma: lumen (green above
       // stroma's 0.67) and nuclei (red far below stroma's 0.90).

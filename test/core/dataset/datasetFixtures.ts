@@ -50,6 +50,7 @@ export function makeConfig(
       metrics: ['dice'],
       fusion: [],
       correctDice: 0.8,
+      targetDice: 0.9,
       primaryMetric: 'dice',
       compare: { alpha: 0.05, correction: 'holm' },
       bootstrap: 100,

@@ -12,11 +12,15 @@
  *             evaluated there, which costs more than a slightly skewed proportion).
  * A greedy pass places groups, largest first (ties in a seeded order), each where it lowers the
  * objective most; single-group moves then improve it until none helps. Several seeds give
- * different local optima: `generateBestSplits` keeps the best.
+ * different local optima: `chooseSplits` keeps the best, judged by the same objective plus, when
+ * image and mask properties are known, how far their distributions differ between splits (see
+ * ./propertyBalance), and before both by a caller's penalty (the drift findings a split would get).
+ * Cases listed together in `together` (exact or near-duplicate images) count as one group.
  */
 import { SPLIT_NAMES, type SplitName } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { createRandom, deriveSeed } from '../util/random';
+import { preparePropertyBalance, type CasePropertyValues } from './propertyBalance';
 
 export interface SplitOptions {
   /** Target share of each split; need not sum to 1 (they are normalised); 0 leaves a split empty. */
@@ -24,6 +28,8 @@ export interface SplitOptions {
   /** Label columns (keys of `DatasetCase.labels`) whose proportions to keep. */
   stratify: readonly string[];
   seed: number;
+  /** Sets of case ids that must share a split, beyond groups and volumes (duplicate images). */
+  together?: readonly (readonly string[])[];
 }
 
 export const PRESENCE_PENALTY = 2;
@@ -55,7 +61,12 @@ interface Problem {
   total: number;
 }
 
-function buildProblem(cases: readonly DatasetCase[], ratios: Record<SplitName, number>, stratify: readonly string[]): Problem {
+function buildProblem(
+  cases: readonly DatasetCase[],
+  ratios: Record<SplitName, number>,
+  stratify: readonly string[],
+  together: readonly (readonly string[])[] = [],
+): Problem {
   const splits = SPLIT_NAMES.filter((s) => ratios[s] > 0);
   const sum = splits.reduce((a, s) => a + ratios[s], 0);
   if (splits.length === 0 || !Number.isFinite(sum)) throw new RangeError('split ratios need at least one positive, finite value');
@@ -67,8 +78,15 @@ function buildProblem(cases: readonly DatasetCase[], ratios: Record<SplitName, n
     return i;
   };
   const firstWithKey = new Map<string, number>();
+  // An id may be in several `together` sets (sets that overlap are one set).
+  const linksOf = new Map<string, string[]>();
+  together.forEach((ids, k) => ids.forEach((id) => linksOf.set(id, [...(linksOf.get(id) ?? []), `l:${k}`])));
   cases.forEach((c, i) => {
-    for (const key of [c.group !== undefined ? `g:${c.group}` : undefined, c.volume !== undefined ? `v:${c.volume}` : undefined]) {
+    for (const key of [
+      c.group !== undefined ? `g:${c.group}` : undefined,
+      c.volume !== undefined ? `v:${c.volume}` : undefined,
+      ...(linksOf.get(c.id) ?? []),
+    ]) {
       if (key === undefined) continue;
       const j = firstWithKey.get(key);
       if (j === undefined) firstWithKey.set(key, i);
@@ -178,7 +196,7 @@ class SplitCounts {
 }
 
 export function generateSplits(cases: readonly DatasetCase[], options: SplitOptions): Map<string, SplitName> {
-  const p = buildProblem(cases, options.ratios, options.stratify);
+  const p = buildProblem(cases, options.ratios, options.stratify, options.together);
   return toAssignment(cases, p, placeGroups(p, options.seed).where);
 }
 
@@ -237,16 +255,29 @@ function placeGroups(p: Problem, seed: number): { where: number[]; cost: number 
   return { where, cost: counts.objective() };
 }
 
+export interface QualityOptions extends Pick<SplitOptions, 'ratios' | 'stratify'> {
+  /** Image and mask properties per case; adds their between-split imbalance to the quality. */
+  properties?: CasePropertyValues;
+}
+
 /**
  * The generator's objective for an assignment (see the file comment): 0 for a split exactly on
- * ratio with identical label proportions; lower is better. Cases absent from `assignment` are
- * left out.
+ * ratio with identical label proportions (and identical property distributions); lower is
+ * better. Cases absent from `assignment` are left out.
  */
-export function splitQuality(
-  cases: readonly DatasetCase[],
-  assignment: ReadonlyMap<string, SplitName>,
-  options: Pick<SplitOptions, 'ratios' | 'stratify'>,
-): number {
+export function splitQuality(cases: readonly DatasetCase[], assignment: ReadonlyMap<string, SplitName>, options: QualityOptions): number {
+  const parts = splitQualityParts(cases, assignment, options);
+  return parts.labels + parts.properties;
+}
+
+export interface SplitQualityParts {
+  /** Sizes, label proportions and presence (the chi-square-like objective). */
+  labels: number;
+  /** Σ over properties and split pairs of D²·n·m/(n+m), D the two-sample KS distance. */
+  properties: number;
+}
+
+export function splitQualityParts(cases: readonly DatasetCase[], assignment: ReadonlyMap<string, SplitName>, options: QualityOptions): SplitQualityParts {
   const assigned = cases.filter((c) => {
     const s = assignment.get(c.id);
     return s !== undefined && options.ratios[s] > 0;
@@ -254,22 +285,65 @@ export function splitQuality(
   const p = buildProblem(assigned, options.ratios, options.stratify);
   const counts = new SplitCounts(p);
   // Case by case, so that a hand-made split that cuts a group is measured as it is.
-  assigned.forEach((c, i) => {
+  const splitOfCase = assigned.map((c, i) => {
     const s = p.splits.indexOf(assignment.get(c.id)!);
     counts.sizes[s]++;
     for (const v of p.caseValues[i]) counts.valueCounts[s][v]++;
+    return s;
   });
-  return counts.objective();
+  const properties = options.properties ? preparePropertyBalance(assigned, options.properties).imbalance(splitOfCase, p.splits.length) : 0;
+  return { labels: counts.objective(), properties };
+}
+
+export interface ChooseSplitsOptions extends SplitOptions {
+  tries: number;
+  properties?: CasePropertyValues;
+  /**
+   * Judged before the quality: a try with a lower penalty wins whatever its quality (the number
+   * of drift findings the split would get, so that a clean split is kept when one is found).
+   */
+  penalty?: (assignment: ReadonlyMap<string, SplitName>) => number;
+  signal?: AbortSignal;
+  onTry?: (done: number, tries: number) => void;
+}
+
+export interface ChosenSplits {
+  assignment: Map<string, SplitName>;
+  /** The seed that gave it (the first try uses `seed` itself, try k uses deriveSeed(seed, k)). */
+  seed: number;
+  tryIndex: number;
+  quality: SplitQualityParts;
+  penalty: number;
+}
+
+/** Tries `tries` seeds and keeps the split with the lowest (penalty, quality); the first wins ties. */
+export function chooseSplits(cases: readonly DatasetCase[], options: ChooseSplitsOptions): ChosenSplits {
+  const p = buildProblem(cases, options.ratios, options.stratify, options.together);
+  const balance = options.properties ? preparePropertyBalance(cases, options.properties) : undefined;
+  const tries = Math.max(1, Math.floor(options.tries));
+  let best: ChosenSplits | undefined;
+  for (let t = 0; t < tries; t++) {
+    options.signal?.throwIfAborted();
+    const seed = t === 0 ? options.seed : deriveSeed(options.seed, t);
+    const placed = placeGroups(p, seed);
+    const splitOfCase = p.caseGroup.map((g) => placed.where[g]);
+    const quality = { labels: placed.cost, properties: balance ? balance.imbalance(splitOfCase, p.splits.length) : 0 };
+    const assignment = toAssignment(cases, p, placed.where);
+    const penalty = options.penalty ? options.penalty(assignment) : 0;
+    const total = quality.labels + quality.properties;
+    if (
+      !best ||
+      penalty < best.penalty ||
+      (penalty === best.penalty && total < best.quality.labels + best.quality.properties - EPSILON)
+    ) {
+      best = { assignment, seed, tryIndex: t, quality, penalty };
+    }
+    options.onTry?.(t + 1, tries);
+  }
+  return best!;
 }
 
 /** Tries `tries` seeds (the first is `seed` itself) and keeps the split with the lowest quality. */
-export function generateBestSplits(cases: readonly DatasetCase[], options: SplitOptions & { tries: number }): Map<string, SplitName> {
-  const p = buildProblem(cases, options.ratios, options.stratify);
-  const tries = Math.max(1, Math.floor(options.tries));
-  let best = placeGroups(p, options.seed);
-  for (let t = 1; t < tries; t++) {
-    const next = placeGroups(p, deriveSeed(options.seed, t));
-    if (next.cost < best.cost - EPSILON) best = next;
-  }
-  return toAssignment(cases, p, best.where);
+export function generateBestSplits(cases: readonly DatasetCase[], options: SplitOptions & { tries: number; properties?: CasePropertyValues }): Map<string, SplitName> {
+  return chooseSplits(cases, options).assignment;
 }

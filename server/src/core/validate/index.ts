@@ -8,6 +8,7 @@ import { resolveDataset } from '../dataset';
 import type { ResolvedDataset } from '../dataset/types';
 import { sortFindings, type Finding } from '../findings';
 import { scanCases, type ScanResult } from '../scan';
+import { analyzeSplits } from '../splits';
 import { checkModelFiles } from './models';
 
 export interface ValidateOptions {
@@ -47,6 +48,9 @@ export async function validateExperiment(file: string, options: ValidateOptions 
       });
       findings.push(...scan.findings);
     }
+    options.signal?.throwIfAborted();
+    options.onProgress?.('Analysing splits', 0.9);
+    findings.push(...analyzeSplits(config, resolved, scan));
   }
   const placed = findings.map((f) => placeOnConfig(f, parsed));
   options.onProgress?.('Done', 1);
