@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ENGINE_VERSION } from '../core/version';
 import { compareHelp, runCompare } from './commands/compare';
 import { evaluateHelp, runEvaluate } from './commands/evaluate';
+import { mergeHelp, runMerge } from './commands/merge';
 import { explainHelp, runExplain, runUmap, umapHelp } from './commands/explain';
 import { runSplit, splitHelp } from './commands/split';
 import { runValidate, validateHelp } from './commands/validate';
@@ -43,6 +44,12 @@ const commands: Record<string, Command> = {
     help: compareHelp,
     options: { alpha: { type: 'string' }, correction: { type: 'string' } },
     run: runCompare,
+  },
+  merge: {
+    summary: 'combine the shards of `evaluate --shard I/N` into one result',
+    help: mergeHelp,
+    options: { output: { type: 'string' }, json: { type: 'boolean' } },
+    run: runMerge,
   },
   explain: {
     summary: 'Grad-CAM / Score-CAM / Eigen-CAM heatmaps and how much heat lies on the lesion',

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { analyzeResults } from '../../core/compare';
 import { loadConfig } from '../../core/config';
 import { resolveDataset } from '../../core/dataset';
-import { analysisOptions } from '../../core/evaluate/pipeline';
+import { analysisOptions } from '../../core/evaluate/assemble';
 import { writeFileAtomic } from '../../core/io';
 import { writeReport } from '../../core/report';
 import { readPerImageCsv } from '../../core/results/readPerImage';

@@ -1,8 +1,10 @@
 /** The fusion section of summary.json and `fusion_changes.csv`. */
 import type { FusionName } from '../config/types';
 import type { PerImageRow } from '../results/perImage';
-import type { CaseOutcome } from './caseEvaluation';
-import type { FusionChangeRow } from './fuseCase';
+import type { CaseFusion, FusionChangeRow } from './fuseCase';
+
+/** STAPLE's estimates on one case. */
+export type StapleRun = NonNullable<CaseFusion['staple']> & { imageId: string };
 
 export interface DeployableChoice {
   /** The method (model or fusion, never `best`) with the highest mean Dice on the validation split. */
@@ -36,21 +38,20 @@ export function summarizeFusion(
   members: readonly string[],
   fusions: readonly FusionName[],
   rows: readonly PerImageRow[],
-  outcomes: readonly CaseOutcome[],
+  changeRows: readonly FusionChangeRow[],
+  stapleRuns: readonly StapleRun[],
   deployable: DeployableChoice | undefined,
 ): FusionSummary {
   const bestSources: Record<string, number> = {};
   for (const r of rows) if (r.method === 'fusion:best' && r.source) bestSources[r.source] = (bestSources[r.source] ?? 0) + 1;
   const changes: FusionSummary['changes'] = {};
-  for (const o of outcomes)
-    for (const c of o.changes) {
+  for (const c of changeRows) {
       const slot = ((changes[c.fusion] ??= {})[c.member] ??= { fixed_fp: 0, fixed_fn: 0, broken_fp: 0, broken_fn: 0 });
       slot.fixed_fp += c.fixedFp;
       slot.fixed_fn += c.fixedFn;
       slot.broken_fp += c.brokenFp;
       slot.broken_fn += c.brokenFn;
-    }
-  const stapleRuns = outcomes.flatMap((o) => (o.staple ? [o.staple] : []));
+  }
   const mean = (k: 'sensitivity' | 'specificity') =>
     Object.fromEntries(members.map((m, i) => [m, stapleRuns.reduce((a, s) => a + s[k][i], 0) / stapleRuns.length]));
   return {

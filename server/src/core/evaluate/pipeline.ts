@@ -9,21 +9,17 @@ import { join } from 'node:path';
 import type { MedsegConfig, SplitName } from '../config/types';
 import type { ResolvedDataset } from '../dataset/types';
 import { InputError, type Finding } from '../findings';
-import { analyzeResults, type AnalysisOptions } from '../compare';
-import { chooseFusionOnValidation, fusionMembers } from '../fusion';
-import { writeFileAtomic } from '../io';
+import { fusionMembers } from '../fusion';
 import { PooledCounts } from '../metrics';
-import { formatPerImageCsv, type PerImageRow } from '../results/perImage';
+import type { PerImageRow } from '../results/perImage';
 import { PredictionCache } from '../results/predictionCache';
-import { formatSummaryJson, summarizeMethods, type EvaluationSummary } from '../results/summary';
+import type { EvaluationSummary } from '../results/summary';
 import { mapConcurrent } from '../util/concurrency';
-import { sha256 } from '../util/hash';
-import { ENGINE_VERSION } from '../version';
-import { writeReport } from '../report';
+import { assembleSummary, failureFindings, tryWriteReport, writeResults, type EvaluationParts } from './assemble';
 import { evaluateCase } from './caseEvaluation';
 import { fusionMethodName } from './fuseCase';
-import { formatFusionChangesCsv, summarizeFusion, type DeployableChoice } from './fusionSummary';
 import { selectCases, type Shard } from './selectCases';
+import { writeShardParts } from './shardParts';
 import { FileSource, OnnxSource, type PredictionSource } from './sources';
 
 export interface EvaluationProgress {
@@ -102,99 +98,47 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
     let done = 0;
     const outcomes = await mapConcurrent(cases, options.concurrency ?? 2, async (c) => {
       options.signal?.throwIfAborted();
-      const outcome = await evaluateCase(c, { ...base, pooled, outputDir });
+      const outcome = { imageId: c.id, ...(await evaluateCase(c, { ...base, pooled, outputDir })) };
       done++;
       options.onProgress?.({ done, total: cases.length, imageId: c.id, inferences: sources.reduce((a, s) => a + s.inferences, 0) });
       return outcome;
     });
-    const rows = outcomes.flatMap((o) => o.rows);
-    const failures = outcomes.flatMap((o) => o.failures);
-    const changes = outcomes.flatMap((o) => o.changes);
-
     // A deployable fusion is chosen on the validation split only, then reported on this split.
-    let deployable: DeployableChoice | undefined;
+    let valRows: PerImageRow[] = [];
     if (split === 'test' && fusions.length > 0) {
       const valCases = selectCases(dataset.cases, 'val', options.shard);
-      if (valCases.length > 0) {
-        const valPooled = new Map(methodNames.map((m) => [m, new PooledCounts()]));
-        const valRows = (await mapConcurrent(valCases, options.concurrency ?? 2, (c) => evaluateCase(c, { ...base, pooled: valPooled }))).flatMap((o) => o.rows);
-        const candidates = methodNames.filter((m) => m !== fusionMethodName('best'));
-        const perMethod = Object.fromEntries(candidates.map((m) => [m, valRows.filter((r) => r.method === m).map((r) => r.metrics.dice)]));
-        const choice = chooseFusionOnValidation(perMethod, candidates);
-        deployable = { chosen_on_validation: choice.method, validation_images: valCases.length, validation_mean_dice: choice.means };
-      }
+      const valPooled = new Map(methodNames.map((m) => [m, new PooledCounts()]));
+      valRows = (await mapConcurrent(valCases, options.concurrency ?? 2, (c) => evaluateCase(c, { ...base, pooled: valPooled }))).flatMap((o) => o.rows);
     }
-
-    for (const f of failures) {
-      findings.push({
-        code: f.code,
-        severity: 'error',
-        message: `${f.imageId}${f.method ? ` (${f.method})` : ''}: ${f.message}`,
-        location: { file: config.file },
-        configPath: f.method && f.method !== 'fusion' ? ['models', config.models.findIndex((m) => m.name === f.method)] : ['dataset'],
-      });
-    }
-    const labelsById = new Map(cases.map((c) => [c.id, c.labels]));
-    const firstOnnx = sources.find((s) => s.provider);
-    const summary: EvaluationSummary = {
-      experiment: config.name,
-      time: new Date().toISOString(),
-      engine_version: ENGINE_VERSION,
-      config: config.file,
+    const parts: EvaluationParts = {
       split,
       shard: options.shard,
-      provider: firstOnnx ? { used: firstOnnx.provider!, attempts: firstOnnx.attempts ?? [] } : undefined,
-      seeds: { bootstrap: config.evaluation.seed },
-      bootstrap: config.evaluation.bootstrap,
-      images: cases.length,
+      caseIds: cases.map((c) => c.id),
+      methods,
+      members,
+      fusions,
+      rows: outcomes.flatMap((o) => o.rows),
+      valRows,
+      changes: outcomes.flatMap((o) => o.changes),
+      staple: outcomes.flatMap((o) => (o.staple ? [{ imageId: o.imageId, ...o.staple }] : [])),
+      failures: outcomes.flatMap((o) => o.failures),
+      pooled,
       models: Object.fromEntries(
         sources.map((s) => [s.model.name, { family: s.model.family, source: s.model.path ?? s.model.predictions, sha256: s.modelHash, train_size: s.model.trainSize, inferences: s.inferences }]),
       ),
-      image_list_sha256: sha256(cases.map((c) => c.id).join('\n')),
-      methods: summarizeMethods({
-        rows,
-        methods,
-        metrics,
-        pooled,
-        labelsOf: (id) => labelsById.get(id) ?? {},
-        labelColumns: dataset.labelColumns,
-        bootstrap: config.evaluation.bootstrap,
-        seed: config.evaluation.seed,
-      }),
-      fusion: fusions.length > 0 ? summarizeFusion(members, fusions, rows, outcomes, deployable) : undefined,
-      ...analyzeResults(rows, methods.map((m) => ({ ...m, trainSize: config.models.find((x) => x.name === m.name)?.trainSize })), analysisOptions(config, dataset.labelColumns, (id) => labelsById.get(id) ?? {})),
-      failures: failures.map((f) => ({ image_id: f.imageId, method: f.method, code: f.code, message: f.message })),
+      provider: sources.find((s) => s.provider) ? { used: sources.find((s) => s.provider)!.provider!, attempts: sources.find((s) => s.provider)!.attempts ?? [] } : undefined,
     };
-    await writeFileAtomic(join(outputDir, 'per_image.csv'), formatPerImageCsv(rows, methodNames));
-    if (changes.length > 0) await writeFileAtomic(join(outputDir, 'fusion_changes.csv'), formatFusionChangesCsv(changes, methodNames, members));
-    await writeFileAtomic(join(outputDir, 'summary.json'), formatSummaryJson(summary));
+    findings.push(...failureFindings(config, parts.failures));
+    const labels = new Map(dataset.cases.map((c) => [c.id, c.labels]));
+    const summary = assembleSummary(config, dataset.labelColumns, (id) => labels.get(id) ?? {}, parts);
+    await writeResults(outputDir, parts, summary);
+    if (options.shard) await writeShardParts(outputDir, parts, config.file);
     if (options.report !== false) {
-      try {
-        await writeReport(outputDir, summary, rows, { config, cases, command: options.command ?? `medseg evaluate ${config.file} --split ${split}` });
-      } catch (err) {
-        // The numbers are written; a report that cannot be drawn must not lose them.
-        findings.push({ code: 'report/failed', severity: 'warning', message: `report.html was not written: ${(err as Error).message}`, location: { file: config.file } });
-      }
+      const report = await tryWriteReport(outputDir, summary, parts.rows, { config, cases, command: options.command ?? `medseg evaluate ${config.file} --split ${split}` });
+      if (report) findings.push(report);
     }
-    return { outputDir, summary, rows, findings };
+    return { outputDir, summary, rows: parts.rows, findings };
   } finally {
     await Promise.all(sources.map((s) => s.dispose()));
   }
-}
-
-export function analysisOptions(config: MedsegConfig, labelColumns: readonly string[], labelsOf: (id: string) => Record<string, string>): AnalysisOptions {
-  const e = config.evaluation;
-  return {
-    metrics: e.metrics,
-    primaryMetric: e.primaryMetric,
-    alpha: e.compare.alpha,
-    correction: e.compare.correction,
-    correctDice: e.correctDice,
-    targetHalfWidth: config.splits?.targetCiHalfwidth ?? 0.02,
-    targetDice: e.targetDice,
-    bootstrap: e.bootstrap,
-    seed: e.seed,
-    labelsOf,
-    labelColumns,
-  };
 }

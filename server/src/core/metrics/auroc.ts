@@ -38,6 +38,21 @@ export class ScoreHistogram {
     return this.positiveTotal;
   }
 
+  /** A histogram from stored bin counts (shard results are merged through these). */
+  static fromCounts(positives: ArrayLike<number>, negatives: ArrayLike<number>): ScoreHistogram {
+    if (positives.length !== SCORE_BINS || negatives.length !== SCORE_BINS) {
+      throw new RangeError(`ScoreHistogram.fromCounts: expected ${SCORE_BINS} bins per class`);
+    }
+    const h = new ScoreHistogram();
+    h.positives.set(positives);
+    h.negatives.set(negatives);
+    for (let b = 0; b < SCORE_BINS; b++) {
+      h.positiveTotal += h.positives[b];
+      h.negativeTotal += h.negatives[b];
+    }
+    return h;
+  }
+
   get negativeCount(): number {
     return this.negativeTotal;
   }

@@ -14,6 +14,7 @@ export type { SurfaceDistances } from './surface';
 export { computeImageMetrics } from './image';
 export type { ImageMetrics, ImageMetricOptions, MaskLike } from './image';
 export { PooledCounts } from './pooled';
+export type { PooledCountsData } from './pooled';
 export { summarizeMetric, summarizeByGroup } from './aggregate';
 export type { MetricSummary, SummaryOptions } from './aggregate';
 export { quantileSorted } from './quantile';

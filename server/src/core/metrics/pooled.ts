@@ -5,6 +5,13 @@
 import { ScoreHistogram } from './auroc';
 import { addConfusion, computeConfusion, emptyConfusion, overlapMetrics, type ConfusionCounts, type OverlapMetrics } from './confusion';
 
+export interface PooledCountsData {
+  confusion: ConfusionCounts;
+  images: number;
+  positives?: number[];
+  negatives?: number[];
+}
+
 export class PooledCounts {
   readonly confusion: ConfusionCounts = emptyConfusion();
   /** Images added so far. */
@@ -48,6 +55,20 @@ export class PooledCounts {
   /** AUROC over all pixels of the images that had probability maps. */
   auroc(): number | undefined {
     return this.histogram?.auroc();
+  }
+
+  /** Plain data that round-trips exactly (bin counts are integers in float64). */
+  toData(): PooledCountsData {
+    const h = this.histogram;
+    return { confusion: { ...this.confusion }, images: this.images, positives: h ? Array.from(h.positives) : undefined, negatives: h ? Array.from(h.negatives) : undefined };
+  }
+
+  static fromData(data: PooledCountsData): PooledCounts {
+    const p = new PooledCounts();
+    addConfusion(p.confusion, data.confusion);
+    p.images = data.images;
+    if (data.positives && data.negatives) p.histogram = ScoreHistogram.fromCounts(data.positives, data.negatives);
+    return p;
   }
 
   private ensureHistogram(): ScoreHistogram {

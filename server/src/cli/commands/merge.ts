@@ -1,0 +1,23 @@
+import { mergeShards } from '../../core/evaluate/merge';
+import type { CommandContext } from '../context';
+import { displayPath, formatFinding } from '../format';
+import { formatSummaryTable } from './evaluate';
+
+export const mergeHelp = `medseg merge <shard-dir>... --output DIR [--json]
+
+Combines the results of \`medseg evaluate --shard I/N\` (one folder per shard, e.g. from a Slurm
+array job) into the results a single run writes: per_image.csv (byte-identical), summary.json,
+fusion_changes.csv, masks/, prob/, errors/ and report.html. Every shard must be given once.`;
+
+export async function runMerge(ctx: CommandContext): Promise<number> {
+  const output = ctx.flags.output as string | undefined;
+  if (ctx.positionals.length === 0 || !output) return ctx.usage(mergeHelp);
+  const result = await mergeShards(ctx.positionals, output, { signal: ctx.signal, command: ['medseg', 'merge', ...process.argv.slice(3)].join(' ') });
+  for (const f of result.findings) ctx.err(formatFinding(f));
+  if (ctx.flags.json) ctx.out(JSON.stringify(result.summary, null, 2));
+  else {
+    ctx.out(formatSummaryTable(result.summary, Object.keys(Object.values(result.summary.methods)[0]?.metrics ?? {}) as never));
+    ctx.out(`\nMerged ${ctx.positionals.length} shards into ${displayPath(result.outputDir)}/`);
+  }
+  return 0;
+}
