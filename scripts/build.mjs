@@ -7,6 +7,7 @@ const external = ['vscode', 'onnxruntime-node', 'sharp'];
 const entries = {
   client: 'client/src/extension.ts',
   server: 'server/src/lsp/main.ts',
+  'lsp-worker': 'server/src/lsp/engine/worker.ts',
   cli: 'server/src/cli/bin.ts',
   demo: 'server/src/cli/demo.ts',
   'inference-worker': 'server/src/core/inference/worker.ts',
@@ -31,7 +32,11 @@ await build({
 });
 
 // Browser bundles (webviews and report.html): no Node APIs, one IIFE each.
-const webEntries = { report: 'client/src/webview/reportMain.ts' };
+const webEntries = {
+  report: 'client/src/webview/reportMain.ts',
+  preview: 'client/src/webview/previewMain.ts',
+  dashboard: 'client/src/webview/dashboardMain.ts',
+};
 await build({
   entryPoints: Object.fromEntries(Object.entries(webEntries).filter(([, p]) => existsSync(p))),
   outdir: 'dist/webview',

@@ -190,3 +190,12 @@ export interface StressTestResult {
   rows: { perturbation: string; level: number; method: string; dice?: number; drop?: number }[];
   findings: FindingData[];
 }
+
+// ── work-done progress on a client token (LSP WorkDoneProgressParams) ─────────────────────
+/**
+ * `medseg/validate` and `medseg/evaluate` also accept the standard `workDoneToken`: the server
+ * then reports `$/progress` on it (else on a token it creates, when the client supports that).
+ */
+export interface WorkDoneTokenParam {
+  workDoneToken?: string | number;
+}

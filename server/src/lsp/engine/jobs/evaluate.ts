@@ -1,0 +1,51 @@
+/** `medseg/evaluate` in the worker: resolve, run the engine's evaluation, summarise for the client. */
+import type { EvaluateResult, MetricSummaryData } from '../../../../../client/src/protocol';
+import { parseConfig } from '../../../core/config';
+import type { MetricSummary } from '../../../core/metrics';
+import { evaluateExperiment } from '../../../core/evaluate';
+import { placeOnConfig } from '../../../core/validate';
+import { toFindingData } from '../findingData';
+import { JobError, type JobParams } from '../protocol';
+import type { JobContext } from './context';
+
+export async function evaluateJob(p: JobParams['evaluate'], ctx: JobContext): Promise<EvaluateResult> {
+  const parsed = parseConfig(p.text, p.file);
+  const config = parsed.config;
+  if (!config) {
+    const errors = parsed.findings.filter((f) => f.severity === 'error');
+    throw new JobError('config-invalid', `The config has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: ${errors[0]?.message ?? 'unknown'}): fix them, then evaluate again.`);
+  }
+  ctx.progress('Resolving dataset', 0);
+  const dataset = await ctx.datasets.get(config, { signal: ctx.signal, maxAgeMs: 0 });
+  const result = await evaluateExperiment(config, dataset, {
+    split: p.split,
+    provider: p.provider,
+    signal: ctx.signal,
+    onProgress: (e) => ctx.progress(`${e.done}/${e.total}${e.imageId ? ` ${e.imageId}` : ''}`, e.total > 0 ? e.done / e.total : 1),
+  });
+  const methods: EvaluateResult['methods'] = {};
+  for (const [name, m] of Object.entries(result.summary.methods)) {
+    const metrics: Record<string, MetricSummaryData> = {};
+    for (const [metric, s] of Object.entries(m.metrics)) if (s) metrics[metric] = metricData(s);
+    methods[name] = { kind: m.kind, n: m.n, metrics };
+  }
+  const findings = [...dataset.findings.filter((f) => f.severity === 'error'), ...result.findings].map((f) => toFindingData(placeOnConfig(f, parsed)));
+  return {
+    outputDir: result.outputDir,
+    ...(result.summary.provider ? { provider: result.summary.provider.used } : {}),
+    images: result.summary.images,
+    methods,
+    findings,
+  };
+}
+
+function metricData(s: MetricSummary): MetricSummaryData {
+  return {
+    n: s.n,
+    excluded: s.excluded,
+    ...(s.mean !== undefined ? { mean: s.mean } : {}),
+    ...(s.median !== undefined ? { median: s.median } : {}),
+    ...(s.std !== undefined ? { std: s.std } : {}),
+    ...(s.ci95 !== undefined ? { ci95: s.ci95 } : {}),
+  };
+}

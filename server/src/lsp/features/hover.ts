@@ -1,0 +1,52 @@
+/**
+ * Hover: the schema's documentation of every key; on a model's `path`, what the ONNX file says
+ * about itself; on `splits` and `dataset`, the case counts of the last validation.
+ */
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { MarkupKind, type Hover, type Position } from 'vscode-languageserver/node';
+import { describeModel } from '../../core/onnx';
+import { rawConfigOf, type OpenConfig } from '../documents';
+import type { ValidationOutcome } from '../engine';
+import { nodeAt } from '../yaml';
+import { modelInfoOf } from './fileFacts';
+import { keyDocumentation } from './schemaInfo';
+
+const SPLIT_ORDER = ['train', 'val', 'test', 'none'];
+
+function countsTable(outcome: ValidationOutcome): string {
+  const rows = Object.entries(outcome.splits).sort((a, b) => SPLIT_ORDER.indexOf(a[0]) - SPLIT_ORDER.indexOf(b[0]));
+  const lines = ['| split | images |', '| --- | ---: |', ...rows.map(([s, n]) => `| ${s === 'none' ? '(no split)' : s} | ${n} |`), `| **all** | **${outcome.cases}** |`];
+  return lines.join('\n');
+}
+
+async function modelHover(open: OpenConfig, index: number): Promise<string | undefined> {
+  const models = rawConfigOf(open)?.models;
+  const model = Array.isArray(models) ? (models[index] as Record<string, unknown> | undefined) : undefined;
+  if (typeof model?.path !== 'string') return undefined;
+  const file = resolve(dirname(open.file), model.path);
+  const info = await modelInfoOf(file);
+  const name = typeof model.name === 'string' ? model.name : model.path;
+  if (info === undefined) return `**Model \`${name}\`**\n\n\`${file}\` does not exist.`;
+  if (info instanceof Error) return `**Model \`${name}\`**\n\n${info.message}`;
+  const size = await stat(file).then((s) => s.size, () => undefined);
+  return [`**Model \`${name}\`** · ONNX${size !== undefined ? ` · ${(size / (1 << 20)).toFixed(size < 1 << 20 ? 2 : 1)} MiB` : ''}`, '', describeModel(info)].join('\n');
+}
+
+export async function hoverConfig(open: OpenConfig, position: Position, latest: ValidationOutcome | undefined): Promise<Hover | null> {
+  const node = nodeAt(open.text, position);
+  if (!node) return null;
+  const parts: string[] = [];
+  const [a, b, c] = node.path;
+  if (node.part === 'value' && a === 'models' && typeof b === 'number' && c === 'path' && node.path.length === 3) {
+    const text = await modelHover(open, b);
+    if (text) parts.push(text);
+  }
+  const doc = keyDocumentation(node.path);
+  if (doc) parts.push(doc);
+  if (node.part === 'key' && node.path.length === 1 && (a === 'splits' || a === 'dataset') && latest?.configValid) {
+    parts.push(`Cases per split (last check):\n\n${countsTable(latest)}`);
+  }
+  if (parts.length === 0) return null;
+  return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') }, range: node.range };
+}

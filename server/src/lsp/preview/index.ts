@@ -1,0 +1,1 @@
+export { previewCase, findCase, type PreviewRequest } from './previewCase';

@@ -1,0 +1,143 @@
+/**
+ * `medseg/previewData`: everything the preview draws for one case, from the dataset and the last
+ * run's files (RESULTS.md): image, reference, each model's mask, its error map and probability
+ * heat map, fusions, the case's metrics, and the neighbours to step to.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PreviewDataResult, PreviewLayer } from '../../../../client/src/protocol';
+import type { MedsegConfig } from '../../core/config';
+import type { DatasetCase, ResolvedDataset } from '../../core/dataset/types';
+import { predictionProbabilities } from '../../core/evaluate';
+import { idToRelativePath, methodFolder } from '../../core/evaluate/outputs';
+import { ERROR_COLOURS, errorMap, errorMapRgba } from '../../core/fusion';
+import { imageExtension, readImage, readMask, readNiftiHeader } from '../../core/io';
+import { JobError } from '../engine/protocol';
+import { meanMetricOf, readPerImageRows, readSummary, resultsDirOf } from '../results';
+import { heatLayerPng, hex, imageLayerPng, maskLayerPng, METHOD_COLOURS, percentileWindow, REFERENCE_COLOUR, rgbaLayerPng } from './layers';
+
+export interface PreviewRequest {
+  image: string;
+  slice?: number;
+  window?: [number, number];
+}
+
+const ERROR_LEGEND = [
+  { colour: hex(ERROR_COLOURS.TP), label: 'true positive' },
+  { colour: hex(ERROR_COLOURS.FP), label: 'false positive (type I)' },
+  { colour: hex(ERROR_COLOURS.FN), label: 'false negative (type II)' },
+];
+
+export function findCase(cases: readonly DatasetCase[], image: string): DatasetCase | undefined {
+  return cases.find((c) => c.id === image) ?? cases.find((c) => c.image === image);
+}
+
+/** A results file of one case and method, `.png` or `.nii.gz` (volumes), when it exists. */
+function resultFile(dir: string, kind: 'masks' | 'prob', method: string, id: string): string | undefined {
+  const base = join(dir, kind, methodFolder(method), idToRelativePath(id));
+  for (const ext of ['.png', '.nii.gz']) if (existsSync(base + ext)) return base + ext;
+  return undefined;
+}
+
+export async function previewCase(config: MedsegConfig, dataset: ResolvedDataset, request: PreviewRequest, signal?: AbortSignal): Promise<PreviewDataResult> {
+  const c = findCase(dataset.cases, request.image);
+  if (!c) throw new JobError('unknown-image', `No image \`${request.image}\` in the dataset of ${config.file}.`);
+
+  // A 3D case is shown one axial slice at a time; an axial-slice case is already one slice.
+  let depth = 1;
+  let slice = 0;
+  let readSlice = c.slice;
+  const ext = imageExtension(c.image);
+  if (c.slice === undefined && (ext === '.nii' || ext === '.nii.gz')) {
+    const { dims } = await readNiftiHeader(c.image);
+    depth = dims[0] >= 3 ? Math.max(1, dims[3]) : 1;
+    slice = Math.min(depth - 1, Math.max(0, Math.round(request.slice ?? Math.floor(depth / 2))));
+    readSlice = depth > 1 ? slice : undefined;
+  }
+  const image = await readImage(c.image, { slice: readSlice });
+  signal?.throwIfAborted();
+  const { width, height } = image;
+  const window: [number, number] = request.window ? [request.window[0] - request.window[1] / 2, request.window[0] + request.window[1] / 2] : percentileWindow(image);
+  const layers: PreviewLayer[] = [{ id: 'image', kind: 'image', label: c.id, png: await imageLayerPng(image, window) }];
+  const fits = (w: number, h: number) => w === width && h === height;
+
+  let ref: Uint8Array | undefined;
+  if (c.mask) {
+    const mask = await readMask(c.mask, config.dataset.foreground, { slice: readSlice });
+    if (fits(mask.width, mask.height)) {
+      ref = mask.data;
+      layers.push({ id: 'reference', kind: 'reference', label: 'Reference', png: await maskLayerPng(ref, width, height, REFERENCE_COLOUR) });
+    }
+  }
+
+  const dir = resultsDirOf(config);
+  const volumeSlice = depth > 1 ? slice : undefined;
+  for (const [i, model] of config.models.entries()) {
+    signal?.throwIfAborted();
+    const colour = METHOD_COLOURS[i % METHOD_COLOURS.length];
+    let pred: Uint8Array | undefined;
+    const maskFile = resultFile(dir, 'masks', model.name, c.id);
+    if (maskFile) {
+      const m = await readMask(maskFile, { kind: 'nonzero' }, { slice: volumeSlice });
+      if (fits(m.width, m.height)) pred = m.data;
+    } else if (c.predictions[model.name] && existsSync(c.predictions[model.name])) {
+      const v = await readImage(c.predictions[model.name], { slice: readSlice });
+      if (fits(v.width, v.height)) {
+        const p = predictionProbabilities(v);
+        pred = new Uint8Array(p.length);
+        for (let k = 0; k < p.length; k++) pred[k] = p[k] >= model.output.threshold ? 1 : 0;
+      }
+    }
+    if (pred) {
+      layers.push({ id: `prediction:${model.name}`, kind: 'prediction', label: model.name, png: await maskLayerPng(pred, width, height, colour), legend: [{ colour: hex(colour), label: model.name }] });
+      if (ref) layers.push({ id: `errors:${model.name}`, kind: 'errors', label: `Errors of ${model.name}`, png: await rgbaLayerPng(errorMapRgba(errorMap(ref, pred), width, height), width, height), legend: ERROR_LEGEND });
+    }
+    const probFile = resultFile(dir, 'prob', model.name, c.id);
+    if (probFile) {
+      const v = await readImage(probFile, { slice: volumeSlice });
+      if (fits(v.width, v.height)) layers.push({ id: `heatmap:${model.name}`, kind: 'heatmap', label: `Probability of ${model.name}`, png: await heatLayerPng(predictionProbabilities(v), width, height) });
+    }
+  }
+
+  const [summary, rows] = await Promise.all([readSummary(dir), readPerImageRows(dir)]);
+  const metrics: PreviewDataResult['metrics'] = {};
+  for (const r of rows) if (r.imageId === c.id) metrics[r.method] = r.metrics;
+  for (const method of Object.keys(metrics).filter((m) => m.startsWith('fusion:'))) {
+    const file = resultFile(dir, 'masks', method, c.id);
+    if (!file) continue;
+    const m = await readMask(file, { kind: 'nonzero' }, { slice: volumeSlice });
+    if (fits(m.width, m.height)) layers.push({ id: method, kind: 'fusion', label: method, png: await maskLayerPng(m.data, width, height, [0xff, 0xff, 0xff]) });
+  }
+
+  // Stepping stays within the case's split; "next worst" follows the best model's Dice upwards.
+  const peers = dataset.cases.filter((x) => x.split === c.split);
+  const at = peers.indexOf(c);
+  const best = config.models
+    .map((m) => ({ name: m.name, mean: meanMetricOf(summary, m.name)?.mean }))
+    .filter((m): m is { name: string; mean: number } => m.mean !== undefined)
+    .sort((a, b) => b.mean - a.mean)[0];
+  let nextWorst: string | undefined;
+  if (best) {
+    const dice = new Map<string, number>();
+    for (const r of rows) if (r.method === best.name && r.metrics.dice !== undefined) dice.set(r.imageId, r.metrics.dice);
+    const ranked = peers.filter((x) => dice.has(x.id)).sort((a, b) => dice.get(a.id)! - dice.get(b.id)! || (a.id < b.id ? -1 : 1));
+    const pos = ranked.indexOf(c);
+    nextWorst = ranked[pos + 1]?.id;
+  }
+
+  return {
+    imageId: c.id,
+    ...(c.split ? { split: c.split } : {}),
+    width,
+    height,
+    depth,
+    slice,
+    spacing: image.spacing,
+    window: [(window[0] + window[1]) / 2, window[1] - window[0]],
+    layers,
+    metrics,
+    ...(at > 0 ? { previous: peers[at - 1].id } : {}),
+    ...(at >= 0 && at + 1 < peers.length ? { next: peers[at + 1].id } : {}),
+    ...(nextWorst ? { nextWorst } : {}),
+  };
+}
