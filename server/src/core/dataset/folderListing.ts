@@ -4,10 +4,11 @@
  * for a 60,000-image dataset; a listing costs one per folder.
  */
 import { readdir } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, resolve, sep } from 'node:path';
 
 export class FolderListing {
   private readonly folders = new Map<string, Promise<ReadonlySet<string>>>();
+  private readonly loaded = new Map<string, ReadonlySet<string>>();
 
   constructor(private readonly signal?: AbortSignal) {}
 
@@ -15,6 +16,21 @@ export class FolderListing {
   async exists(file: string): Promise<boolean> {
     const path = resolve(file);
     return (await this.filesIn(dirname(path))).has(basename(path));
+  }
+
+  /**
+   * Which of `files` (absolute, normalised) exist: folders are listed once, then every answer is
+   * a synchronous Set lookup — no promise per file, which mattered at 60,000 files.
+   */
+  async existing(files: readonly string[]): Promise<boolean[]> {
+    // Split at the last separator by hand: path.dirname/basename twice per file was most of the cost.
+    const cut = files.map((f) => f.lastIndexOf(sep));
+    const folderOf = (i: number) => (cut[i] <= 0 ? sep : files[i].slice(0, cut[i]));
+    for (let i = 0; i < files.length; i++) {
+      const folder = folderOf(i);
+      if (!this.loaded.has(folder)) this.loaded.set(folder, await this.filesIn(folder));
+    }
+    return files.map((f, i) => this.loaded.get(folderOf(i))!.has(f.slice(cut[i] + 1)));
   }
 
   /** Names of the files in `folder`; empty when it does not exist or cannot be read. */

@@ -58,11 +58,12 @@ export async function resolveImagesAndMasks(
   const entries = makeEntries(config, files, imagesBase, findings);
   if (masks === undefined) return entries; // the config parser reports the missing `masks`
   const missing: { entry: ImageEntry; expected: string }[] = [];
-  for (const entry of entries) {
-    const expected = maskPaths.get(entry.image)!;
-    if (await listing.exists(expected)) entry.mask = expected;
-    else missing.push({ entry, expected });
-  }
+  const expected = entries.map((entry) => maskPaths.get(entry.image)!);
+  const present = await listing.existing(expected);
+  entries.forEach((entry, i) => {
+    if (present[i]) entry.mask = expected[i];
+    else missing.push({ entry, expected: expected[i] });
+  });
   findings.push(
     ...perItemOrAggregated(
       missing,

@@ -1,7 +1,7 @@
 /**
  * Mask and prediction paths: templates with `{stem}`, `{name}`, `{dir}`, or (masks only) globs.
  */
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
 import { stripImageExtension } from '../io/extensions';
 
 /** Values of the placeholders for one image. */
@@ -33,5 +33,8 @@ export function isGlobPattern(pattern: string): boolean {
 /** Substitutes the placeholders, then resolves against `baseDir` (an absolute `{dir}` wins). */
 export function fillTemplate(template: string, vars: TemplateVars, baseDir: string): string {
   // A function replacer, so `$` in file names is taken literally.
-  return resolve(baseDir, template.replace(PLACEHOLDER, (_, key: keyof TemplateVars) => vars[key]));
+  const filled = template.replace(PLACEHOLDER, (_, key: keyof TemplateVars) => vars[key]);
+  // Already absolute and normal (the `{dir}/…` case): path.resolve would return it unchanged.
+  if (isAbsolute(filled) && !/[\\/]\.{1,2}(?:[\\/]|$)|[\\/]{2}/.test(filled) && sep === '/') return filled;
+  return resolve(baseDir, filled);
 }

@@ -19,11 +19,12 @@ export async function findPredictions(
     if (model.predictions === undefined) continue;
     signal?.throwIfAborted();
     const missing: { entry: ImageEntry; expected: string }[] = [];
-    for (const entry of entries) {
-      const expected = fillTemplate(model.predictions, entry.vars, config.dir);
-      if (await listing.exists(expected)) entry.predictions[model.name] = expected;
-      else missing.push({ entry, expected });
-    }
+    const expected = entries.map((entry) => fillTemplate(model.predictions!, entry.vars, config.dir));
+    const present = await listing.existing(expected);
+    entries.forEach((entry, i) => {
+      if (present[i]) entry.predictions[model.name] = expected[i];
+      else missing.push({ entry, expected: expected[i] });
+    });
     if (missing.length === 0) continue;
     // One finding per model whatever the count: it is usually one wrong template.
     findings.push({

@@ -56,16 +56,20 @@ export async function scanCases(cases: readonly DatasetCase[], config: MedsegCon
   const misses = scans.flatMap((s, i) => (s ? [] : [i]));
   done = cases.length - misses.length;
   options.onProgress?.(done, cases.length);
-  await mapConcurrent(misses, options.concurrency ?? 4, async (i) => {
-    options.signal?.throwIfAborted();
-    const scan = await scanOne(cases[i], config);
-    decoded++;
-    if (!scan.error) cache.set(keys[i], scan);
-    scans[i] = scan;
-    options.onProgress?.(++done, cases.length);
-  });
+  try {
+    await mapConcurrent(misses, options.concurrency ?? 4, async (i) => {
+      options.signal?.throwIfAborted();
+      const scan = await scanOne(cases[i], config);
+      decoded++;
+      if (!scan.error) cache.set(keys[i], scan);
+      scans[i] = scan;
+      options.onProgress?.(++done, cases.length);
+    });
+  } finally {
+    // Also when cancelled (a newer edit in the editor): what was decoded is kept for next time.
+    await cache.save();
+  }
   cases.forEach((c, i) => findings.push(...caseFindings(c, scans[i]!, config)));
-  await cache.save();
   return { scans: scans as CaseScan[], findings, decoded };
 }
 
