@@ -9,6 +9,7 @@ import { evaluateHelp, runEvaluate } from './commands/evaluate';
 import { mergeHelp, runMerge } from './commands/merge';
 import { explainHelp, runExplain, runUmap, umapHelp } from './commands/explain';
 import { runSplit, splitHelp } from './commands/split';
+import { runStressCommand, stressHelp } from './commands/stress';
 import { runValidate, validateHelp } from './commands/validate';
 import type { CommandContext } from './context';
 import { createProgress } from './progress';
@@ -50,6 +51,20 @@ const commands: Record<string, Command> = {
     help: mergeHelp,
     options: { output: { type: 'string' }, json: { type: 'boolean' } },
     run: runMerge,
+  },
+  stress: {
+    summary: 'stress tests: skewed label mixes and image perturbations, and where the ranking of models changes',
+    help: stressHelp,
+    options: {
+      split: { type: 'string' },
+      label: { type: 'string' },
+      repeats: { type: 'string' },
+      perturbations: { type: 'string' },
+      output: { type: 'string' },
+      provider: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    run: runStressCommand,
   },
   explain: {
     summary: 'Grad-CAM / Score-CAM / Eigen-CAM heatmaps and how much heat lies on the lesion',

@@ -80,12 +80,13 @@ const designs: Record<DemoModality, ModalityDesign> = {
     shiftKernel: 7,
     smallMissKernel: 11,
     logits(g, x) {
-      // Darkness 1 − mean(RGB): skin ≈ 0.35, lesion ≈ 0.70, hair ≈ 0.9 but thin.
+      // Darkness 1 − mean(RGB): skin ≈ 0.41 (0.53 in vignetted corners), lesion ≈ 0.70, hair
+      // ≈ 0.9 but thin. The threshold sits between the darkest skin and the palest lesion.
       let d = rgbFeatures(g, x, [[-1 / 3, -1 / 3, -1 / 3]], [1]);
       d = average(g, d, 3);
       d = opening(g, d, 5); // hairs are narrower than 5 px: gone
       d = average(g, d, 3);
-      return softThreshold(g, d, 0.52, 20);
+      return softThreshold(g, d, 0.575, 30);
     },
   },
   // Pink stroma ≈ (230,170,200); glands: pale lumen ≈ (245,235,245) in a ring of purple nuclei ≈ (90,50,120).

@@ -1,0 +1,173 @@
+import type { SplitName } from '../../core/config/types';
+import { loadConfig } from '../../core/config';
+import { resolveDataset } from '../../core/dataset';
+import { hasErrors } from '../../core/findings';
+import { PERTURBATION_KINDS, runStress, type MixMethodResult, type MixScenarioResult, type PerturbationResult, type StressReport } from '../../core/stress';
+import { placeOnConfig } from '../../core/validate';
+import type { CommandContext } from '../context';
+import { displayPath, formatFinding, plural } from '../format';
+
+export const stressHelp = `medseg stress <config.medseg.yaml> [options]
+
+Stress tests of the evaluated models (writes stress.json beside summary.json):
+  label mixes    the split resampled to skewed mixes of one clinical label (zipf, one value
+                 dominant at 80 %, the rarest oversampled to the most common's share, one value
+                 removed), repeated with seeds: mean Dice with its interval over the repeats,
+                 type I and type II error rates, and the ranking of the methods, marked where
+                 it differs from the ranking on the split itself;
+  perturbations  noise, blur, contrast, brightness, JPEG, rotation, flips at graded strengths,
+                 with fresh (cached) inference: mean Dice per strength and where it has
+                 dropped by stress.drop_threshold.
+Per-image results are taken from per_image.csv when they match the config, else evaluated first.
+
+  --split train|val|test|all   split to stress (default: evaluation.split)
+  --label COLUMN               run every label mix on this label column (default: stress.label_mixes)
+  --repeats N                  resamples per label mix (default: stress.repeats)
+  --perturbations LIST         comma-separated perturbations, or none (default: stress.perturbations)
+  --output DIR                 results folder (default: <output>/<name> of the config)
+  --provider auto|cpu|cuda|webgpu  execution provider (default: runtime.provider)
+  --json                       print stress.json instead of the tables`;
+
+const SPLITS = ['train', 'val', 'test', 'all'];
+const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu'];
+
+export async function runStressCommand(ctx: CommandContext): Promise<number> {
+  const file = ctx.positionals[0];
+  if (!file || ctx.positionals.length > 1) return ctx.usage(stressHelp);
+  const split = ctx.flags.split as string | undefined;
+  const provider = ctx.flags.provider as string | undefined;
+  const repeatsText = ctx.flags.repeats as string | undefined;
+  const repeats = repeatsText === undefined ? undefined : Number(repeatsText);
+  const perturbationsText = ctx.flags.perturbations as string | undefined;
+  const perturbations = perturbationsText === undefined ? undefined : perturbationsText === 'none' ? [] : perturbationsText.split(',').map((s) => s.trim()).filter(Boolean);
+  if (split !== undefined && !SPLITS.includes(split)) return ctx.usage(`--split must be one of ${SPLITS.join(', ')}\n\n${stressHelp}`);
+  if (provider !== undefined && !PROVIDERS.includes(provider)) return ctx.usage(`--provider must be one of ${PROVIDERS.join(', ')}\n\n${stressHelp}`);
+  if (repeats !== undefined && !(Number.isInteger(repeats) && repeats >= 1)) return ctx.usage(`--repeats must be a whole number ≥ 1 (got ${repeatsText})\n\n${stressHelp}`);
+  const unknown = perturbations?.filter((p) => !(PERTURBATION_KINDS as readonly string[]).includes(p)) ?? [];
+  if (unknown.length) return ctx.usage(`--perturbations: unknown ${unknown.join(', ')}; choose from ${PERTURBATION_KINDS.join(', ')} or none\n\n${stressHelp}`);
+
+  const parsed = await loadConfig(file);
+  if (!parsed.config) {
+    for (const f of parsed.findings) ctx.out(formatFinding(f));
+    ctx.err('The config has errors: fix them (see `medseg validate`) and run again.');
+    return 1;
+  }
+  const config = parsed.config;
+  const label = ctx.flags.label as string | undefined;
+  ctx.progress('Resolving dataset');
+  const dataset = await resolveDataset(config, { signal: ctx.signal });
+  const datasetErrors = dataset.findings.filter((f) => f.severity === 'error');
+  for (const f of datasetErrors) ctx.err(formatFinding(placeOnConfig(f, parsed)));
+  if (label !== undefined && !dataset.labelColumns.includes(label)) {
+    ctx.err(`medseg stress: --label ${label} is not a label column of the dataset (${dataset.labelColumns.join(', ') || 'none: set dataset.labels and dataset.label_columns'}).`);
+    return 1;
+  }
+  const result = await runStress(config, dataset, {
+    split: split as SplitName | 'all' | undefined,
+    provider: provider as 'auto' | undefined,
+    outputDir: ctx.flags.output as string | undefined,
+    label,
+    repeats,
+    perturbations,
+    command: ['medseg', 'evaluate', file, ...(split ? ['--split', split] : [])].join(' '),
+    signal: ctx.signal,
+    onProgress: (p) => ctx.progress(`${p.stage} ${p.done}/${p.total} ${p.imageId ?? ''}`, p.total ? p.done / p.total : 1),
+  });
+  for (const f of result.findings) ctx.err(formatFinding(placeOnConfig(f, parsed)));
+  if (ctx.flags.json) ctx.out(JSON.stringify(result.report, null, 2));
+  else {
+    ctx.out(formatStressReport(result.report));
+    ctx.out(`\nResults: ${displayPath(result.outputDir)}/stress.json`);
+  }
+  const nothing = !result.report.label_mixes && !result.report.perturbations;
+  return hasErrors(result.findings) && nothing ? 1 : 0;
+}
+
+const fmt = (x: number | undefined | null, digits = 3) => (x === undefined || x === null ? '–' : x.toFixed(digits));
+const pct = (x: number | undefined | null) => (x === undefined || x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+function mixRows(methods: readonly string[], results: Record<string, MixMethodResult>, ranking: readonly string[], baseRanking: readonly string[] | undefined): string[][] {
+  return methods.map((m) => {
+    const r = results[m];
+    const dice = r?.dice.ci95 ? `${fmt(r.dice.mean)} [${fmt(r.dice.ci95[0])}, ${fmt(r.dice.ci95[1])}]` : fmt(r?.dice.mean);
+    const rank = ranking.indexOf(m);
+    const before = baseRanking?.indexOf(m) ?? -1;
+    const rankText = rank < 0 ? 'upper bound' : baseRanking && before !== rank ? `${rank + 1} (was ${before + 1})` : String(rank + 1);
+    return [m, dice, pct(r?.fp_pixel_rate.mean), pct(r?.empty_ref_fp_rate.mean), pct(r?.fn_pixel_rate.mean), pct(r?.missed_rate.mean), rankText];
+  });
+}
+
+/** Reversed pairs, those between two models first (which model breaks), at most four named. */
+function swapText(swaps: readonly [string, string][]): string {
+  const isModel = (m: string) => !m.startsWith('fusion:');
+  const sorted = [...swaps].sort((x, y) => Number(isModel(y[0]) && isModel(y[1])) - Number(isModel(x[0]) && isModel(x[1])));
+  const named = sorted.slice(0, 4).map(([a, b]) => `${b} now ahead of ${a}`);
+  return named.join('; ') + (sorted.length > 4 ? `; and ${sorted.length - 4} more` : '');
+}
+
+const MIX_HEADER = ['method', 'mean Dice [95% CI]', 'I: FP px', 'I: FP empty', 'II: FN px', 'II: missed', 'rank'];
+
+function scenarioTitle(s: MixScenarioResult): string {
+  const shares = Object.entries(s.shares)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`)
+    .join(', ');
+  return `${s.column} ${s.name} · ${shares} · ${s.sample_size} images × ${plural(s.repeats, 'repeat')}`;
+}
+
+function perturbationLines(methods: readonly string[], k: PerturbationResult, threshold: number): string[] {
+  const header = ['method', ...k.levels.map((l) => l.label), `drop ${threshold} at`];
+  const rows = methods.map((m) => {
+    const c = k.methods[m];
+    const drop = !c?.drop ? 'not reached' : k.graded ? `${+c.drop.strength.toPrecision(3)}` : c.drop.level;
+    return [m, ...k.levels.map((_, l) => fmt(c?.mean_dice[l])), drop];
+  });
+  const lines = [`${k.kind} · ${k.unit} · mean Dice per strength`, ...table(header, rows)];
+  const changedAt = k.swaps.map((s, l) => (s.length > 0 ? l : -1)).filter((l) => l > 0);
+  if (changedAt.length === 0) lines.push(`ranking unchanged at every strength: ${k.rankings[0].join(' > ')}`);
+  else {
+    lines.push(`** RANKING CHANGES ** unperturbed: ${k.rankings[0].join(' > ')}`);
+    for (const l of changedAt) lines.push(`   at ${k.levels[l].label}: ${k.rankings[l].join(' > ')} (${swapText(k.swaps[l])})`);
+  }
+  return lines;
+}
+
+/** The tables `medseg stress` prints: one per label-mix scenario, one per perturbation. */
+export function formatStressReport(report: StressReport): string {
+  const out: string[] = [];
+  const methods = report.methods;
+  const mixes = report.label_mixes;
+  if (mixes) {
+    const changed = mixes.scenarios.filter((s) => s.ranking_changed);
+    out.push(
+      `${report.experiment} · split ${report.split} · label mixes (${plural(report.repeats, 'repeat')}, seed ${report.seed}) · ranked by mean Dice` +
+        (report.upper_bound ? ` (${report.upper_bound} is the reference-aware upper bound, not ranked)` : ''),
+      'Type I: FP px = FP/(FP+TN) pooled, FP empty = images with an empty reference and any predicted pixel; type II: FN px = FN/(FN+TP) pooled, missed = images with a lesion and Dice 0.',
+      '',
+      `test split as it is · ${plural(mixes.baseline.images, 'image')} · ranking ${mixes.baseline.ranking.join(' > ')}`,
+      ...table(MIX_HEADER, mixRows(methods, mixes.baseline.methods, mixes.baseline.ranking, undefined)),
+    );
+    for (const s of mixes.scenarios) {
+      out.push('', scenarioTitle(s));
+      if (s.ranking_changed) {
+        out.push(`** RANKING CHANGED ** ${swapText(s.swaps)} (in ${(100 * s.changed_in_repeats).toFixed(0)}% of the repeats)`);
+      }
+      out.push(...table(MIX_HEADER, mixRows(methods, s.methods, s.ranking, mixes.baseline.ranking)));
+      if (s.note) out.push(`note: ${s.note}`);
+    }
+    out.push('', changed.length ? `Ranking changes under ${changed.length} of ${mixes.scenarios.length}: ${changed.map((s) => `${s.column} ${s.name}`).join(', ')}.` : `The ranking holds under all ${mixes.scenarios.length} mixes.`);
+  }
+  const p = report.perturbations;
+  if (p) {
+    out.push('', `${report.experiment} · split ${report.split} · image perturbations · ${plural(p.images, 'image')} · ${plural(p.inferences, 'inference')} run (the rest cached)`);
+    for (const k of p.kinds) out.push('', ...perturbationLines(p.methods, k, report.drop_threshold));
+  }
+  for (const n of report.notes) out.push(`note: ${n}`);
+  return out.join('\n').replace(/^\n+/, '');
+}

@@ -1,0 +1,11 @@
+export { runStress, labelMixRequests, formatStressJson, STRESS_FILE, type StressOptions, type StressProgress, type StressRun } from './stressPipeline';
+export { runLabelMixStress, scenarioRepeatSeed, type LabelMixOptions, type LabelMixRequest } from './labelMixStress';
+export { runPerturbationStress, type PerturbationStressOptions, type PerturbationStressResult } from './perturbationStress';
+export { LABEL_MIX_KINDS, ZIPF_EXPONENT, DOMINANT_SHARE, labelFrequencies, mixScenarios, targetCounts, drawMix, type LabelMixKind, type MixScenario, type LabelFrequency } from './labelMixes';
+export { sampleErrorRates, type SampleErrorRates } from './errorRates';
+export { rankMethods, rankSwaps } from './ranking';
+export { dropStrength, type DropPoint } from './dropStrength';
+export { PERTURBATION_KINDS, PERTURBATION_DESIGNS, perturbationLevels, perturbedImageHash, perturbationSeed, isPerturbationKind, type PerturbationKind, type PerturbationLevel } from './perturbations';
+export { perturbImage, perturbReference } from './applyPerturbation';
+export { stressReportCurves, readStressReport, type StressCurve } from './reportCurves';
+export type * from './types';

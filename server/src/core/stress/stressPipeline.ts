@@ -1,0 +1,223 @@
+/**
+ * `medseg stress`: the label-mix stress test over the split's per-image results, then the image
+ * perturbation stress test with fresh (cached) inference, written to `<output>/<name>/stress.json`.
+ */
+import { join } from 'node:path';
+import type { MedsegConfig, SplitName } from '../config/types';
+import type { ResolvedDataset } from '../dataset/types';
+import { selectCases } from '../evaluate';
+import { fusionMethodName } from '../evaluate/fuseCase';
+import { OnnxSource, type PredictionSource } from '../evaluate/sources';
+import { InputError, type Finding } from '../findings';
+import { fusionMembers } from '../fusion';
+import { writeFileAtomic } from '../io';
+import type { PerImageRow } from '../results/perImage';
+import { PredictionCache } from '../results/predictionCache';
+import { ENGINE_VERSION } from '../version';
+import { evaluatedRows } from './evaluatedRows';
+import { LABEL_MIX_KINDS, type LabelMixKind } from './labelMixes';
+import { runLabelMixStress, type LabelMixRequest } from './labelMixStress';
+import { runPerturbationStress } from './perturbationStress';
+import { isPerturbationKind, type PerturbationKind } from './perturbations';
+import type { StressReport } from './types';
+
+export const STRESS_FILE = 'stress.json';
+const UPPER_BOUND = fusionMethodName('best');
+
+export interface StressProgress {
+  stage: 'evaluate' | 'label-mixes' | 'perturbations';
+  done: number;
+  total: number;
+  imageId?: string;
+}
+
+export interface StressOptions {
+  split?: SplitName | 'all';
+  /** Results folder; default `<config.output>/<config.name>`. */
+  outputDir?: string;
+  provider?: MedsegConfig['runtime']['provider'];
+  /** Stress this label column with every mix kind, instead of the config's `label_mixes`. */
+  label?: string;
+  repeats?: number;
+  /** Perturbations to run instead of the config's (empty: none). */
+  perturbations?: readonly string[];
+  /** Per-image rows to resample (skips reading or computing them). */
+  rows?: readonly PerImageRow[];
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: StressProgress) => void;
+  command?: string;
+}
+
+export interface StressRun {
+  outputDir: string;
+  report: StressReport;
+  findings: Finding[];
+}
+
+/** The mixes to run: `--label` (all kinds), else the config's, else every kind on the first label column. */
+export function labelMixRequests(config: MedsegConfig, labelColumns: readonly string[], label?: string): { mixes: LabelMixRequest[]; note?: string } {
+  if (label !== undefined) return { mixes: LABEL_MIX_KINDS.map((kind) => ({ column: label, kind })) };
+  const configured = config.stress.labelMixes.flatMap((entry) => Object.entries(entry).map(([column, kind]) => ({ column, kind: kind as LabelMixKind })));
+  if (configured.length > 0) return { mixes: configured };
+  if (labelColumns.length === 0) return { mixes: [], note: 'No label mixes: the dataset has no label column (dataset.label_columns).' };
+  return {
+    mixes: LABEL_MIX_KINDS.map((kind) => ({ column: labelColumns[0], kind })),
+    note: `stress.label_mixes is not set: every mix of the first label column, ${labelColumns[0]}, is run.`,
+  };
+}
+
+function methodOrder(config: MedsegConfig, rows: readonly PerImageRow[], fromResults: readonly string[]): string[] {
+  const present = new Set(rows.map((r) => r.method));
+  const order = [...fromResults, ...config.models.map((m) => m.name), ...config.evaluation.fusion.map(fusionMethodName), ...present];
+  return [...new Set(order)].filter((m) => present.has(m));
+}
+
+export async function runStress(config: MedsegConfig, dataset: ResolvedDataset, options: StressOptions = {}): Promise<StressRun> {
+  const split = options.split ?? config.evaluation.split;
+  const outputDir = options.outputDir ?? join(config.output, config.name);
+  const repeats = options.repeats ?? config.stress.repeats;
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  const at = (configPath: (string | number)[], severity: Finding['severity'], code: string, message: string) =>
+    findings.push({ code, severity, message, location: { file: config.file }, configPath });
+
+  // 1. Label mixes over the split's per-image results.
+  let rows: readonly PerImageRow[];
+  let rowsFrom: StressReport['rows_from'] = 'given';
+  let resultMethods: string[] = [];
+  if (options.rows) rows = options.rows;
+  else {
+    const got = await evaluatedRows(config, dataset, {
+      split,
+      outputDir,
+      provider: options.provider,
+      signal: options.signal,
+      command: options.command,
+      onProgress: (p) => options.onProgress?.({ stage: 'evaluate', done: p.done, total: p.total, imageId: p.imageId }),
+    });
+    rows = got.rows;
+    rowsFrom = got.from;
+    resultMethods = got.methods;
+    findings.push(...got.findings);
+  }
+  rows = rows.filter((r) => split === 'all' || r.split === split);
+  const methods = methodOrder(config, rows, resultMethods);
+  const labels = new Map(dataset.cases.map((c) => [c.id, c.labels]));
+  const { mixes, note } = labelMixRequests(config, dataset.labelColumns, options.label);
+  if (note) notes.push(note);
+  const valid = mixes.filter((m) => {
+    if (dataset.labelColumns.includes(m.column)) return true;
+    at(['stress', 'label_mixes'], 'warning', 'stress/unknown-label-column', `Label mix on \`${m.column}\` skipped: it is not a label column of the dataset (${dataset.labelColumns.join(', ') || 'none'}).`);
+    return false;
+  });
+  let labelMixes: StressReport['label_mixes'];
+  if (valid.length > 0 && rows.length > 0) {
+    options.onProgress?.({ stage: 'label-mixes', done: 0, total: 1 });
+    const run = runLabelMixStress(rows, methods, (id) => labels.get(id) ?? {}, {
+      mixes: valid,
+      repeats,
+      seed: config.stress.seed,
+      bootstrap: config.evaluation.bootstrap,
+      bootstrapSeed: config.evaluation.seed,
+      minPerLabel: config.splits?.minPerLabel ?? 5,
+      unranked: [UPPER_BOUND],
+      signal: options.signal,
+    });
+    labelMixes = run.section;
+    notes.push(...run.notes);
+    options.onProgress?.({ stage: 'label-mixes', done: 1, total: 1 });
+  }
+
+  // 2. Image perturbations with fresh inference for every model the engine can run.
+  const requested = options.perturbations ?? config.stress.perturbations;
+  const kinds = [...new Set(requested)].filter((k): k is PerturbationKind => {
+    if (isPerturbationKind(k)) return true;
+    at(['stress', 'perturbations'], 'warning', 'stress/unknown-perturbation', `Perturbation \`${k}\` is unknown and skipped.`);
+    return false;
+  });
+  let perturbations: StressReport['perturbations'];
+  if (kinds.length > 0) {
+    const cases = selectCases(dataset.cases, split);
+    const cache = new PredictionCache(join(config.runtime.cache, 'predictions'));
+    const runtime = { ...config.runtime, provider: options.provider ?? config.runtime.provider };
+    const sources: PredictionSource[] = [];
+    const skipped: { model: string; reason: string }[] = [];
+    try {
+      for (const model of config.models) {
+        options.signal?.throwIfAborted();
+        if (!model.path) {
+          skipped.push({ model: model.name, reason: 'its predictions exist only for the original images (predictions:), so it cannot see a perturbed one' });
+          continue;
+        }
+        try {
+          sources.push(await OnnxSource.create(model, runtime, cache, options.signal));
+        } catch (err) {
+          if (!(err instanceof InputError)) throw err;
+          skipped.push({ model: model.name, reason: err.message });
+          at(['models', model.index, 'path'], 'error', err.code, `Model \`${model.name}\` is skipped: ${err.message}`);
+        }
+      }
+      const running = new Set(sources.map((s) => s.model.name));
+      const members = fusionMembers(config.models, config.evaluation.fuseModels);
+      // A fusion is the evaluation's fusion only with all its members; without one it would be another method.
+      const fusionsRun = members.length >= 2 && members.every((m) => running.has(m)) ? config.evaluation.fusion : [];
+      if (config.evaluation.fusion.length > 0 && fusionsRun.length === 0 && members.length >= 2) {
+        notes.push(`Fusions are not perturbed: ${members.filter((m) => !running.has(m)).join(', ')} cannot be re-run on perturbed images.`);
+      }
+      for (const s of skipped) notes.push(`Perturbations skip model ${s.model}: ${s.reason}.`);
+      if (sources.length > 0) {
+        const run = await runPerturbationStress({
+          cases,
+          kinds,
+          sources,
+          fusions: fusionsRun,
+          fusionMembers: members,
+          foreground: config.dataset.foreground,
+          seed: config.stress.seed,
+          dropThreshold: config.stress.dropThreshold,
+          bootstrap: config.evaluation.bootstrap,
+          bootstrapSeed: config.evaluation.seed,
+          unranked: [UPPER_BOUND],
+          concurrency: options.concurrency,
+          signal: options.signal,
+          onProgress: (done, total, imageId) => options.onProgress?.({ stage: 'perturbations', done, total, imageId }),
+        });
+        for (const f of run.failures) at(['dataset'], 'error', f.code, `${f.imageId}: ${f.message}`);
+        perturbations = {
+          images: run.images,
+          methods: run.methods,
+          skipped,
+          inferences: sources.reduce((a, s) => a + s.inferences, 0),
+          kinds: run.kinds,
+        };
+      }
+    } finally {
+      await Promise.all(sources.map((s) => s.dispose()));
+    }
+  }
+
+  const report: StressReport = {
+    experiment: config.name,
+    time: new Date().toISOString(),
+    engine_version: ENGINE_VERSION,
+    config: config.file,
+    split,
+    seed: config.stress.seed,
+    repeats,
+    drop_threshold: config.stress.dropThreshold,
+    rows_from: rowsFrom,
+    methods,
+    upper_bound: methods.includes(UPPER_BOUND) ? UPPER_BOUND : undefined,
+    label_mixes: labelMixes,
+    perturbations,
+    notes,
+  };
+  await writeFileAtomic(join(outputDir, STRESS_FILE), formatStressJson(report));
+  return { outputDir, report, findings };
+}
+
+/** JSON with undefined dropped and non-finite numbers as null (as summary.json). */
+export function formatStressJson(report: StressReport): string {
+  return JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+}
