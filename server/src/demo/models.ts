@@ -38,6 +38,8 @@ interface ModalityDesign {
   channels: 1 | 3;
   /** Border shift of tii-over / lmi-under, as a MaxPool kernel (shift = (k − 1) / 2 pixels). */
   shiftKernel: number;
+  /** lmi-under's erosion when it must be gentler than the dilation (small structures vanish otherwise). */
+  underKernel?: number;
   /** Opening kernel of lmi-smallmiss: blobs narrower than this vanish. */
   smallMissKernel: number;
   /** Input → logits of the good model. */
@@ -86,14 +88,15 @@ const designs: Record<DemoModality, ModalityDesign> = {
       d = average(g, d, 3);
       d = opening(g, d, 5); // hairs are narrower than 5 px: gone
       d = average(g, d, 3);
-      return softThreshold(g, d, 0.575, 30);
+      return softThreshold(g, d, 0.56, 30);
     },
   },
   // Pink stroma ≈ (230,170,200); glands: pale lumen ≈ (245,235,245) in a ring of purple nuclei ≈ (90,50,120).
   histology: {
     size: [128, 128],
     channels: 3,
-    shiftKernel: 3,
+    shiftKernel: 5,
+    underKernel: 3, // glands are a few pixels across: a 2-px erosion deletes most of them
     smallMissKernel: 7,
     logits(g, x) {
       // Two evidences of gland, each ≈ 1 where present and 0 on stroma: lumen (green above
@@ -137,7 +140,7 @@ export function buildDemoModel(modality: DemoModality, name: DemoModelName): Uin
       logits = dilate(g, logits, design.shiftKernel);
       break;
     case 'lmi-under':
-      logits = erode(g, logits, design.shiftKernel);
+      logits = erode(g, logits, design.underKernel ?? design.shiftKernel);
       break;
     case 'lmi-smallmiss':
       logits = opening(g, logits, design.smallMissKernel);
