@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ResultsData } from '../../../client/src/protocol';
+import { extractReportData, reportDataFromResults } from '../../../client/src/dashboard/reportSources';
+
+describe('extractReportData', () => {
+  test('reads the JSON report.html embeds, with the writer\'s script-safe escapes', () => {
+    // As server/src/core/report/html.ts writes it: `<` as \u003c so a label cannot close the script.
+    const data = { experiment: 'x</script><b>', methods: [{ name: 'm' }], split: 'test' };
+    const json = JSON.stringify(data).replace(/</g, '\\u003c');
+    const html = `<!doctype html><html><head><script>var a = 1;</script></head><body><main id="medseg-report"></main>\n<script id="medseg-data" type="application/json">${json}</script>\n<script>/* bundle */</script></body></html>`;
+    const parsed = extractReportData(html);
+    assert.ok(parsed);
+    assert.equal(parsed.experiment, 'x</script><b>');
+    assert.deepEqual(parsed.methods, [{ name: 'm' }]);
+  });
+
+  test('no data element, broken JSON, or JSON that is not a report: undefined', () => {
+    assert.equal(extractReportData('<html><body>nothing</body></html>'), undefined);
+    assert.equal(extractReportData('<script id="medseg-data" type="application/json">{oops</script>'), undefined);
+    assert.equal(extractReportData('<script id="medseg-data" type="application/json">[1,2]</script>'), undefined);
+  });
+});
+
+describe('reportDataFromResults', () => {
+  const results: ResultsData = {
+    outputDir: '/r/demo',
+    summary: {
+      experiment: 'demo',
+      time: '2026-11-27T00:00:00Z',
+      engine_version: '0.1.0',
+      split: 'test',
+      images: 2,
+      provider: { used: 'cpu', attempts: [] },
+      methods: {
+        a: { kind: 'model', family: 'TII', n: 2, metrics: { dice: { n: 2, excluded: 0, mean: 0.75, median: 0.75, std: 0.1, ci95: [0.7, 0.8] }, hd95: { n: 1, excluded: 1, mean: 3 } }, pooled: { dice: 0.76, auroc: 0.9 }, roc: { fpr: [0, 1], tpr: [0, 1] } },
+        'fusion:best': { kind: 'fusion', n: 2, metrics: { dice: { n: 2, excluded: 0, mean: 0.8 } }, pooled: {} },
+      },
+      comparisons: [{ a: 'a', b: 'fusion:best', metric: 'dice', test: 'wilcoxon', statistic: 1.5, p: 0.04, p_adjusted: 0.08, effect_size: 0.3 }, { bogus: true }],
+      selection: { best_method: 'a', correct_images: { a: 1 } },
+      splits: [{ code: 'split/patient-leak', severity: 'warning', message: 'leak' }],
+    },
+    rows: [
+      { imageId: 'i1', split: 'test', method: 'a', metrics: { dice: 0.7 } },
+      { imageId: 'i2', split: 'test', method: 'a', metrics: { dice: undefined } },
+    ],
+  };
+
+  test('maps summary.json (snake_case) to the report views', () => {
+    const r = reportDataFromResults(results);
+    assert.equal(r.experiment, 'demo');
+    assert.equal(r.provider, 'cpu');
+    assert.equal(r.images, 2);
+    assert.equal(r.primaryMetric, 'dice');
+    assert.deepEqual(r.metrics, ['dice', 'hd95']);
+    assert.deepEqual(
+      r.methods.map((m) => [m.name, m.kind, m.upperBound ?? false, m.metrics.dice.mean]),
+      [
+        ['a', 'model', false, 0.75],
+        ['fusion:best', 'fusion', true, 0.8],
+      ],
+    );
+    assert.deepEqual(r.methods[0].metrics.dice.ci95, [0.7, 0.8]);
+    assert.deepEqual(r.methods[0].roc, { fpr: [0, 1], tpr: [0, 1] });
+    assert.deepEqual(r.perImage, [
+      { imageId: 'i1', method: 'a', value: 0.7 },
+      { imageId: 'i2', method: 'a', value: undefined },
+    ]);
+    assert.deepEqual(r.comparisons, [{ a: 'a', b: 'fusion:best', metric: 'dice', test: 'wilcoxon', statistic: 1.5, p: 0.04, pAdjusted: 0.08, effectSize: 0.3, effectName: undefined }]);
+    assert.deepEqual(r.selection, { bestMethod: 'a', note: undefined, correctImages: { a: 1 } });
+    assert.deepEqual(r.splits, [{ code: 'split/patient-leak', severity: 'warning', message: 'leak' }]);
+    assert.deepEqual(r.gallery, { best: [], worst: [] });
+  });
+
+  test('an empty summary still gives a drawable report', () => {
+    const r = reportDataFromResults({ outputDir: '/r', summary: {}, rows: [{ imageId: 'x', split: 'test', method: 'm', metrics: {} }] });
+    assert.equal(r.images, 1);
+    assert.equal(r.primaryMetric, 'dice');
+    assert.deepEqual(r.methods, []);
+    assert.equal(r.selection, undefined);
+  });
+});

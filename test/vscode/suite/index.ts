@@ -1,0 +1,10 @@
+/**
+ * extensionTestsPath entry: `run()` is what VS Code calls, in a real extension host, under
+ * code-server (test/vscode/run.mjs) or @vscode/test-electron (test/vscode/electron.mjs).
+ */
+import './extension.tests';
+import { runAll } from './runner';
+
+export function run(): Promise<void> {
+  return runAll();
+}
