@@ -98,7 +98,7 @@ export async function runExplain(ctx: CommandContext): Promise<number> {
     outputDir: ctx.flags.output as string | undefined,
     provider: ctx.flags.provider as 'auto' | undefined,
     signal: ctx.signal,
-    onProgress: (p) => ctx.progress(`${p.done}/${p.total} ${p.model ?? ''} ${p.imageId ?? ''}`, p.total ? p.done / p.total : 1),
+    onProgress: (p) => ctx.progress(`${p.done}/${p.total} ${p.model ?? ''} ${p.imageId ?? ''}`, p.fraction),
   });
   for (const f of result.findings) ctx.err(formatFinding(placeOnConfig(f, parsed)));
   if (ctx.flags.json) ctx.out(JSON.stringify(result.report, null, 2));

@@ -1,0 +1,16 @@
+export { computeEmbedding } from './embedding';
+export type { EmbeddingInput, EmbeddingPhase, EmbeddingResult } from './embedding';
+export { IMAGE_FEATURE_LENGTH, IMAGE_FEATURE_SIDE, areaDownsample, imageFeatures } from './imageFeatures';
+export { kthNeighbourDistance, nearestNeighbours } from './knn';
+export type { NeighbourGraph } from './knn';
+export { umapLayout } from './layout';
+export type { UmapLayout, UmapParameters } from './layout';
+export { OOD_NEIGHBOURS, OOD_PERCENTILE, outOfDistribution } from './outOfDistribution';
+export type { OutOfDistribution } from './outOfDistribution';
+export { PCA_DIMENSIONS, reduceDimensions } from './pca';
+export type { PcaResult } from './pca';
+export { runEmbedding, umapWorkerScript } from './runEmbedding';
+export type { RunEmbeddingOptions } from './runEmbedding';
+export { SUBSAMPLE_RULE, subsampleBySplit } from './subsample';
+export { oodFindings, umapExperiment } from './umapPipeline';
+export type { UmapMap, UmapOptions, UmapPoint, UmapProgress, UmapReport, UmapResult } from './umapPipeline';

@@ -1,0 +1,297 @@
+/**
+ * `medseg umap`: 2-D maps of the dataset for the UMAP view, written to `umap.json` in the results
+ * folder. Always a map of the images themselves (downsampled pixels); with `explain.umap.features`
+ * set to `auto` or a tensor name, also one map per ONNX model of its pooled layer activations
+ * (`auto`: the Grad-CAM layer setting). Points carry what the view colours by (split, clinical
+ * labels, Dice per model and whether it reached `evaluation.correct_dice`, from the last
+ * evaluation's per_image.csv), and test images far from the training images are reported.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MedsegConfig } from '../../config/types';
+import type { DatasetCase, ResolvedDataset } from '../../dataset/types';
+import { InputError, type Finding } from '../../findings';
+import { readImage } from '../../io';
+import { writeFileAtomic } from '../../io';
+import { ENGINE_VERSION } from '../../version';
+import { LayerFeatures } from '../layerFeatures';
+import type { EmbeddingPhase, EmbeddingResult } from './embedding';
+import { IMAGE_FEATURE_LENGTH, imageFeatures } from './imageFeatures';
+import { OOD_NEIGHBOURS, OOD_PERCENTILE } from './outOfDistribution';
+import { readDiceByImage } from './resultsDice';
+import { runEmbedding } from './runEmbedding';
+import { SUBSAMPLE_RULE, subsampleBySplit } from './subsample';
+
+export interface UmapPoint {
+  id: string;
+  x: number;
+  y: number;
+  split: string | null;
+  labels: Record<string, string>;
+  /** Per model: the image's Dice in the last evaluation (null: not evaluated). */
+  dice: Record<string, number | null>;
+  /** Per model: Dice ≥ evaluation.correct_dice (null: not evaluated). */
+  correct: Record<string, boolean | null>;
+  /** Test images only: whether it is out of distribution, and its k-NN distance to the training images. */
+  ood?: boolean;
+  knn_distance?: number;
+}
+
+export interface UmapMap {
+  name: string;
+  features: 'images' | 'layer';
+  model?: string;
+  layer?: string;
+  /** Feature length, and the PCA dimensions the neighbours were found in. */
+  dims: number;
+  pca_dims: number;
+  explained_variance: number;
+  epochs: number;
+  seconds: Record<EmbeddingPhase, number>;
+  out_of_distribution?: { k: number; percentile: number; threshold: number; test_images: number; count: number };
+  points: UmapPoint[];
+}
+
+export interface UmapReport {
+  experiment: string;
+  time: string;
+  engine_version: string;
+  config: string;
+  seed: number;
+  neighbors: number;
+  min_dist: number;
+  color_by: string;
+  correct_dice: number;
+  subsample: { total: number; kept: number; max_points: number; rule: string };
+  maps: UmapMap[];
+}
+
+export interface UmapProgress {
+  stage: 'features' | 'embedding';
+  map?: string;
+  /** Features: images read; embedding: the current phase. */
+  done?: number;
+  total?: number;
+  phase?: EmbeddingPhase;
+  fraction: number;
+}
+
+export interface UmapOptions {
+  outputDir?: string;
+  provider?: MedsegConfig['runtime']['provider'];
+  signal?: AbortSignal;
+  onProgress?: (p: UmapProgress) => void;
+  /** false: embed on this thread (default: a worker). */
+  worker?: boolean;
+}
+
+export interface UmapResult {
+  outputDir: string;
+  report: UmapReport;
+  findings: Finding[];
+}
+
+interface FeatureSource {
+  name: string;
+  features: 'images' | 'layer';
+  length?: number;
+  extractor?: LayerFeatures;
+  rows: (Float32Array | undefined)[];
+}
+
+/** A volume (one case per volume) is represented by its middle axial slice. */
+function sliceOf(depth: number): number {
+  return Math.floor(depth / 2);
+}
+
+export async function umapExperiment(config: MedsegConfig, dataset: ResolvedDataset, options: UmapOptions = {}): Promise<UmapResult> {
+  const settings = config.explain.umap;
+  const outputDir = options.outputDir ?? join(config.output, config.name);
+  const runtime = { ...config.runtime, provider: options.provider ?? config.runtime.provider };
+  const findings: Finding[] = [];
+  const here = { file: config.file };
+  const cases = subsampleBySplit(dataset.cases, settings.maxPoints, settings.seed);
+
+  const sources: FeatureSource[] = [{ name: 'images', features: 'images', length: IMAGE_FEATURE_LENGTH, rows: [] }];
+  try {
+    if (settings.features !== 'images') {
+      const layer = settings.features === 'auto' ? config.explain.gradcam.layer : settings.features;
+      for (const model of config.models.filter((m) => m.path)) {
+        options.signal?.throwIfAborted();
+        try {
+          const extractor = await LayerFeatures.create(model, await readFile(model.path!), runtime, layer);
+          sources.push({ name: `${model.name}:${extractor.layer}`, features: 'layer', extractor, rows: [] });
+        } catch (err) {
+          if (!(err instanceof InputError) && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          findings.push({
+            code: err instanceof InputError ? err.code : 'model/missing-file',
+            severity: 'error',
+            message: `Model \`${model.name}\`: no feature map. ${(err as Error).message}`,
+            location: here,
+            configPath: settings.features === 'auto' ? ['explain', 'gradcam', 'layer'] : ['explain', 'umap', 'features'],
+          });
+        }
+      }
+    }
+    const unreadable: string[] = [];
+    for (let i = 0; i < cases.length; i++) {
+      options.signal?.throwIfAborted();
+      const c = cases[i];
+      try {
+        const image = await readImage(c.image, { slice: c.slice });
+        const slice = image.depth > 1 ? sliceOf(image.depth) : 0;
+        const rows = [imageFeatures(image, slice)];
+        for (const s of sources.slice(1)) rows.push(await s.extractor!.pooled(image, slice));
+        sources.forEach((s, k) => s.rows.push(rows[k]));
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        unreadable.push(c.id);
+        for (const s of sources) s.rows.push(undefined);
+      }
+      options.onProgress?.({ stage: 'features', done: i + 1, total: cases.length, fraction: (i + 1) / cases.length });
+    }
+    if (unreadable.length > 0) {
+      findings.push({
+        code: 'explain/umap-unreadable',
+        severity: 'warning',
+        message: `${unreadable.length} image(s) could not be read and are not on the map: ${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? ', …' : ''} (\`medseg validate\` says why).`,
+        location: here,
+        configPath: ['dataset'],
+      });
+    }
+  } finally {
+    await Promise.all(sources.map((s) => s.extractor?.dispose()));
+  }
+
+  const modelNames = config.models.map((m) => m.name);
+  const dice = (await readDiceByImage(outputDir, modelNames)) ?? new Map<string, Record<string, number>>();
+  if (dice.size === 0) {
+    findings.push({
+      code: 'explain/umap-no-results',
+      severity: 'info',
+      message: 'No per_image.csv in the results folder: the map has no Dice or correctness per image; run `medseg evaluate` first to colour by them.',
+      location: here,
+    });
+  }
+  const report: UmapReport = {
+    experiment: config.name,
+    time: new Date().toISOString(),
+    engine_version: ENGINE_VERSION,
+    config: config.file,
+    seed: settings.seed,
+    neighbors: settings.neighbors,
+    min_dist: settings.minDist,
+    color_by: settings.colorBy,
+    correct_dice: config.evaluation.correctDice,
+    subsample: { total: dataset.cases.length, kept: cases.length, max_points: settings.maxPoints, rule: SUBSAMPLE_RULE },
+    maps: [],
+  };
+  const hasSplits = cases.some((c) => c.split === 'train') && cases.some((c) => c.split === 'test');
+  if (!hasSplits) {
+    findings.push({
+      code: 'explain/ood-skipped',
+      severity: 'info',
+      message: 'No out-of-distribution check: it compares test images with training images, and the dataset has no train and test splits.',
+      location: here,
+      configPath: ['splits'],
+    });
+  }
+  for (const source of sources) {
+    const rows = source.rows.map((r, i) => ({ r, c: cases[i] })).filter((x): x is { r: Float32Array; c: DatasetCase } => x.r !== undefined);
+    if (rows.length < 3) {
+      findings.push({ code: 'explain/umap-too-few', severity: 'warning', message: `Map \`${source.name}\`: ${rows.length} image(s) are too few for a map (3 at least).`, location: here });
+      continue;
+    }
+    const d = rows[0].r.length;
+    const data = new Float32Array(rows.length * d);
+    rows.forEach((x, i) => data.set(x.r, i * d));
+    const train = rows.flatMap((x, i) => (x.c.split === 'train' ? [i] : []));
+    const test = rows.flatMap((x, i) => (x.c.split === 'test' ? [i] : []));
+    options.signal?.throwIfAborted();
+    const result = await runEmbedding(
+      { data, n: rows.length, d, neighbors: settings.neighbors, minDist: settings.minDist, seed: settings.seed, ...(hasSplits ? { train, test } : {}) },
+      { signal: options.signal, worker: options.worker, onProgress: (phase, fraction) => options.onProgress?.({ stage: 'embedding', map: source.name, phase, fraction }) },
+    );
+    report.maps.push(mapOf(source, rows.map((x) => x.c), d, result, test, dice, config));
+    findings.push(...oodFindings(report.maps[report.maps.length - 1], rows.map((x) => x.c), dataset.labelColumns, config));
+  }
+  await writeFileAtomic(join(outputDir, 'umap.json'), JSON.stringify(report) + '\n');
+  return { outputDir, report, findings };
+}
+
+function mapOf(source: FeatureSource, cases: readonly DatasetCase[], d: number, r: EmbeddingResult, test: number[], dice: Map<string, Record<string, number>>, config: MedsegConfig): UmapMap {
+  const models = config.models.map((m) => m.name);
+  const oodByRow = new Map<number, { flag: boolean; distance: number }>();
+  if (r.outOfDistribution) test.forEach((row, t) => oodByRow.set(row, { flag: r.outOfDistribution!.flags[t], distance: r.outOfDistribution!.distances[t] }));
+  const points = cases.map((c, i): UmapPoint => {
+    const scores = dice.get(c.id) ?? {};
+    const o = oodByRow.get(i);
+    return {
+      id: c.id,
+      x: r.embedding[2 * i],
+      y: r.embedding[2 * i + 1],
+      split: c.split ?? null,
+      labels: c.labels,
+      dice: Object.fromEntries(models.map((m) => [m, scores[m] ?? null])),
+      correct: Object.fromEntries(models.map((m) => [m, scores[m] === undefined ? null : scores[m] >= config.evaluation.correctDice])),
+      ...(o ? { ood: o.flag, knn_distance: o.distance } : {}),
+    };
+  });
+  const ood = r.outOfDistribution;
+  return {
+    name: source.name,
+    features: source.features,
+    ...(source.extractor ? { model: source.extractor.model.name, layer: source.extractor.layer } : {}),
+    dims: d,
+    pca_dims: r.dims,
+    explained_variance: r.explainedVariance,
+    epochs: r.epochs,
+    seconds: r.seconds,
+    ...(ood ? { out_of_distribution: { k: ood.k, percentile: OOD_PERCENTILE, threshold: ood.threshold, test_images: ood.flags.length, count: ood.flags.filter(Boolean).length } } : {}),
+    points,
+  };
+}
+
+/** One finding per map with out-of-distribution test images, and one per label column that has any. */
+export function oodFindings(map: UmapMap, cases: readonly DatasetCase[], labelColumns: readonly string[], config: MedsegConfig): Finding[] {
+  const ood = map.out_of_distribution;
+  if (!ood || ood.count === 0) return [];
+  const flagged = map.points.filter((p) => p.ood);
+  const where = { file: config.file };
+  const rule = `${OOD_NEIGHBOURS}-NN distance to the training images above the training images' ${OOD_PERCENTILE}th percentile (${ood.threshold.toPrecision(4)})`;
+  const findings: Finding[] = [
+    {
+      code: 'explain/out-of-distribution',
+      severity: 'warning',
+      message: `Map \`${map.name}\`: ${ood.count} of ${ood.test_images} test images are out of distribution (${rule}): ${flagged.slice(0, 8).map((p) => p.id).join(', ')}${flagged.length > 8 ? ', …' : ''}. Their metrics say little about the training distribution.`,
+      location: where,
+      configPath: ['explain', 'umap'],
+      evidence: { test: `${OOD_NEIGHBOURS}-NN distance vs training ${OOD_PERCENTILE}th percentile`, statistic: ood.count / ood.test_images, effectName: 'share of test images' },
+    },
+  ];
+  const byId = new Map(cases.map((c) => [c.id, c]));
+  for (const column of labelColumns) {
+    const counts = new Map<string, { test: number; ood: number }>();
+    for (const p of map.points) {
+      if (p.ood === undefined) continue;
+      const value = byId.get(p.id)?.labels[column] ?? '(missing)';
+      const e = counts.get(value) ?? { test: 0, ood: 0 };
+      e.test++;
+      if (p.ood) e.ood++;
+      counts.set(value, e);
+    }
+    const withOod = [...counts.entries()].filter(([, e]) => e.ood > 0);
+    if (withOod.length === 0) continue;
+    const parts = [...counts.entries()]
+      .sort((a, b) => b[1].ood / b[1].test - a[1].ood / a[1].test || (a[0] < b[0] ? -1 : 1))
+      .map(([v, e]) => `${v} ${e.ood}/${e.test}`);
+    findings.push({
+      code: 'explain/out-of-distribution-by-label',
+      severity: 'warning',
+      message: `Map \`${map.name}\`, out-of-distribution test images by ${column}: ${parts.join(', ')}.`,
+      location: where,
+      configPath: ['explain', 'umap'],
+    });
+  }
+  return findings;
+}
