@@ -90,6 +90,9 @@ export function sessionOptions(provider: ProviderName, settings: SessionSettings
     graphOptimizationLevel: 'all',
     intraOpNumThreads: threads,
     logSeverityLevel: 3,
+    // ORT's pool spins between operators by default; in a pipeline that decodes, writes and
+    // measures on the other threads meanwhile, spinning steals those cores from useful work.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
 }
 
