@@ -1,11 +1,11 @@
 import type { MetricName, SplitName } from '../../core/config/types';
-import { loadConfig } from '../../core/config';
 import { resolveDataset } from '../../core/dataset';
 import { evaluateExperiment, type Shard } from '../../core/evaluate';
 import { hasErrors } from '../../core/findings';
 import type { EvaluationSummary } from '../../core/results/summary';
 import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
+import { loadConfigForRun } from '../loadConfigForRun';
 import { displayPath, formatFinding, plural } from '../format';
 
 export const evaluateHelp = `medseg evaluate <config.medseg.yaml> [options]
@@ -41,12 +41,8 @@ export async function runEvaluate(ctx: CommandContext): Promise<number> {
   if (provider !== undefined && !PROVIDERS.includes(provider)) return ctx.usage(`--provider must be one of ${PROVIDERS.join(', ')}\n\n${evaluateHelp}`);
   if (shard instanceof Error) return ctx.usage(`${shard.message}\n\n${evaluateHelp}`);
 
-  const parsed = await loadConfig(file);
-  if (!parsed.config) {
-    for (const f of parsed.findings) ctx.out(formatFinding(f));
-    ctx.err('The config has errors: fix them (see `medseg validate`) and run again.');
-    return 1;
-  }
+  const parsed = await loadConfigForRun(ctx, file);
+  if (!parsed) return 1;
   const config = parsed.config;
   ctx.progress('Resolving dataset');
   const dataset = await resolveDataset(config, { signal: ctx.signal });

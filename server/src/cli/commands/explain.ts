@@ -5,6 +5,7 @@ import { AUTO_LAYER_RULE, explainExperiment, listModelLayers, umapExperiment, ty
 import { hasErrors } from '../../core/findings';
 import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
+import { loadConfigForRun } from '../loadConfigForRun';
 import { displayPath, formatFinding, plural } from '../format';
 
 export const explainHelp = `medseg explain <config.medseg.yaml> [options]
@@ -42,12 +43,8 @@ async function loadExperiment(ctx: CommandContext, help: string): Promise<{ pars
   if (!file || ctx.positionals.length > 1) return ctx.usage(help);
   const provider = ctx.flags.provider as string | undefined;
   if (provider !== undefined && !PROVIDERS.includes(provider)) return ctx.usage(`--provider must be one of ${PROVIDERS.join(', ')}\n\n${help}`);
-  const parsed = await loadConfig(file);
-  if (!parsed.config) {
-    for (const f of parsed.findings) ctx.out(formatFinding(f));
-    ctx.err('The config has errors: fix them (see `medseg validate`) and run again.');
-    return 1;
-  }
+  const parsed = await loadConfigForRun(ctx, file);
+  if (!parsed) return 1;
   ctx.progress('Resolving dataset');
   const dataset = await resolveDataset(parsed.config, { signal: ctx.signal });
   const errors = dataset.findings.filter((f) => f.severity === 'error');

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '../../core/config';
 import { resolveDataset } from '../../core/dataset';
 import { scanCases } from '../../core/scan';
 import { DEFAULT_TRIES, proposeSplits, splitCounts, writeSplitCsv } from '../../core/splits';
 import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
+import { loadConfigForRun } from '../loadConfigForRun';
 import { displayPath, formatFinding, plural } from '../format';
 
 export const splitHelp = `medseg split <config.medseg.yaml> [--seed N] [--tries K] [--out splits.csv]
@@ -38,12 +38,8 @@ export async function runSplit(ctx: CommandContext): Promise<number> {
   const tries = parseCount(ctx.flags.tries, 'tries', 1);
   for (const bad of [seed, tries]) if (bad instanceof Error) return ctx.usage(`${bad.message}\n\n${splitHelp}`);
 
-  const parsed = await loadConfig(file);
-  if (!parsed.config) {
-    for (const f of parsed.findings) ctx.out(formatFinding(f));
-    ctx.err('The config has errors: fix them (see `medseg validate`) and run again.');
-    return 1;
-  }
+  const parsed = await loadConfigForRun(ctx, file);
+  if (!parsed) return 1;
   const config = parsed.config;
   ctx.progress('Resolving dataset');
   const dataset = await resolveDataset(config, { signal: ctx.signal });

@@ -1,10 +1,10 @@
 import type { SplitName } from '../../core/config/types';
-import { loadConfig } from '../../core/config';
 import { resolveDataset } from '../../core/dataset';
 import { hasErrors } from '../../core/findings';
 import { PERTURBATION_KINDS, runStress, type MixMethodResult, type MixScenarioResult, type PerturbationResult, type StressReport } from '../../core/stress';
 import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
+import { loadConfigForRun } from '../loadConfigForRun';
 import { displayPath, formatFinding, plural } from '../format';
 
 export const stressHelp = `medseg stress <config.medseg.yaml> [options]
@@ -46,12 +46,8 @@ export async function runStressCommand(ctx: CommandContext): Promise<number> {
   const unknown = perturbations?.filter((p) => !(PERTURBATION_KINDS as readonly string[]).includes(p)) ?? [];
   if (unknown.length) return ctx.usage(`--perturbations: unknown ${unknown.join(', ')}; choose from ${PERTURBATION_KINDS.join(', ')} or none\n\n${stressHelp}`);
 
-  const parsed = await loadConfig(file);
-  if (!parsed.config) {
-    for (const f of parsed.findings) ctx.out(formatFinding(f));
-    ctx.err('The config has errors: fix them (see `medseg validate`) and run again.');
-    return 1;
-  }
+  const parsed = await loadConfigForRun(ctx, file);
+  if (!parsed) return 1;
   const config = parsed.config;
   const label = ctx.flags.label as string | undefined;
   ctx.progress('Resolving dataset');

@@ -1,17 +1,13 @@
 /**
- * A small seeded PRNG (mulberry32) so that bootstrap intervals are reproducible for a seed on
- * every platform; Math.random cannot be seeded. 32 bits of state is plenty for resampling.
+ * The bootstrap's source of uniform numbers: the engine's one seeded PRNG (util/random.ts), as a
+ * plain function so resampling loops stay allocation-free.
  */
+import { createRandom as createGenerator } from '../util/random';
+
 export type RandomSource = () => number;
 
-/** Uniform numbers in [0, 1) from a 32-bit seed; the same seed gives the same sequence. */
+/** Uniform numbers in [0, 1) from a seed; the same seed gives the same sequence. */
 export function createRandom(seed: number): RandomSource {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = createGenerator(seed);
+  return () => generator.next();
 }

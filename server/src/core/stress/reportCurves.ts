@@ -7,20 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../findings';
 import { STRESS_FILE } from './stressPipeline';
+import type { ReportCurve } from '../../../../client/src/webview/reportData';
 import type { StressReport } from './types';
 
-export interface StressCurve {
-  name: string;
-  x: number[];
-  y: number[];
-  lo?: number[];
-  hi?: number[];
-  xLabel: string;
-  yLabel: string;
-  /** A horizontal line: the Dice at which the method counts as broken. */
-  target?: number;
-  note?: string;
-}
+/** A curve of the report (its `target` line: the Dice at which the method counts as broken). */
+export type StressCurve = ReportCurve;
 
 const NaNless = (v: number | null | undefined) => (typeof v === 'number' ? v : NaN);
 
