@@ -15,6 +15,13 @@ async function demo(root: string): Promise<number> {
   const summary = await createDemoData(root);
   for (const modality of MODALITIES) await writeDemoModels(join(root, modality), modality);
   process.stderr.write(`${JSON.stringify(summary, null, 2)}\n`);
+  // The clean configs' split is the engine's own: `medseg split` keeps the best of 20 seeds.
+  for (const modality of MODALITIES) {
+    const dir = join(root, modality);
+    process.stderr.write(`\n== medseg split ${join(dir, `${modality}-clean.medseg.yaml`)}\n`);
+    const code = await main(['split', join(dir, `${modality}-clean.medseg.yaml`), '--out', join(dir, 'splits_clean.csv')]);
+    if (code !== 0) return code;
+  }
   let worst = 0;
   for (const modality of MODALITIES) {
     const dir = join(root, modality);

@@ -88,7 +88,7 @@ describe('analyzeSplits: wiring and scope', () => {
     ];
     const scans = [makeScan('a', { phash: hashOf(1) }), makeScan('b', { phash: hashOf(2) }), makeScan('c', { pixelHash: 'same', phash: hashOf(3) }), makeScan('d', { pixelHash: 'same', phash: hashOf(3) })];
     const metadataOnly = analyzeSplits(CONFIG, dataset(cases), undefined);
-    assert.deepEqual(codes(metadataOnly).filter((c) => c !== 'split/rare-label' && c !== 'split/test-too-small'), ['split/patient-leak']);
+    assert.deepEqual(codes(metadataOnly).filter((c) => c !== 'split/rare-label' && c !== 'dataset/rare-label' && c !== 'split/test-too-small'), ['split/patient-leak']);
     const all = analyzeSplits(CONFIG, dataset(cases), scanOf(scans));
     const leak = all.find((f) => f.code === 'split/patient-leak')!;
     assert.equal(leak.location?.file, '/data/images/b.png');
@@ -133,11 +133,14 @@ describe('analyzeSplits: clinical labels', () => {
   });
 
   test('a value absent from train: an error when in test, a warning when only in val; rare values per split', () => {
-    const values = ['common', 'rare', 'valonly'];
+    const values = ['common', 'rare', 'valonly', 'skewed'];
+    // Split sizes 90 / 12 / 14 (of 116): `skewed` (51 images) would get 5.28 in val and 6.16 in
+    // test from a proportional split, so its 0 and 1 are the split's fault; `rare` (3) and
+    // `valonly` (2) cannot reach 5 anywhere, which is the dataset's size, not the split's.
     const table = [
-      [40, 0, 0],
-      [10, 0, 2],
-      [10, 3, 0],
+      [40, 0, 0, 50],
+      [10, 0, 2, 0],
+      [10, 3, 0, 1],
     ];
     const findings = analyzeSplits(CONFIG, dataset(casesFromTable(['train', 'val', 'test'], values, table)), undefined);
     const missing = findings.filter((f) => f.code === 'split/label-missing-in-train');
@@ -149,10 +152,15 @@ describe('analyzeSplits: clinical labels', () => {
       ],
     );
     const rare = findings.filter((f) => f.code === 'split/rare-label').map((f) => f.message.slice(0, f.message.indexOf(':')));
-    assert.deepEqual(rare, [
-      '`diagnosis = rare` has fewer than min_per_label = 5 images in val (0), test (3)',
-      '`diagnosis = valonly` has fewer than min_per_label = 5 images in val (2), test (0)',
-    ]);
+    assert.deepEqual(rare, ['`diagnosis = skewed` has fewer than min_per_label = 5 images in val (0; a proportional split would give 5.3), test (1; a proportional split would give 6.2)']);
+    const dataset_ = findings.filter((f) => f.code === 'dataset/rare-label');
+    assert.deepEqual(
+      dataset_.map((f) => [f.severity, f.message.slice(0, f.message.indexOf(':'))]),
+      [
+        ['info', '`diagnosis = rare` has 3 images in the whole dataset'],
+        ['info', '`diagnosis = valonly` has 2 images in the whole dataset'],
+      ],
+    );
   });
 });
 

@@ -131,26 +131,52 @@ export function missingInTrainFindings(t: LabelTable, column: string, configPath
   });
 }
 
-/** `split/rare-label`: values with fewer than `min_per_label` images in a split, one finding per value. */
+/**
+ * `split/rare-label`: values with fewer than `min_per_label` images in a split that a split
+ * proportional to the split sizes would have given enough — a problem of the split, which a
+ * better split fixes. A value too rare in the whole dataset to reach `min_per_label` in a split
+ * of that size whatever the assignment is a property of the dataset: one `dataset/rare-label`
+ * note says so (more images of it, or a merged label, are the only fix).
+ */
 export function rareLabelFindings(t: LabelTable, column: string, configPath: ConfigPath, options: LabelCheckOptions, skipTrainFor: ReadonlySet<string>): Finding[] {
   if (options.minPerLabel <= 0) return [];
   const out: Finding[] = [];
+  const splitSizes = t.counts.map((row) => row.reduce((a, b) => a + b, 0));
+  const all = splitSizes.reduce((a, b) => a + b, 0);
   t.values.forEach((value, j) => {
-    const rare = t.splits
-      .map((s, i) => [s, t.counts[i][j]] as const)
-      .filter(([s, n]) => n < options.minPerLabel && !(s === 'train' && skipTrainFor.has(value)));
-    if (rare.length === 0) return;
-    const fewest = Math.min(...rare.map(([, n]) => n));
-    out.push({
-      code: 'split/rare-label',
-      severity: 'warning',
-      message:
-        `\`${column} = ${value}\` has fewer than min_per_label = ${options.minPerLabel} images in ` +
-        `${rare.map(([s, n]) => `${s} (${n})`).join(', ')}: too few to train on or to measure a score for it there.`,
-      location: options.location,
-      configPath,
-      evidence: { test: 'min_per_label', statistic: fewest },
-    });
+    const total = t.counts.reduce((a, row) => a + row[j], 0);
+    const short = t.splits
+      .map((s, i) => ({ split: s, n: t.counts[i][j], expected: (total * splitSizes[i]) / all }))
+      .filter(({ split, n }) => n < options.minPerLabel && !(split === 'train' && skipTrainFor.has(value)));
+    if (short.length === 0) return;
+    const fixable = short.filter((x) => x.expected >= options.minPerLabel);
+    const unfixable = short.filter((x) => x.expected < options.minPerLabel);
+    if (fixable.length > 0) {
+      out.push({
+        code: 'split/rare-label',
+        severity: 'warning',
+        message:
+          `\`${column} = ${value}\` has fewer than min_per_label = ${options.minPerLabel} images in ` +
+          `${fixable.map(({ split, n, expected }) => `${split} (${n}; a proportional split would give ${expected.toFixed(1)})`).join(', ')}: ` +
+          `too few to train on or to measure a score for it there. Stratify the split by \`${column}\` (\`medseg split\` does).`,
+        location: options.location,
+        configPath,
+        evidence: { test: 'min_per_label', statistic: Math.min(...fixable.map((x) => x.n)) },
+      });
+    }
+    if (unfixable.length > 0) {
+      out.push({
+        code: 'dataset/rare-label',
+        severity: 'info',
+        message:
+          `\`${column} = ${value}\` has ${total} image${total === 1 ? '' : 's'} in the whole dataset: no split can give ` +
+          `${unfixable.map(({ split }) => split).join(' and ')} min_per_label = ${options.minPerLabel} of them. ` +
+          `Scores for it there are anecdotes; collect more images of it or merge it with a related label.`,
+        location: options.location,
+        configPath,
+        evidence: { test: 'min_per_label', statistic: total },
+      });
+    }
   });
   return out;
 }
