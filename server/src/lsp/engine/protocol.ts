@@ -9,6 +9,8 @@ import type {
   PreviewDataResult,
   ProviderChoice,
   SplitChoice,
+  StressTestResult,
+  UmapResult,
 } from '../../../../client/src/protocol';
 import type { Finding } from '../../core/findings';
 
@@ -44,6 +46,8 @@ export interface JobParams {
   images: ConfigText & { split?: SplitChoice };
   preview: ConfigText & { image: string; slice?: number; window?: [number, number] };
   generateSplit: ConfigText & { out: string; tries: number; seed?: number };
+  umap: ConfigText & { colorBy?: string };
+  stress: ConfigText & { split?: SplitChoice; provider?: ProviderChoice };
 }
 
 export interface JobResults {
@@ -52,6 +56,8 @@ export interface JobResults {
   images: ImagesResult;
   preview: PreviewDataResult;
   generateSplit: GeneratedSplit;
+  umap: UmapResult;
+  stress: StressTestResult;
 }
 
 export type JobKind = keyof JobParams;

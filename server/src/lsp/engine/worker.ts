@@ -9,6 +9,7 @@ import { DatasetCache } from './datasetCache';
 import { imagesJob, previewJob } from './jobs/browse';
 import type { JobContext } from './jobs/context';
 import { evaluateJob } from './jobs/evaluate';
+import { stressJob, umapJob } from './jobs/explainStress';
 import { generateSplitJob } from './jobs/generateSplit';
 import { validateJob } from './jobs/validate';
 import { JobError, type FromWorker, type JobKind, type JobParams, type JobResults, type SerializedError, type ToWorker } from './protocol';
@@ -21,6 +22,8 @@ const handlers: { [K in JobKind]: Handler<K> } = {
   images: imagesJob,
   preview: previewJob,
   generateSplit: generateSplitJob,
+  umap: umapJob,
+  stress: stressJob,
 };
 
 const port = parentPort;

@@ -33,7 +33,7 @@ export function findCase(cases: readonly DatasetCase[], image: string): DatasetC
 }
 
 /** A results file of one case and method, `.png` or `.nii.gz` (volumes), when it exists. */
-function resultFile(dir: string, kind: 'masks' | 'prob', method: string, id: string): string | undefined {
+function resultFile(dir: string, kind: 'masks' | 'prob' | 'heatmaps', method: string, id: string): string | undefined {
   const base = join(dir, kind, methodFolder(method), idToRelativePath(id));
   for (const ext of ['.png', '.nii.gz']) if (existsSync(base + ext)) return base + ext;
   return undefined;
@@ -96,6 +96,12 @@ export async function previewCase(config: MedsegConfig, dataset: ResolvedDataset
     if (probFile) {
       const v = await readImage(probFile, { slice: volumeSlice });
       if (fits(v.width, v.height)) layers.push({ id: `heatmap:${model.name}`, kind: 'heatmap', label: `Probability of ${model.name}`, png: await heatLayerPng(predictionProbabilities(v), width, height) });
+    }
+    // `medseg explain` writes 8-bit heatmaps (Grad-CAM, Score-CAM or Eigen-CAM) beside the results.
+    const camFile = volumeSlice === undefined ? resultFile(dir, 'heatmaps', model.name, c.id) : undefined;
+    if (camFile) {
+      const v = await readImage(camFile);
+      if (fits(v.width, v.height)) layers.push({ id: `gradcam:${model.name}`, kind: 'heatmap', label: `Explanation heatmap of ${model.name}`, png: await heatLayerPng(predictionProbabilities(v), width, height) });
     }
   }
 

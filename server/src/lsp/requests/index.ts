@@ -11,8 +11,14 @@ import {
   PreviewDataRequestMethod,
   ResultsChangedNotificationMethod,
   ResultsRequestMethod,
+  StressTestRequestMethod,
+  UmapRequestMethod,
   ValidateRequestMethod,
   type EvaluateParams,
+  type StressTestParams,
+  type StressTestResult,
+  type UmapParams,
+  type UmapResult,
   type EvaluateResult,
   type GenerateSplitParams,
   type GenerateSplitResult,
@@ -140,6 +146,29 @@ async function previewData(deps: RequestDeps, params: PreviewDataParams, token: 
   );
 }
 
+/** A long engine job with progress that the user can cancel (UMAP, stress tests). */
+async function longJob<K extends 'umap' | 'stress'>(deps: RequestDeps, kind: K, title: string, uri: string, extra: object, workDoneToken: string | number | undefined, token: CancellationToken) {
+  const source = await configText(deps, uri);
+  const controller = abortControllerOf(token);
+  const progress = await deps.progress.begin(title, { token: workDoneToken, cancellable: true, message: 'Starting' });
+  const sub = progress.token?.onCancellationRequested(() => controller.abort());
+  try {
+    return await deps.runs.run(kind, { ...source, ...extra } as never, { signal: controller.signal, onProgress: (message, fraction) => progress.report(message, fraction) });
+  } finally {
+    sub?.dispose();
+    progress.done();
+  }
+}
+
+async function umap(deps: RequestDeps, params: UmapParams & WithToken, token: CancellationToken): Promise<UmapResult> {
+  return longJob(deps, 'umap', 'MedSeg: UMAP', params.uri, params.colorBy ? { colorBy: params.colorBy } : {}, params.workDoneToken, token) as Promise<UmapResult>;
+}
+
+async function stressTest(deps: RequestDeps, params: StressTestParams & WithToken, token: CancellationToken): Promise<StressTestResult> {
+  const extra = { ...(params.split ? { split: params.split } : {}), ...(params.provider ? { provider: params.provider } : {}) };
+  return longJob(deps, 'stress', 'MedSeg: stress test', params.uri, extra, params.workDoneToken, token) as Promise<StressTestResult>;
+}
+
 /** Seeds the split generator tries by default (as `medseg split`). */
 const DEFAULT_SPLIT_TRIES = 20;
 
@@ -182,4 +211,6 @@ export function registerRequests(deps: RequestDeps): void {
   on(ImagesRequestMethod, images);
   on(PreviewDataRequestMethod, previewData);
   on(GenerateSplitRequestMethod, generateSplit);
+  on(UmapRequestMethod, umap);
+  on(StressTestRequestMethod, stressTest);
 }

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import type { StressTestResult, UmapResult } from '../../client/src/protocol';
+import { LspTestClient } from './lspClient';
+
+const fixture = join(__dirname, '..', 'fixtures', 'evaluate', 'data');
+let dir: string;
+let uri: string;
+let client: LspTestClient;
+
+describe('language server: UMAP and stress-test requests', () => {
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'medseg-lsp-jobs-'));
+    cpSync(fixture, dir, { recursive: true });
+    const splits = ['image_id,split', ...Array.from({ length: 12 }, (_, i) => `img_${String(i).padStart(2, '0')},${i < 6 ? 'train' : 'test'}`)];
+    writeFileSync(join(dir, 'splits.csv'), splits.join('\n') + '\n');
+    const file = join(dir, 'jobs.medseg.yaml');
+    writeFileSync(file, readFileSync(join(dir, 'fixture.medseg.yaml'), 'utf8') + 'splits:\n  file: splits.csv\nexplain:\n  umap: { features: images, neighbors: 4 }\nstress:\n  repeats: 3\n');
+    uri = pathToFileURL(file).toString();
+    client = await LspTestClient.start({ settings: { validation: { images: false, debounceMs: 20 } }, rootDir: dir });
+  });
+  after(async () => {
+    await client?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('medseg/umap embeds every image, coloured by split, with progress', async () => {
+    const result = (await client.request('medseg/umap', { uri, workDoneToken: 'umap-1' })) as UmapResult;
+    assert.equal(result.colorBy, 'split');
+    assert.equal(result.points.length, 12);
+    assert.deepEqual([...new Set(result.points.map((p) => p.group))].sort(), ['test', 'train']);
+    assert.ok(result.points.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y)));
+    assert.ok(existsSync(join(dir, 'medseg-results', 'jobs', 'umap.json')));
+    const kinds = client.progress.filter((p) => p.token === 'umap-1').map((p) => (p.value as { kind: string }).kind);
+    assert.equal(kinds[0], 'begin');
+    assert.equal(kinds[kinds.length - 1], 'end');
+  });
+
+  test('medseg/stressTest writes stress.json; prediction-folder models are not perturbed', async () => {
+    const result = (await client.request('medseg/stressTest', { uri, split: 'test' })) as StressTestResult;
+    assert.ok(existsSync(join(result.outputDir, 'stress.json')));
+    const report = JSON.parse(readFileSync(join(result.outputDir, 'stress.json'), 'utf8')) as { notes: string[]; split: string };
+    assert.equal(report.split, 'test');
+    // Models given as predictions exist only for the original images: nothing to perturb.
+    assert.deepEqual(result.rows, []);
+    for (const m of ['a', 'b', 'c']) assert.ok(report.notes.some((n) => n.startsWith(`Perturbations skip model ${m}:`)), `note for ${m}`);
+  });
+});
