@@ -148,7 +148,7 @@ export async function buildReportData(outputDir: string, summary: EvaluationSumm
     primaryMetric: primary,
     metrics: [...config.evaluation.metrics],
     methods,
-    perImage: rows.map((r) => ({ imageId: r.imageId, method: r.method, value: r.metrics[primary] })),
+    perImage: perImageSample(rows, primary),
     comparisons: (summary.comparisons ?? []).map((c) => ({ a: c.a, b: c.b, metric: c.metric, test: c.test, statistic: c.statistic, p: c.p, pAdjusted: c.p_adjusted, effectSize: c.effect_size, effectName: c.effect_name })),
     fusionGains,
     curves,
@@ -175,6 +175,37 @@ export async function buildReportData(outputDir: string, summary: EvaluationSumm
       { label: 'config as run', value: configText },
     ],
   };
+}
+
+/** Box plots need the distribution, not every image: above this many values per method, quantiles stand in. */
+const BOX_PLOT_VALUES = 2000;
+
+/**
+ * Per-image values of the primary metric for the box plots. Above BOX_PLOT_VALUES per method,
+ * evenly spaced order statistics of the sorted values (quantiles 0, 1/(k−1), …, 1) replace the
+ * images: the box plot is the same and a 60,000-image report stays a few MB.
+ */
+function perImageSample(rows: readonly PerImageRow[], primary: string): ReportData['perImage'] {
+  const byMethod = new Map<string, PerImageRow[]>();
+  for (const r of rows) {
+    let list = byMethod.get(r.method);
+    if (!list) byMethod.set(r.method, (list = []));
+    list.push(r);
+  }
+  const out: ReportData['perImage'] = [];
+  for (const [method, list] of byMethod) {
+    const metric = primary as keyof PerImageRow['metrics'];
+    if (list.length <= BOX_PLOT_VALUES) {
+      for (const r of list) out.push({ imageId: r.imageId, method, value: r.metrics[metric] });
+      continue;
+    }
+    const sorted = list.filter((r) => r.metrics[metric] !== undefined).sort((a, b) => a.metrics[metric]! - b.metrics[metric]!);
+    for (let k = 0; k < BOX_PLOT_VALUES && sorted.length; k++) {
+      const r = sorted[Math.round((k * (sorted.length - 1)) / (BOX_PLOT_VALUES - 1))];
+      out.push({ imageId: r.imageId, method, value: r.metrics[metric] });
+    }
+  }
+  return out;
 }
 
 export async function writeReport(outputDir: string, summary: EvaluationSummary, rows: readonly PerImageRow[], ctx: ReportContext): Promise<string> {
