@@ -65,6 +65,22 @@ export function jacobiEigen(matrix: ArrayLike<number>, n: number): Eigen {
 }
 
 /** Orthonormalises the k rows (length d) in place (modified Gram–Schmidt, twice for stability). */
+/**
+ * X·Yᵀ for row-major X, Y (rows × d) whose product is known to be symmetric: the upper triangle
+ * is computed and mirrored (half the dot products).
+ */
+export function symmetricProduct(x: ArrayLike<number>, y: ArrayLike<number>, rows: number, d: number): Float64Array {
+  const out = new Float64Array(rows * rows);
+  for (let i = 0; i < rows; i++)
+    for (let j = i; j < rows; j++) {
+      let dot = 0;
+      for (let t = 0; t < d; t++) dot += x[i * d + t] * y[j * d + t];
+      out[i * rows + j] = dot;
+      out[j * rows + i] = dot;
+    }
+  return out;
+}
+
 export function orthonormalizeRows(rows: Float64Array, k: number, d: number): void {
   for (let pass = 0; pass < 2; pass++) {
     for (let i = 0; i < k; i++) {
@@ -108,16 +124,7 @@ export function leadingEigen(
   for (let it = 0; it < maxIterations; it++) {
     multiply(q, block, z);
     // Rayleigh–Ritz: H = Q·A·Qᵀ (block×block), rotate the block onto H's eigenvectors.
-    const h = new Float64Array(block * block);
-    for (let i = 0; i < block; i++) {
-      for (let j = i; j < block; j++) {
-        let dot = 0;
-        for (let t = 0; t < d; t++) dot += q[i * d + t] * z[j * d + t];
-        h[i * block + j] = dot;
-        h[j * block + i] = dot;
-      }
-    }
-    const e = jacobiEigen(h, block);
+    const e = jacobiEigen(symmetricProduct(q, z, block, d), block);
     const rotated = new Float64Array(block * d);
     for (let i = 0; i < block; i++) {
       for (let j = 0; j < block; j++) {

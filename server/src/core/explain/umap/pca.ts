@@ -6,7 +6,7 @@
  * is reproducible.
  */
 import { createRandom } from '../../util/random';
-import { jacobiEigen, orthonormalizeRows } from '../linalg';
+import { jacobiEigen, orthonormalizeRows, symmetricProduct } from '../linalg';
 
 export const PCA_DIMENSIONS = 32;
 
@@ -78,15 +78,7 @@ export function reduceDimensions(data: ArrayLike<number>, n: number, d: number, 
   }
   // B = Qᵀ·X (l × d); B·Bᵀ = U Σ² Uᵀ; the scores X·V = Q·U·Σ.
   const b = backProject(x, n, d, q, l);
-  const bbt = new Float64Array(l * l);
-  for (let i = 0; i < l; i++)
-    for (let j = i; j < l; j++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) s += b[i * d + t] * b[j * d + t];
-      bbt[i * l + j] = s;
-      bbt[j * l + i] = s;
-    }
-  const e = jacobiEigen(bbt, l);
+  const e = jacobiEigen(symmetricProduct(b, b, l, d), l);
   const scores = new Float64Array(n * target);
   let kept = 0;
   for (let c = 0; c < target; c++) {
