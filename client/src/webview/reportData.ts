@@ -3,14 +3,10 @@
  * dashboard webview (posted as a message). Plain data, built by the engine's report module.
  */
 
-export interface SummaryStat {
-  n: number;
-  excluded: number;
-  mean?: number;
-  median?: number;
-  std?: number;
-  ci95?: [number, number];
-}
+import type { MetricSummaryData } from '../protocol';
+
+/** One metric's summary over the images (the protocol's shape; the report and the dashboard share it). */
+export type SummaryStat = MetricSummaryData;
 
 export interface ReportMethod {
   name: string;
