@@ -10,7 +10,7 @@ import { writeCohortFiles } from './cohortFiles';
 import { forEachLimited } from './concurrency';
 import { writeDemoConfigs } from './configs';
 import { CT_DEPTH, CT_HEIGHT, CT_SPACING, CT_WIDTH, drawCtVolume, type ContrastPhase } from './ctVolume';
-import { countLabels, countSplits, type DemoModalitySummary, type GenerateContext } from './modality';
+import { summarizeModality, type DemoModalitySummary, type GenerateContext } from './modality';
 import { deriveSeed, SeededRandom } from './random';
 import { planSplits, type PlantedProblems } from './splitPlan';
 
@@ -107,18 +107,5 @@ export async function generateCt(root: string, context: GenerateContext): Promis
     channels: 1,
     normalize: '{ mean: [0], std: [1] }',
   });
-  return {
-    modality: 'ct',
-    folder,
-    images: cases.length,
-    patients: new Set(cases.map((c) => c.patientId)).size,
-    splits: countSplits(cases, plan.planted),
-    cleanSplits: countSplits(cases, plan.clean),
-    emptyMasks: 0,
-    labelCounts: countLabels(cases, LABEL_COLUMNS),
-    leakPatient: plan.leakPatient,
-    drift: { column: problems.column, value: problems.drift },
-    rare: { column: problems.column, value: problems.rare },
-    configs,
-  };
+  return summarizeModality('ct', folder, cases, LABEL_COLUMNS, plan, problems, 0, configs);
 }

@@ -10,7 +10,7 @@ import { writeCohortFiles } from './cohortFiles';
 import { forEachLimited } from './concurrency';
 import { writeDemoConfigs } from './configs';
 import { drawDermoscopyImage } from './dermoscopyImage';
-import { countLabels, countSplits, type DemoModalitySummary, type GenerateContext } from './modality';
+import { summarizeModality, type DemoModalitySummary, type GenerateContext } from './modality';
 import { deriveSeed, SeededRandom } from './random';
 import { writeMaskPng, writeRgbJpeg } from './rasterFiles';
 import { planSplits, type PlantedProblems } from './splitPlan';
@@ -95,19 +95,5 @@ export async function generateDermoscopy(root: string, context: GenerateContext)
     channels: 3,
     normalize: 'imagenet',
   });
-  return {
-    modality: 'dermoscopy',
-    folder,
-    images: cases.length,
-    patients: new Set(cases.map((c) => c.patientId)).size,
-    splits: countSplits(cases, plan.planted),
-    cleanSplits: countSplits(cases, plan.clean),
-    emptyMasks,
-    labelCounts: countLabels(cases, LABEL_COLUMNS),
-    leakPatient: plan.leakPatient,
-    drift: { column: problems.column, value: problems.drift },
-    rare: { column: problems.column, value: problems.rare },
-    duplicate: [problems.duplicate!.original, problems.duplicate!.copy],
-    configs,
-  };
+  return { ...summarizeModality('dermoscopy', folder, cases, LABEL_COLUMNS, plan, problems, emptyMasks, configs), duplicate: [problems.duplicate!.original, problems.duplicate!.copy] };
 }

@@ -10,7 +10,7 @@ import { writeCohortFiles } from './cohortFiles';
 import { forEachLimited } from './concurrency';
 import { writeDemoConfigs } from './configs';
 import { drawHistologyPatch } from './histologyImage';
-import { countLabels, countSplits, type DemoModalitySummary, type GenerateContext } from './modality';
+import { summarizeModality, type DemoModalitySummary, type GenerateContext } from './modality';
 import { deriveSeed, SeededRandom } from './random';
 import { writeMaskPng, writeRgbPng } from './rasterFiles';
 import { planSplits, type PlantedProblems } from './splitPlan';
@@ -81,18 +81,5 @@ export async function generateHistology(root: string, context: GenerateContext):
     channels: 3,
     normalize: 'imagenet',
   });
-  return {
-    modality: 'histology',
-    folder,
-    images: cases.length,
-    patients: new Set(cases.map((c) => c.patientId)).size,
-    splits: countSplits(cases, plan.planted),
-    cleanSplits: countSplits(cases, plan.clean),
-    emptyMasks,
-    labelCounts: countLabels(cases, LABEL_COLUMNS),
-    leakPatient: plan.leakPatient,
-    drift: { column: problems.column, value: problems.drift },
-    rare: { column: problems.column, value: problems.rare },
-    configs,
-  };
+  return summarizeModality('histology', folder, cases, LABEL_COLUMNS, plan, problems, emptyMasks, configs);
 }

@@ -1,5 +1,6 @@
 /** What every modality generator returns, and what the summary reports about it. */
 import type { DemoCase, DemoSplit } from './cohort';
+import type { PlantedProblems, SplitPlan } from './splitPlan';
 
 export type DemoModality = 'dermoscopy' | 'histology' | 'ct';
 
@@ -46,4 +47,31 @@ export function countLabels(cases: readonly DemoCase[], columns: readonly string
     for (const c of cases) out[column][c.labels[column]] = (out[column][c.labels[column]] ?? 0) + 1;
   }
   return out;
+}
+
+/** The summary fields every modality reports the same way (counts, splits, planted problems). */
+export function summarizeModality(
+  modality: DemoModality,
+  folder: string,
+  cases: readonly DemoCase[],
+  labelColumns: readonly string[],
+  plan: SplitPlan,
+  problems: PlantedProblems,
+  emptyMasks: number,
+  configs: DemoModalitySummary['configs'],
+): DemoModalitySummary {
+  return {
+    modality,
+    folder,
+    images: cases.length,
+    patients: new Set(cases.map((c) => c.patientId)).size,
+    splits: countSplits(cases, plan.planted),
+    cleanSplits: countSplits(cases, plan.clean),
+    emptyMasks,
+    labelCounts: countLabels(cases, labelColumns),
+    leakPatient: plan.leakPatient,
+    drift: { column: problems.column, value: problems.drift },
+    rare: { column: problems.column, value: problems.rare },
+    configs,
+  };
 }
