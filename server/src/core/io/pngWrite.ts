@@ -22,6 +22,12 @@ export async function encodeProbabilityPng(prob: Float32Array, width: number, he
   return encodePng(samples, width, height, 1);
 }
 
+/** The same 16-bit grey PNG from probabilities already quantised to round(p × 65535). */
+export async function encodeQuantisedProbabilityPng(q: Uint16Array, width: number, height: number): Promise<Uint8Array> {
+  checkSize('encodeQuantisedProbabilityPng', q.length, width, height);
+  return encodePng(q, width, height, 1);
+}
+
 export async function writeMaskPng(path: string, mask: BinaryMask): Promise<void> {
   await writeFileAtomic(path, await encodeMaskPng(mask));
 }

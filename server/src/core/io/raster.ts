@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { fileSystemError, sliceOutOfRange, unreadable, unsupportedContent } from './errors';
+import { decodePlainPng } from './pngDecode';
 import { decodePaletteIndices, isPalettePng } from './pngPalette';
 import type { ImageVolume, PixelArray } from './types';
 
@@ -35,15 +36,20 @@ export interface RasterReadOptions {
 /** Reads a PNG, JPEG or TIFF with sharp: 8-bit → Uint8Array, 16-bit → Uint16Array, float TIFF → Float32Array. */
 export async function readRaster(path: string, options: RasterReadOptions = {}): Promise<ImageVolume> {
   if (options.slice !== undefined && options.slice !== 0) throw sliceOutOfRange(path, options.slice, 1);
-  configureSharp();
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (error) {
     throw fileSystemError(path, error);
   }
-  const expected = FORMAT_NAMES[path.toLowerCase().replace(/^.*\./, '')] ?? 'image';
   if (options.paletteIndices && isPalettePng(bytes)) return readPaletteIndices(path, bytes);
+  return readPlainPng(path, bytes) ?? decodeWithSharp(path, bytes);
+}
+
+/** The libvips path for every raster (exported so tests can hold the PNG fast path to it). */
+export async function decodeWithSharp(path: string, bytes: Buffer): Promise<ImageVolume> {
+  configureSharp();
+  const expected = FORMAT_NAMES[path.toLowerCase().replace(/^.*\./, '')] ?? 'image';
   let meta: Metadata;
   try {
     meta = await sharp(bytes, INPUT_OPTIONS).metadata();
@@ -110,6 +116,18 @@ function keepChannels(data: Uint8Array, stride: number, keep: readonly number[])
     for (let k = 0; k < keep.length; k++) out[p * keep.length + k] = data[p * stride + keep[k]];
   }
   return out;
+}
+
+/** The native fast path for common PNGs (pngDecode.ts); undefined hands the file to sharp. */
+function readPlainPng(path: string, bytes: Buffer): ImageVolume | undefined {
+  let png;
+  try {
+    png = decodePlainPng(bytes);
+  } catch (error) {
+    throw unreadable(path, 'PNG', error);
+  }
+  if (!png) return undefined;
+  return { width: png.width, height: png.height, depth: 1, channels: png.channels, data: png.data, bitDepth: png.bitDepth, format: 'png', spacing: [1, 1, 1], spacingKnown: false };
 }
 
 function readPaletteIndices(path: string, bytes: Buffer): ImageVolume {
