@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { loadConfig } from '../../../server/src/core/config';
 import { resolveDataset } from '../../../server/src/core/dataset';
 import { evaluateExperiment } from '../../../server/src/core/evaluate';
+import { readImage } from '../../../server/src/core/io';
 import { buildDemoModel } from '../../../server/src/demo/models';
 
 const root = join(__dirname, '..', '..', '..');
@@ -82,10 +83,29 @@ describe('evaluate with ONNX models: cache and resume', () => {
     assert.ok(pred('over') > pred('sharp'));
   });
 
+  test('prob/ files are hard links to the cache entries; errors/ are 2-bit palette PNGs whose indices are the TP/FP/FN labels', async () => {
+    const out = join(dir, 'out-a1');
+    const cacheEntries = readdirSync(join(dir, 'cache-a', 'predictions')).flatMap((d) => readdirSync(join(dir, 'cache-a', 'predictions', d)).map((f) => join(dir, 'cache-a', 'predictions', d, f)));
+    const inodes = new Set(cacheEntries.map((f) => statSync(f).ino));
+    const prob = join(out, 'prob', 'over', 'case_003.png');
+    assert.ok(inodes.has(statSync(prob).ino), 'prob/ shares its inode with a cache entry');
+    assert.equal(statSync(prob).nlink >= 2, true);
+    // The error map's indices, read as a label map, against labels derived here from the written mask and the reference.
+    const labels = await readImage(join(out, 'errors', 'over', 'case_003.png'), { paletteIndices: true });
+    const mask = await readImage(join(out, 'masks', 'over', 'case_003.png'));
+    const ref = await readImage(join(dir, 'masks', 'case_003.png'));
+    const expected = Array.from(ref.data, (r, i) => (r ? (mask.data[i] ? 1 : 3) : mask.data[i] ? 2 : 0)); // TP 1, FN 3, FP 2, TN 0
+    assert.deepEqual(Array.from(labels.data), expected);
+    assert.ok(expected.includes(1) && expected.includes(2), 'the case has both TP and FP pixels');
+    const png = readFileSync(join(out, 'errors', 'over', 'case_003.png'));
+    assert.equal(png[24], 2, '2 bits per pixel');
+    assert.equal(png[25], 3, 'indexed colour');
+  });
+
   test('a run killed with SIGKILL resumes from its cache and ends byte-identical', async () => {
     const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'server/src/cli/bin.ts'), 'evaluate', 'b.medseg.yaml', '--output', 'out-b-killed'], { cwd: dir, stdio: 'ignore' });
     const cacheDir = join(dir, 'cache-b', 'predictions');
-    const entries = () => (existsSync(cacheDir) ? readdirSync(cacheDir).flatMap((d) => readdirSync(join(cacheDir, d))).filter((f) => f.endsWith('.msc')).length : 0);
+    const entries = () => (existsSync(cacheDir) ? readdirSync(cacheDir).flatMap((d) => readdirSync(join(cacheDir, d))).filter((f) => f.endsWith('.png')).length : 0);
     const deadline = Date.now() + 60_000;
     while (entries() < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGKILL');

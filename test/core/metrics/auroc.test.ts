@@ -42,6 +42,24 @@ describe('ScoreHistogram', () => {
     );
   });
 
+  test('addQuantised (16-bit values as bins) agrees with the all-pairs count and fills the same bins as add(q / 65535)', () => {
+    fc.assert(
+      fc.property(pixels, ([levels, labels]) => {
+        const ref = Uint8Array.from(labels);
+        const h = new ScoreHistogram().addQuantised(Uint16Array.from(levels), ref);
+        const expected = bruteAuroc(levels, labels);
+        if (expected === undefined) assert.equal(h.auroc(), undefined);
+        else assert.ok(Math.abs(h.auroc()! - expected) < 1e-12);
+        const viaFloats = new ScoreHistogram().add(toFloat32(levels), ref);
+        assert.deepEqual(Array.from(h.positives.filter((c) => c > 0)), Array.from(viaFloats.positives.filter((c) => c > 0)));
+        assert.equal(h.positiveCount, viaFloats.positiveCount);
+        assert.equal(h.negativeCount, viaFloats.negativeCount);
+        for (const q of levels) assert.equal(h.positives[q] + h.negatives[q], viaFloats.positives[q] + viaFloats.negatives[q]);
+      }),
+      { seed: 23, numRuns: 200 },
+    );
+  });
+
   test('merging histograms equals one histogram of all pixels (pooled AUROC)', () => {
     fc.assert(
       fc.property(pixels, pixels, ([l1, r1], [l2, r2]) => {

@@ -80,6 +80,13 @@ export async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<Ca
     nifti: c.slice === undefined ? ref.nifti : undefined,
   };
   const out = ctx.outputDir;
+  // The case's files are encoded and written concurrently (and while the next model predicts);
+  // a handler is attached at once so a failed write is not an unhandled rejection before the end.
+  const writes: Promise<unknown>[] = [];
+  const write = (p: Promise<unknown>) => {
+    p.catch(() => undefined);
+    writes.push(p);
+  };
   const members: MemberMask[] = [];
   const modelMetrics = new Map<string, ImageMetrics>();
   for (const source of ctx.sources) {
@@ -92,16 +99,14 @@ export async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<Ca
       continue;
     }
     const mask = thresholdQuantised(q.prob, source.model.output.threshold);
-    const prob = new Float32Array(q.prob.length);
-    for (let i = 0; i < prob.length; i++) prob[i] = q.prob[i] / 65535;
-    const m = computeImageMetrics(ref, mask, prob, ctx.metrics, { pooled: ctx.pooled.get(method) });
+    const m = computeImageMetrics(ref, mask, q.prob, ctx.metrics, { pooled: ctx.pooled.get(method) });
     modelMetrics.set(method, m);
     if (ctx.fusionMembers.includes(method)) members.push({ model: method, mask });
     outcome.rows.push(rowOf(c, method, m));
     if (out) {
-      await writeMaskFile(out, method, c.id, geometry, mask);
-      await writeProbabilityFile(out, method, c.id, geometry, q.prob);
-      await writeErrorMapFile(out, method, c.id, geometry, ref.data, mask);
+      write(writeMaskFile(out, method, c.id, geometry, mask));
+      write(writeProbabilityFile(out, method, c.id, geometry, q.prob, q.png));
+      write(writeErrorMapFile(out, method, c.id, geometry, ref.data, mask));
     }
   }
   if (ctx.fusions.length > 0 && ctx.fusionMembers.length >= 2) {
@@ -115,11 +120,12 @@ export async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<Ca
       for (const f of fusion.fused) {
         outcome.rows.push(rowOf(c, f.method, f.metrics, f.source));
         if (out) {
-          await writeMaskFile(out, f.method, c.id, geometry, f.mask);
-          await writeErrorMapFile(out, f.method, c.id, geometry, ref.data, f.mask);
+          write(writeMaskFile(out, f.method, c.id, geometry, f.mask));
+          write(writeErrorMapFile(out, f.method, c.id, geometry, ref.data, f.mask));
         }
       }
     }
   }
+  await Promise.all(writes);
   return outcome;
 }

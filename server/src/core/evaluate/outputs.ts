@@ -4,8 +4,9 @@
  * float32 probabilities. Ids with `/` (KiTS: `case_00000/imaging`) become sub-folders.
  */
 import { join } from 'node:path';
-import { errorMap, errorMapRgba } from '../fusion';
-import { encodeMaskPng, encodeNifti, encodePng, encodeProbabilityPng, writeFileAtomic, type BinaryMask, type NiftiHeaderInfo } from '../io';
+import { ERROR_PALETTE, errorMap } from '../fusion';
+import { encodeMaskPng, encodeNifti, encodePalettePng, encodeQuantisedProbabilityPng, linkFileAtomic, writeFileAtomic, type BinaryMask, type NiftiHeaderInfo } from '../io';
+import type { StoredPng } from '../results/predictionCache';
 
 export interface CaseGeometry {
   width: number;
@@ -46,23 +47,28 @@ export async function writeMaskFile(root: string, method: string, id: string, g:
   return rel;
 }
 
-export async function writeProbabilityFile(root: string, model: string, id: string, g: CaseGeometry, q: Uint16Array): Promise<string> {
+/**
+ * `prob/<model>/<id>.png`. A PNG the prediction cache already holds is hard-linked (no second
+ * encode or copy); where linking is impossible its bytes are written.
+ */
+export async function writeProbabilityFile(root: string, model: string, id: string, g: CaseGeometry, q: Uint16Array, stored?: StoredPng): Promise<string> {
   const rel = join('prob', methodFolder(model), idToRelativePath(id) + outputExtension(g));
   const path = join(root, rel);
-  const prob = new Float32Array(q.length);
-  for (let i = 0; i < q.length; i++) prob[i] = q[i] / 65535;
   if (g.nifti && g.depth > 1) {
+    const prob = new Float32Array(q.length);
+    for (let i = 0; i < q.length; i++) prob[i] = q[i] / 65535;
     await writeFileAtomic(path, encodeNifti({ width: g.width, height: g.height, depth: g.depth, data: prob, spacing: g.spacing }, { like: g.nifti, gzip: true }));
-  } else {
-    await writeFileAtomic(path, await encodeProbabilityPng(prob, g.width, g.height));
+  } else if (!(stored?.path && (await linkFileAtomic(stored.path, path)))) {
+    await writeFileAtomic(path, stored?.bytes ?? (await encodeQuantisedProbabilityPng(q, g.width, g.height)));
   }
   return rel;
 }
 
 /**
  * `errors/<method>/<id>.png`: TP / FP (type I) / FN (type II) in colour-blind-safe colours on a
- * transparent background (TN), ready to lay over the image; volumes get a NIfTI label map
- * (0 TN, 1 TP, 2 FP, 3 FN) with the reference's header.
+ * transparent background (TN), ready to lay over the image — an indexed PNG whose palette indices
+ * are the labels (0 TN, 1 TP, 2 FP, 3 FN) at 2 bits per pixel; volumes get a NIfTI label map with
+ * the same labels and the reference's header.
  */
 export async function writeErrorMapFile(root: string, method: string, id: string, g: CaseGeometry, ref: Uint8Array, pred: Uint8Array): Promise<string> {
   const rel = join('errors', methodFolder(method), idToRelativePath(id) + outputExtension(g));
@@ -71,7 +77,7 @@ export async function writeErrorMapFile(root: string, method: string, id: string
   if (g.nifti && g.depth > 1) {
     await writeFileAtomic(path, encodeNifti({ width: g.width, height: g.height, depth: g.depth, data: labels, spacing: g.spacing }, { like: g.nifti, gzip: true }));
   } else {
-    await writeFileAtomic(path, await encodePng(errorMapRgba(labels, g.width, g.height), g.width, g.height, 4));
+    await writeFileAtomic(path, await encodePalettePng(labels, g.width, g.height, ERROR_PALETTE));
   }
   return rel;
 }

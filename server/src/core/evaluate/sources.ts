@@ -62,7 +62,7 @@ export class OnnxSource implements PredictionSource {
 
   async predict(input: CaseInput, signal?: AbortSignal): Promise<QuantisedPrediction> {
     const key = predictionKey({ modelHash: this.modelHash, imageHash: input.imageHash, preprocessing: this.preprocessingKey(), slice: input.case.slice });
-    const cached = await this.cache.get(key);
+    const cached = await this.cache.get(key, input.ref.depth);
     if (cached && cached.width === input.ref.width && cached.height === input.ref.height && cached.depth === input.ref.depth) return cached;
     const image = await input.image();
     const p = await this.runner.predict(image, { width: input.ref.width, height: input.ref.height }, { signal, imageName: input.case.id });
@@ -70,9 +70,7 @@ export class OnnxSource implements PredictionSource {
       throw new InputError(input.case.image, `${input.case.id}: the image has ${p.depth} slices but the mask ${input.ref.depth}.`, 'image/mask-size-mismatch');
     }
     this.inferences++;
-    const q: QuantisedPrediction = { width: p.width, height: p.height, depth: p.depth, prob: quantiseProbabilities(p.prob) };
-    await this.cache.put(key, q);
-    return q;
+    return this.cache.put(key, { width: p.width, height: p.height, depth: p.depth, prob: quantiseProbabilities(p.prob) });
   }
 
   dispose(): Promise<void> {

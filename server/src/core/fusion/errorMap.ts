@@ -20,6 +20,9 @@ export const ERROR_COLOURS: Readonly<Record<keyof typeof ERROR_LABEL, readonly [
   FN: [0x00, 0x72, 0xb2, 255],
 };
 
+/** The colours as a palette indexed by label (TN, TP, FP, FN), for indexed PNGs of error maps. */
+export const ERROR_PALETTE: readonly (readonly [number, number, number, number])[] = [ERROR_COLOURS.TN, ERROR_COLOURS.TP, ERROR_COLOURS.FP, ERROR_COLOURS.FN];
+
 /** Indexed by 2·ref + pred. */
 const LABEL_OF_PAIR = Uint8Array.of(ERROR_LABEL.TN, ERROR_LABEL.FP, ERROR_LABEL.FN, ERROR_LABEL.TP);
 

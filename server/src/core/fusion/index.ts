@@ -6,7 +6,7 @@
 export { fuseUnion, fuseIntersection, fuseMajority } from './voting';
 export { fuseStaple, STAPLE_DEFAULTS } from './staple';
 export type { StapleOptions, StapleResult } from './staple';
-export { errorMap, errorMapRgba, countErrorLabels, ERROR_LABEL, ERROR_COLOURS } from './errorMap';
+export { errorMap, errorMapRgba, countErrorLabels, ERROR_LABEL, ERROR_COLOURS, ERROR_PALETTE } from './errorMap';
 export type { ErrorLabel } from './errorMap';
 export { fusionChanges, CHANGE_LABEL } from './changes';
 export type { FusionChanges } from './changes';

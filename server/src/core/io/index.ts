@@ -1,11 +1,11 @@
 export * from './types';
 export * from './extensions';
-export { writeFileAtomic, type AtomicWriteOptions } from './atomic';
+export { linkFileAtomic, writeFileAtomic, type AtomicWriteOptions } from './atomic';
 export { IO_NOT_FOUND, IO_SLICE_OUT_OF_RANGE, IO_UNREADABLE, IO_UNSUPPORTED } from './errors';
 export { readImage, extractSlice, type ReadImageOptions } from './readImage';
 export { readNiftiHeader } from './niftiHeader';
 export { binarize, readMask } from './mask';
-export { encodeMaskPng, encodeProbabilityPng, writeMaskPng, writeProbabilityPng } from './pngWrite';
+export { encodeMaskPng, encodeProbabilityPng, encodeQuantisedProbabilityPng, writeMaskPng, writeProbabilityPng } from './pngWrite';
 export { encodeNifti, writeNifti, type NiftiVolumeToWrite, type NiftiWriteOptions } from './niftiWrite';
 export { configureSharp } from './raster';
-export { encodePng } from './pngEncode';
+export { encodePalettePng, encodePng } from './pngEncode';

@@ -81,6 +81,30 @@ export class ScoreHistogram {
     return this;
   }
 
+  /**
+   * Adds a probability map already quantised to round(p × 65535) (the prediction cache's and the
+   * 16-bit PNGs' form): the value is the bin, so this equals `add(q / 65535)` without the floats.
+   */
+  addQuantised(q: Uint16Array, ref: Uint8Array): this {
+    if (q.length !== ref.length) {
+      throw new RangeError(`ScoreHistogram.addQuantised: ${q.length} scores for ${ref.length} mask pixels`);
+    }
+    const positives = this.positives;
+    const negatives = this.negatives;
+    let positiveAdded = 0;
+    for (let i = 0; i < ref.length; i++) {
+      if (ref[i] !== 0) {
+        positives[q[i]]++;
+        positiveAdded++;
+      } else {
+        negatives[q[i]]++;
+      }
+    }
+    this.positiveTotal += positiveAdded;
+    this.negativeTotal += ref.length - positiveAdded;
+    return this;
+  }
+
   /** Adds one score. */
   addScore(p: number, positive: boolean): this {
     const bin = scoreBin(p);

@@ -43,7 +43,7 @@ const imageScores = new ScoreHistogram();
 export function computeImageMetrics(
   ref: MaskLike,
   pred: MaskLike | Uint8Array,
-  prob: Float32Array | undefined,
+  prob: Float32Array | Uint16Array | undefined,
   wanted: readonly MetricName[],
   options: ImageMetricOptions = {},
 ): ImageMetrics {
@@ -73,7 +73,9 @@ export function computeImageMetrics(
 
   const pooled = options.pooled;
   if (prob && (want.has('auroc') || pooled)) {
-    imageScores.clear().add(prob, ref.data);
+    imageScores.clear();
+    if (prob instanceof Uint16Array) imageScores.addQuantised(prob, ref.data);
+    else imageScores.add(prob, ref.data);
     if (want.has('auroc')) result.auroc = imageScores.auroc();
   }
   if (pooled) pooled.add(confusion, prob ? imageScores : undefined);

@@ -6,13 +6,16 @@
  *
  * Probabilities are stored quantised to 16 bits, the same quantisation as the `prob/` PNGs and the
  * AUROC histograms: masks are thresholded from the quantised value, so a cached and a fresh run
- * give byte-identical results.
+ * give byte-identical results. A 2D entry IS the `prob/` PNG (16-bit grey): it is encoded once and
+ * hard-linked into each results folder; volumes are stored as a small gzipped raw format.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzip, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { writeFileAtomic } from '../io/atomic';
+import { decodePlainPng } from '../io/pngDecode';
+import { encodeQuantisedProbabilityPng } from '../io/pngWrite';
 import { sha256 } from '../util/hash';
 
 // Native zlib on the libuv pool: compression overlaps inference instead of blocking the loop.
@@ -20,7 +23,7 @@ const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 /** Bump when anything that changes a cached prediction changes (preprocessing, resizing, …). */
-export const PREDICTION_CACHE_VERSION = 1;
+export const PREDICTION_CACHE_VERSION = 2;
 
 const MAGIC = 0x3143534d; // 'MSC1' little-endian
 
@@ -30,6 +33,14 @@ export interface QuantisedPrediction {
   depth: number;
   /** round(p × 65535), x fastest then y then z. */
   prob: Uint16Array;
+  /** The 16-bit PNG of `prob` where one was already made (2D cache entries): reused for `prob/`. */
+  png?: StoredPng;
+}
+
+/** An encoded probability PNG, and the file holding it when it is stored (a link source). */
+export interface StoredPng {
+  bytes: Uint8Array;
+  path?: string;
 }
 
 export function predictionKey(parts: { modelHash: string; imageHash: string; preprocessing: unknown; slice?: number }): string {
@@ -39,31 +50,30 @@ export function predictionKey(parts: { modelHash: string; imageHash: string; pre
 export class PredictionCache {
   constructor(readonly dir: string) {}
 
-  private pathOf(key: string): string {
-    return join(this.dir, key.slice(0, 2), `${key}.msc`);
+  private pathOf(key: string, depth: number): string {
+    return join(this.dir, key.slice(0, 2), `${key}${depth === 1 ? '.png' : '.msc'}`);
   }
 
-  async get(key: string): Promise<QuantisedPrediction | undefined> {
+  /** The entry of `key` for an image of `depth` slices; undefined when missing or damaged (recompute). */
+  async get(key: string, depth: number): Promise<QuantisedPrediction | undefined> {
+    const path = this.pathOf(key, depth);
     let bytes: Uint8Array;
     try {
-      bytes = await gunzipAsync(await readFile(this.pathOf(key)));
+      bytes = await readFile(path);
     } catch {
-      return undefined; // missing or damaged: recompute
+      return undefined;
     }
-    if (bytes.byteLength < 16) return undefined;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (view.getUint32(0, true) !== MAGIC) return undefined;
-    const width = view.getUint32(4, true);
-    const height = view.getUint32(8, true);
-    const depth = view.getUint32(12, true);
-    const n = width * height * depth;
-    if (bytes.byteLength !== 16 + 2 * n) return undefined;
-    const prob = new Uint16Array(n);
-    new Uint8Array(prob.buffer).set(bytes.subarray(16));
-    return { width, height, depth, prob };
+    return depth === 1 ? fromPng(bytes, path) : fromMsc(await gunzipAsync(bytes).catch(() => new Uint8Array(0)));
   }
 
-  async put(key: string, p: QuantisedPrediction): Promise<void> {
+  /** Stores a prediction; 2D entries come back with their PNG so the caller can link or reuse it. */
+  async put(key: string, p: QuantisedPrediction): Promise<QuantisedPrediction> {
+    const path = this.pathOf(key, p.depth);
+    if (p.depth === 1) {
+      const bytes = await encodeQuantisedProbabilityPng(p.prob, p.width, p.height);
+      await writeFileAtomic(path, bytes);
+      return { ...p, png: { bytes, path } };
+    }
     const out = new Uint8Array(16 + p.prob.byteLength);
     const view = new DataView(out.buffer);
     view.setUint32(0, MAGIC, true);
@@ -71,8 +81,34 @@ export class PredictionCache {
     view.setUint32(8, p.height, true);
     view.setUint32(12, p.depth, true);
     out.set(new Uint8Array(p.prob.buffer, p.prob.byteOffset, p.prob.byteLength), 16);
-    await writeFileAtomic(this.pathOf(key), await gzipAsync(out, { level: 1 }));
+    await writeFileAtomic(path, await gzipAsync(out, { level: 1 }));
+    return p;
   }
+}
+
+function fromPng(bytes: Uint8Array, path: string): QuantisedPrediction | undefined {
+  let png;
+  try {
+    png = decodePlainPng(bytes);
+  } catch {
+    return undefined;
+  }
+  if (!png || png.bitDepth !== 16 || png.channels !== 1) return undefined;
+  return { width: png.width, height: png.height, depth: 1, prob: png.data as Uint16Array, png: { bytes, path } };
+}
+
+function fromMsc(bytes: Uint8Array): QuantisedPrediction | undefined {
+  if (bytes.byteLength < 16) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== MAGIC) return undefined;
+  const width = view.getUint32(4, true);
+  const height = view.getUint32(8, true);
+  const depth = view.getUint32(12, true);
+  const n = width * height * depth;
+  if (bytes.byteLength !== 16 + 2 * n) return undefined;
+  const prob = new Uint16Array(n);
+  new Uint8Array(prob.buffer).set(bytes.subarray(16));
+  return { width, height, depth, prob };
 }
 
 /** Quantises probabilities to 16 bits (NaN is the caller's bug to report before this). */
