@@ -74,6 +74,8 @@ export interface ResultsData {
   /** summary.json as written by the engine (shape: RESULTS.md). */
   summary: Record<string, unknown>;
   rows: PerImageRowData[];
+  /** The report's stress section, shaped from the folder's stress.json; absent when there is none. */
+  stress?: StressSectionData;
 }
 /** `null` when the config has not been evaluated yet. */
 export type ResultsResult = ResultsData | null;
@@ -189,6 +191,103 @@ export interface StressTestResult {
   /** Mean Dice per method under each perturbation and level. */
   rows: { perturbation: string; level: number; method: string; dice?: number; drop?: number }[];
   findings: FindingData[];
+}
+
+/**
+ * The "Stress tests" section of report.html and the dashboard, shaped by the engine from
+ * stress.json (server/src/core/stress/reportCurves.ts). Plain JSON: an undefined value inside an
+ * array is `null`.
+ */
+export interface StressSectionData {
+  experiment: string;
+  split: string;
+  time: string;
+  seed: number;
+  repeats: number;
+  /** A method counts as broken once its mean Dice has fallen this far below its unperturbed value. */
+  dropThreshold: number;
+  /** `fusion:best`: reported, never ranked (it needs the reference). */
+  upperBound?: string;
+  /** One table per stressed label column. */
+  labelMixes: StressMixColumnData[];
+  /** Images the perturbations ran on (absent without perturbations). */
+  perturbationImages?: number;
+  perturbations: StressPerturbationData[];
+  /** stress.json's notes, then any mismatch with the evaluation the report shows. */
+  notes: string[];
+  /** stress.json is there but cannot be read: what is wrong and the fix (the rest is then empty). */
+  problem?: string;
+}
+
+export interface StressMixColumnData {
+  column: string;
+  /** The split as it is first, then every scenario on this column in stress.json's order. */
+  scenarios: StressScenarioData[];
+}
+
+export interface StressScenarioData {
+  /** `test split` (as it is), `zipf`, `dominant:<value>`, `rare_oversampled`, `removed:<value>`. */
+  name: string;
+  baseline: boolean;
+  /** Shares and sample size, e.g. `common 50%, rare 50% · 10 images × 5 repeats`. */
+  detail: string;
+  /** Some pair of methods is in the reverse order of the split as it is. */
+  rankingChanged: boolean;
+  /** Share of repeats whose own ranking reverses a pair of the split's (scenarios only). */
+  changedInRepeats?: number;
+  /** The reversed pairs as text, pairs of two models first: `B now ahead of A`. */
+  swaps: string[];
+  note?: string;
+  /** In stress.json's method order (models, then fusions). */
+  methods: StressMixMethodData[];
+}
+
+export interface StressMixMethodData {
+  method: string;
+  dice?: number;
+  ci95?: [number, number];
+  /** 1-based rank by mean Dice; absent for the upper bound and for a method without a value. */
+  rank?: number;
+  /** Its rank on the split as it is. */
+  splitRank?: number;
+  /** In a pair whose order is reversed against the split as it is. */
+  rankChanged: boolean;
+  /** Type I: FP/(FP+TN) pooled over pixels; images with an empty reference and any predicted pixel. */
+  fpPixelRate?: number;
+  emptyRefFpRate?: number;
+  /** Type II: FN/(FN+TP) pooled over pixels; images with a lesion and Dice 0. */
+  fnPixelRate?: number;
+  missedRate?: number;
+}
+
+export interface StressPerturbationData {
+  kind: string;
+  /** What the strength axis measures. */
+  unit: string;
+  /** false for flips: variants without a strength order (the x axis is categorical). */
+  graded: boolean;
+  /** Level 0 is the unperturbed image. */
+  levels: { strength: number; label: string }[];
+  curves: StressCurveData[];
+  /** The ranking at level 0 and what becomes of it, e.g. `unchanged at every strength: a > b`. */
+  ranking: string;
+  /** Label of the first level whose ranking reverses a pair of level 0's; absent when none does. */
+  rankingChangesAt?: string;
+}
+
+export interface StressCurveData {
+  method: string;
+  upperBound: boolean;
+  /** Per level: mean Dice over the images and its 95 % bootstrap interval (null: undefined). */
+  dice: (number | null)[];
+  lo: (number | null)[];
+  hi: (number | null)[];
+  /** Images with a defined Dice per level. */
+  n: number[];
+  /** Level-0 Dice minus the drop threshold: below it the method counts as broken. */
+  target?: number;
+  /** Where mean Dice reaches `target`: interpolated on graded axes, the breaking variant on flips. */
+  drop?: { strength: number; label: string; interpolated: boolean };
 }
 
 // ── work-done progress on a client token (LSP WorkDoneProgressParams) ─────────────────────

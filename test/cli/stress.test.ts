@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
+import { extractReportData } from '../../client/src/dashboard/reportSources';
 
 const root = join(__dirname, '..', '..');
 const tsxLoader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -63,6 +64,7 @@ describe('medseg stress', () => {
     const r = medseg('stress', 'tiny.medseg.yaml', '--label', 'grade', '--repeats', '5', '--perturbations', 'none');
     assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(join(dir, 'out', 'tiny', 'stress.json')));
+    assert.match(r.stdout, /Results: out\/tiny\/stress\.json, with its section in report\.html/);
     const sections = r.stdout.split('\n\n');
     const base = sections.find((s) => s.startsWith('test split as it is'))!;
     assert.match(base, /ranking A > B/);
@@ -79,6 +81,26 @@ describe('medseg stress', () => {
     // By hand: zipf 7 + 3 → A 0.7; dominant:common 8 + 2 → A 0.8; dominant:rare, rare oversampled and
     // removed:common all put A at or below 0.5: every mix but removed:rare (A 1.0) puts B ahead.
     assert.match(r.stdout, /Ranking changes under 5 of 6: grade zipf, grade dominant:common, grade dominant:rare, grade rare_oversampled, grade removed:common\./);
+  });
+
+  test('redraws report.html of the folder with the stress section; a later medseg evaluate keeps it', () => {
+    const reportOf = () => extractReportData(readFileSync(join(dir, 'out', 'tiny', 'report.html'), 'utf8'))!;
+    const stress = reportOf().stress!;
+    assert.equal(stress.split, 'all');
+    assert.deepEqual(stress.labelMixes.map((c) => c.column), ['grade']);
+    const rare = stress.labelMixes[0].scenarios.find((s) => s.name === 'rare_oversampled')!;
+    // As planted: A 1.0 × 5 + 0 × 5 → 0.5 and B 2·30/72 everywhere; B is first, A second, ranked the other way on the split.
+    assert.deepEqual(
+      rare.methods.map((m) => [m.method, m.dice, m.rank, m.splitRank, m.rankChanged]),
+      [
+        ['A', 0.5, 2, 1, true],
+        ['B', 60 / 72, 1, 2, true],
+      ],
+    );
+    assert.match(reportOf().provenance[0].value, /^medseg evaluate tiny\.medseg\.yaml && medseg stress tiny\.medseg\.yaml --label grade --repeats 5 --perturbations none$/);
+    const r = medseg('evaluate', 'tiny.medseg.yaml');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(reportOf().stress, stress);
   });
 
   test('--json; models with stored predictions are skipped by perturbations, with a note', () => {

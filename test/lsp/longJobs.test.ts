@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import type { StressTestResult, UmapResult } from '../../client/src/protocol';
+import { extractReportData } from '../../client/src/dashboard/reportSources';
+import type { ResultsData, StressTestResult, UmapResult } from '../../client/src/protocol';
 import { LspTestClient } from './lspClient';
 
 const fixture = join(__dirname, '..', 'fixtures', 'evaluate', 'data');
@@ -48,5 +49,18 @@ describe('language server: UMAP and stress-test requests', () => {
     // Models given as predictions exist only for the original images: nothing to perturb.
     assert.deepEqual(result.rows, []);
     for (const m of ['a', 'b', 'c']) assert.ok(report.notes.some((n) => n.startsWith(`Perturbations skip model ${m}:`)), `note for ${m}`);
+  });
+
+  test('after a stress test: open dashboards are told, medseg/results and report.html carry the stress section', async () => {
+    assert.ok(client.notifications.some((n) => n.method === 'medseg/resultsChanged' && (n.params as { uri: string }).uri === uri));
+    const results = (await client.request('medseg/results', { uri })) as ResultsData;
+    const stress = results.stress!;
+    assert.equal(stress.split, 'test');
+    assert.deepEqual(stress.perturbations, []);
+    // No label column in the fixture: no mixes, and stress.json's note says why.
+    assert.deepEqual(stress.labelMixes, []);
+    assert.ok(stress.notes.some((n) => /No label mixes/.test(n)), stress.notes.join('\n'));
+    const embedded = extractReportData(readFileSync(join(results.outputDir, 'report.html'), 'utf8'))!;
+    assert.deepEqual(embedded.stress, stress);
   });
 });

@@ -9,7 +9,7 @@ import { errorMessage, type MedsegServer } from '../server/medsegServer';
 import type { DashboardToHost, EmbeddingPoint, HostToDashboard } from '../webview/dashboardMessages';
 import type { ReportData } from '../webview/reportData';
 import { setUpWebview } from '../webviewSetup';
-import { extractReportData, reportDataFromResults } from './reportSources';
+import { extractReportData, reportDataFromResults, withCurrentStress } from './reportSources';
 
 export interface DashboardHooks {
   openImage(config: vscode.Uri, imageId: string, method: string): void;
@@ -35,7 +35,7 @@ export async function loadReportData(server: MedsegServer, config: vscode.Uri): 
   try {
     const html = new TextDecoder().decode(await vscode.workspace.fs.readFile(reportUri));
     const data = extractReportData(html);
-    if (data) return { data, source: reportUri.fsPath };
+    if (data) return { data: withCurrentStress(data, results), source: reportUri.fsPath };
   } catch {
     // no report.html: fall back to the summary
   }

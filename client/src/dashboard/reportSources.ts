@@ -2,6 +2,8 @@
  * Where the dashboard's `ReportData` comes from, without computing anything: the JSON embedded
  * in the run's report.html (exactly what the report shows), else a reduced view built from
  * summary.json and the per-image rows (tables, box plots, comparisons; no galleries or curves).
+ * The stress section always comes from the folder's stress.json as the server shaped it, so a
+ * stress test newer than report.html shows too.
  */
 import type { ResultsData } from '../protocol';
 import type { ReportData, ReportMethod, SummaryStat } from '../webview/reportData';
@@ -16,6 +18,11 @@ export function extractReportData(html: string): ReportData | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The report's data with the stress section of the results folder as it is now (when the server sent one). */
+export function withCurrentStress(data: ReportData, results: ResultsData): ReportData {
+  return results.stress ? { ...data, stress: results.stress } : data;
 }
 
 type Json = Record<string, unknown>;
@@ -107,5 +114,6 @@ export function reportDataFromResults(results: ResultsData): ReportData {
       { label: 'results', value: results.outputDir },
       { label: 'engine', value: str(s.engine_version) ?? '' },
     ],
+    ...(results.stress ? { stress: results.stress } : {}),
   };
 }

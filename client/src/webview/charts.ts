@@ -1,12 +1,14 @@
 /**
  * The results views — summary table, Dice box plots, ROC curves, comparison matrix, fusion gains,
- * size/learning curves, galleries, provenance — drawn with Observable Plot into a DOM element.
+ * size/learning curves, stress tests (stressViews.ts), galleries, provenance — drawn with
+ * Observable Plot into a DOM element.
  * Runs in a browser only (report.html and the dashboard webview); it reads no file and makes no
  * request: everything comes in `ReportData`. Colours come from CSS variables so the dashboard
  * follows the VS Code theme and the report has its own light palette.
  */
 import * as Plot from '@observablehq/plot';
 import type { ReportData, ReportGalleryItem, ReportMethod } from './reportData';
+import { stressSection } from './stressViews';
 
 export type { ReportData } from './reportData';
 
@@ -168,6 +170,7 @@ export function renderReport(root: HTMLElement, data: ReportData, options: Rende
   const gains = fusionGainPlot(data, width);
   if (gains) root.append(section('Fusion gains', 'fusion', gains));
   for (const curve of data.curves) root.append(section(curve.name, `curve-${curve.name.replace(/\W+/g, '-')}`, curvePlot(curve, width), ...(curve.note ? [el('p', { class: 'note' }, curve.note)] : [])));
+  if (data.stress) root.append(stressSection(data.stress, width));
   if (data.gallery.best.length || data.gallery.worst.length) {
     root.append(section('Best images', 'gallery-best', gallery(data.gallery.best, options)), section('Worst images', 'gallery-worst', gallery(data.gallery.worst, options)));
   }

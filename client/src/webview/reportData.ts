@@ -3,10 +3,13 @@
  * dashboard webview (posted as a message). Plain data, built by the engine's report module.
  */
 
-import type { MetricSummaryData } from '../protocol';
+import type { MetricSummaryData, StressSectionData } from '../protocol';
 
 /** One metric's summary over the images (the protocol's shape; the report and the dashboard share it). */
 export type SummaryStat = MetricSummaryData;
+
+/** The "Stress tests" section (the protocol's shape: the dashboard also gets it from `medseg/results`). */
+export type ReportStress = StressSectionData;
 
 export interface ReportMethod {
   name: string;
@@ -76,4 +79,6 @@ export interface ReportData {
   gallery: { best: ReportGalleryItem[]; worst: ReportGalleryItem[] };
   splits: { code: string; severity: string; message: string }[];
   provenance: { label: string; value: string }[];
+  /** From stress.json in the results folder, when `medseg stress` has run there. */
+  stress?: ReportStress;
 }

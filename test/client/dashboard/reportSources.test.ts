@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ResultsData } from '../../../client/src/protocol';
-import { extractReportData, reportDataFromResults } from '../../../client/src/dashboard/reportSources';
+import { extractReportData, reportDataFromResults, withCurrentStress } from '../../../client/src/dashboard/reportSources';
+import type { ReportData } from '../../../client/src/webview/reportData';
 
 describe('extractReportData', () => {
   test('reads the JSON report.html embeds, with the writer\'s script-safe escapes', () => {
@@ -78,5 +79,22 @@ describe('reportDataFromResults', () => {
     assert.equal(r.primaryMetric, 'dice');
     assert.deepEqual(r.methods, []);
     assert.equal(r.selection, undefined);
+  });
+
+  test('the stress section the server shaped from stress.json is drawn as it came', () => {
+    const stress = { experiment: 'demo', split: 'test', time: 't', seed: 1, repeats: 2, dropThreshold: 0.05, labelMixes: [], perturbations: [], notes: ['n'] };
+    assert.deepEqual(reportDataFromResults({ ...results, stress }).stress, stress);
+    assert.equal(reportDataFromResults(results).stress, undefined);
+  });
+});
+
+describe('withCurrentStress', () => {
+  const embedded = { experiment: 'demo', stress: { time: 'old' } } as unknown as ReportData;
+  test('the results folder\'s stress.json wins over the one embedded in an older report.html', () => {
+    const current = { experiment: 'demo', split: 'test', time: 'new', seed: 1, repeats: 2, dropThreshold: 0.05, labelMixes: [], perturbations: [], notes: [] };
+    assert.equal(withCurrentStress(embedded, { outputDir: '/r', summary: {}, rows: [], stress: current }).stress, current);
+  });
+  test('without stress.json in the folder the report is drawn as embedded', () => {
+    assert.equal(withCurrentStress(embedded, { outputDir: '/r', summary: {}, rows: [] }), embedded);
   });
 });

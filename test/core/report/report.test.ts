@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +10,8 @@ import { evaluateExperiment } from '../../../server/src/core/evaluate';
 
 const CHROMIUM = '/usr/bin/chromium';
 const fixture = join(__dirname, '..', '..', 'fixtures', 'evaluate', 'data');
+/** Hand-written stress results (methods a, b, fusion:union, fusion:best; label mixes of grade and site; blur and flip). */
+const stressFixture = join(__dirname, '..', '..', 'fixtures', 'stress', 'stress.json');
 let dir: string;
 let report: string;
 let browser: Browser | undefined;
@@ -18,6 +20,9 @@ describe('report.html', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is n
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'medseg-report-'));
     cpSync(fixture, dir, { recursive: true });
+    // A stress.json already in the output folder: the evaluation's report draws it.
+    mkdirSync(join(dir, 'out'));
+    cpSync(stressFixture, join(dir, 'out', 'stress.json'));
     const parsed = await loadConfig(join(dir, 'fixture.medseg.yaml'));
     const result = await evaluateExperiment(parsed.config!, await resolveDataset(parsed.config!), { outputDir: join(dir, 'out'), command: 'medseg evaluate fixture.medseg.yaml' });
     assert.deepEqual(result.findings, []);
@@ -59,6 +64,19 @@ describe('report.html', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is n
     assert.ok((await page.locator('section#boxplot svg').count()) >= 1);
     assert.ok((await page.locator('section#gallery-best img').count()) >= 1);
     assert.match(await page.locator('section#provenance').innerText(), /sha256:[0-9a-f]{64}/);
+    // Stress tests: a plot and a table per label column, a degradation plot per perturbation.
+    for (const id of ['stress', 'stress-mix-grade', 'stress-mix-site', 'stress-blur', 'stress-flip']) {
+      assert.equal(await page.locator(`section#${id}`).count(), 1, `section ${id}`);
+      assert.ok((await page.locator(`section#${id} svg`).count()) >= 1, `a plot in ${id}`);
+    }
+    // Reversed ranks: a and b under rare_oversampled, a, b and fusion:union under zipf.
+    assert.equal(await page.locator('section#stress tr.medseg-changed').count(), 5);
+    const grade = await page.locator('section#stress-mix-grade').innerText();
+    assert.match(grade, /ranking changed in 75% of the repeats: b now ahead of a/);
+    assert.match(grade, /0\.550 \[0\.450, 0\.650\]\s+3 ▼ \(was 2\)\s+1\.0%\s+–\s+45\.0%\s+50\.0%/);
+    assert.match(await page.locator('section#stress-blur').innerText(), /0\.808 \(first below at σ=1px\)/);
+    // The fixture's evaluation has c and three more fusions: the section says stress.json is of other methods.
+    assert.match(await page.locator('section#stress').innerText(), /other methods than this evaluation \(it lacks c, fusion:intersection, fusion:majority, fusion:staple\)/);
     await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
     await page.close();
   });

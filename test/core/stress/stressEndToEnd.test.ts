@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { loadConfig } from '../../../server/src/core/config';
 import { resolveDataset } from '../../../server/src/core/dataset';
-import { runStress, stressReportCurves, type StressRun } from '../../../server/src/core/stress';
+import { runStress, stressReportSection, type StressRun } from '../../../server/src/core/stress';
 import { buildDemoModel } from '../../../server/src/demo/models';
 
 /**
@@ -132,15 +132,20 @@ describe('medseg stress end to end with ONNX demo models', () => {
     assert.deepEqual(second.report.perturbations!.kinds, first.report.perturbations!.kinds);
   });
 
-  test('report curves: one degradation curve per perturbation and method, one label-mix curve per method', () => {
-    const curves = stressReportCurves(first.report);
-    const flipOver = curves.find((c) => c.name === 'flip: over')!;
-    assert.deepEqual(flipOver.x, [0, 1, 2, 3]);
-    assert.equal(flipOver.y[0], first.report.perturbations!.kinds[0].methods.over.mean_dice[0]);
-    assert.equal(flipOver.target, flipOver.y[0] - 0.05);
-    const mix = curves.find((c) => c.name === 'label mix (size): smallmiss')!;
-    assert.equal(mix.x.length, 1 + 3);
-    assert.match(mix.note!, /ranking changes under rare_oversampled/);
-    assert.equal(curves.length, 2 * 4 + 4);
+  test('report section: one degradation curve per perturbation and method, one mix table per label column', () => {
+    const section = stressReportSection(first.report);
+    const flip = section.perturbations.find((p) => p.kind === 'flip')!;
+    assert.deepEqual(flip.curves.map((c) => c.method), ['over', 'smallmiss', 'fusion:union', 'fusion:best']);
+    const over = flip.curves.find((c) => c.method === 'over')!;
+    assert.equal(over.dice[0], first.report.perturbations!.kinds[0].methods.over.mean_dice[0]);
+    assert.equal(over.target, over.dice[0]! - 0.05);
+    assert.equal(flip.curves.find((c) => c.method === 'fusion:best')!.upperBound, true);
+    assert.deepEqual(section.labelMixes.map((c) => c.column), ['size']);
+    const scenarios = section.labelMixes[0].scenarios;
+    assert.equal(scenarios.length, 1 + 3);
+    const rare = scenarios.find((s) => s.name === 'rare_oversampled')!;
+    assert.equal(rare.rankingChanged, true);
+    assert.ok(rare.swaps.includes('over now ahead of smallmiss'));
+    assert.equal(rare.methods.find((m) => m.method === 'smallmiss')!.rankChanged, true);
   });
 });

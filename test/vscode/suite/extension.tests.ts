@@ -4,12 +4,13 @@
  * must post "rendered"), escaping of hostile file names, and a restart after a server crash.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { State } from 'vscode-languageclient/node';
 import type { EvaluateResult } from '../../../client/src/protocol';
+import stressFixture from '../../fixtures/stress/stress.json';
 import { dermoscopyConfig, demoRoot, EXTENSION_ID, medsegApi, quietWorkbench, state } from './context';
 import { requestScreenshot } from './io';
 import { log, test } from './runner';
@@ -155,6 +156,23 @@ test('the results dashboard draws the evaluation with the report views', async (
   await quietWorkbench();
   await new Promise((r) => setTimeout(r, 1200));
   await requestScreenshot('dashboard', { height: 1500 });
+}, 90_000);
+
+test('the dashboard draws the stress section once stress.json is in the results folder', async () => {
+  const api = await medsegApi();
+  const config = dermoscopyConfig();
+  assert.ok(state.outputDir, 'an evaluation ran before');
+  const file = join(state.outputDir, 'stress.json');
+  writeFileSync(file, JSON.stringify(stressFixture));
+  try {
+    const rendered = nextEvent(api.onDashboardRendered, (e) => e.config === config.toString() && e.sections.includes('stress'), 'the dashboard with its stress section', 60_000);
+    await vscode.commands.executeCommand('medseg.openDashboard', { uri: config.toString() });
+    const info = await rendered;
+    log(`    sections: ${info.sections.join(', ')}`);
+    for (const section of ['summary', 'stress', 'stress-mix-grade', 'stress-mix-site', 'stress-blur', 'stress-flip']) assert.ok(info.sections.includes(section), `section ${section}`);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }, 90_000);
 
 test('Open Preview on a config opens the panel for an image with the chosen model', async () => {

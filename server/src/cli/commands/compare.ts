@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { analyzeResults } from '../../core/compare';
 import { loadConfig } from '../../core/config';
 import { resolveDataset } from '../../core/dataset';
 import { analysisOptions } from '../../core/evaluate/assemble';
 import { writeFileAtomic } from '../../core/io';
-import { writeReport } from '../../core/report';
-import { readPerImageCsv } from '../../core/results/readPerImage';
+import { readStoredEvaluation, rerenderReport } from '../../core/report/rerender';
 import { formatSummaryJson, type EvaluationSummary } from '../../core/results/summary';
 import type { CommandContext } from '../context';
 import { formatP } from '../format';
@@ -22,14 +20,12 @@ export async function runCompare(ctx: CommandContext): Promise<number> {
   if (!dir || ctx.positionals.length > 1) return ctx.usage(compareHelp);
   const outputDir = resolve(dir);
   const summaryFile = join(outputDir, 'summary.json');
-  let summary: EvaluationSummary;
-  try {
-    summary = JSON.parse(await readFile(summaryFile, 'utf8')) as EvaluationSummary;
-  } catch {
-    ctx.err(`medseg compare: ${summaryFile} is missing or not JSON: give a folder written by \`medseg evaluate\`.`);
+  const stored = await readStoredEvaluation(outputDir);
+  if (!stored) {
+    ctx.err(`medseg compare: ${summaryFile} is missing: give a folder written by \`medseg evaluate\`.`);
     return 1;
   }
-  const rows = await readPerImageCsv(join(outputDir, 'per_image.csv'));
+  const { summary, rows } = stored;
   const parsed = await loadConfig(summary.config);
   if (!parsed.config) {
     ctx.err(`medseg compare: the config ${summary.config} recorded in summary.json cannot be loaded; run \`medseg validate\` on it.`);
@@ -48,8 +44,7 @@ export async function runCompare(ctx: CommandContext): Promise<number> {
   const analysis = analyzeResults(rows, methods, analysisOptions(config, dataset.labelColumns, (id) => labels.get(id) ?? {}));
   const updated: EvaluationSummary = { ...summary, ...analysis, compared: { time: new Date().toISOString(), alpha: config.evaluation.compare.alpha, correction: config.evaluation.compare.correction } };
   await writeFileAtomic(summaryFile, formatSummaryJson(updated));
-  const ids = new Set(rows.map((r) => r.imageId));
-  await writeReport(outputDir, updated, rows, { config, cases: dataset.cases.filter((c) => ids.has(c.id)), command: ['medseg', 'compare', ...process.argv.slice(3)].join(' ') });
+  await rerenderReport(outputDir, { summary: updated, rows }, { config, cases: dataset.cases, command: ['medseg', 'compare', ...process.argv.slice(3)].join(' ') });
 
   const primary = config.evaluation.primaryMetric;
   ctx.out(`${summary.experiment}: paired comparisons of ${primary} (${config.evaluation.compare.correction}-adjusted, alpha ${config.evaluation.compare.alpha})`);

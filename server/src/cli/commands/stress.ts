@@ -1,7 +1,8 @@
 import type { SplitName } from '../../core/config/types';
 import { resolveDataset } from '../../core/dataset';
 import { hasErrors } from '../../core/findings';
-import { PERTURBATION_KINDS, runStress, type MixMethodResult, type MixScenarioResult, type PerturbationResult, type StressReport } from '../../core/stress';
+import { refreshReport } from '../../core/report/rerender';
+import { PERTURBATION_KINDS, runStress, swapPhrases, type MixMethodResult, type MixScenarioResult, type PerturbationResult, type StressReport } from '../../core/stress';
 import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
 import { loadConfigForRun } from '../loadConfigForRun';
@@ -9,7 +10,8 @@ import { displayPath, formatFinding, plural } from '../format';
 
 export const stressHelp = `medseg stress <config.medseg.yaml> [options]
 
-Stress tests of the evaluated models (writes stress.json beside summary.json):
+Stress tests of the evaluated models (writes stress.json beside summary.json, and redraws
+report.html there with a "Stress tests" section):
   label mixes    the split resampled to skewed mixes of one clinical label (zipf, one value
                  dominant at 80 %, the rarest oversampled to the most common's share, one value
                  removed), repeated with seeds: mean Dice with its interval over the repeats,
@@ -58,22 +60,27 @@ export async function runStressCommand(ctx: CommandContext): Promise<number> {
     ctx.err(`medseg stress: --label ${label} is not a label column of the dataset (${dataset.labelColumns.join(', ') || 'none: set dataset.labels and dataset.label_columns'}).`);
     return 1;
   }
+  const output = ctx.flags.output as string | undefined;
+  const evaluateCommand = ['medseg', 'evaluate', file, ...(split ? ['--split', split] : []), ...(output ? ['--output', output] : [])].join(' ');
   const result = await runStress(config, dataset, {
     split: split as SplitName | 'all' | undefined,
     provider: provider as 'auto' | undefined,
-    outputDir: ctx.flags.output as string | undefined,
+    outputDir: output,
     label,
     repeats,
     perturbations,
-    command: ['medseg', 'evaluate', file, ...(split ? ['--split', split] : [])].join(' '),
+    command: evaluateCommand,
     signal: ctx.signal,
     onProgress: (p) => ctx.progress(`${p.stage} ${p.done}/${p.total} ${p.imageId ?? ''}`, p.total ? p.done / p.total : 1),
   });
-  for (const f of result.findings) ctx.err(formatFinding(placeOnConfig(f, parsed)));
+  // The folder's report.html gets its "Stress tests" section.
+  ctx.progress('Redrawing report.html');
+  const redrawn = await refreshReport(result.outputDir, { config, cases: dataset.cases, command: `${evaluateCommand} && ${['medseg', 'stress', ...process.argv.slice(3)].join(' ')}` });
+  for (const f of [...result.findings, ...(redrawn.finding ? [redrawn.finding] : [])]) ctx.err(formatFinding(placeOnConfig(f, parsed)));
   if (ctx.flags.json) ctx.out(JSON.stringify(result.report, null, 2));
   else {
     ctx.out(formatStressReport(result.report));
-    ctx.out(`\nResults: ${displayPath(result.outputDir)}/stress.json`);
+    ctx.out(`\nResults: ${displayPath(result.outputDir)}/stress.json${redrawn.report ? ', with its section in report.html' : ''}`);
   }
   const nothing = !result.report.label_mixes && !result.report.perturbations;
   return hasErrors(result.findings) && nothing ? 1 : 0;
@@ -101,10 +108,8 @@ function mixRows(methods: readonly string[], results: Record<string, MixMethodRe
 
 /** Reversed pairs, those between two models first (which model breaks), at most four named. */
 function swapText(swaps: readonly [string, string][]): string {
-  const isModel = (m: string) => !m.startsWith('fusion:');
-  const sorted = [...swaps].sort((x, y) => Number(isModel(y[0]) && isModel(y[1])) - Number(isModel(x[0]) && isModel(x[1])));
-  const named = sorted.slice(0, 4).map(([a, b]) => `${b} now ahead of ${a}`);
-  return named.join('; ') + (sorted.length > 4 ? `; and ${sorted.length - 4} more` : '');
+  const phrases = swapPhrases(swaps);
+  return phrases.slice(0, 4).join('; ') + (phrases.length > 4 ? `; and ${phrases.length - 4} more` : '');
 }
 
 const MIX_HEADER = ['method', 'mean Dice [95% CI]', 'I: FP px', 'I: FP empty', 'II: FN px', 'II: missed', 'rank'];

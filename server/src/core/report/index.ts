@@ -16,6 +16,7 @@ import type { EvaluationSummary } from '../results/summary';
 import { methodFolder, idToRelativePath, outputExtension } from '../evaluate/outputs';
 import { errorOverlayPng, pngDataUri, representativeSlice, toDisplayRgb } from './display';
 import { renderReportHtml } from './html';
+import { reportStressSection } from './stressSection';
 
 export { renderReportHtml } from './html';
 export * from './display';
@@ -210,7 +211,8 @@ function perImageSample(rows: readonly PerImageRow[], primary: string): ReportDa
 
 export async function writeReport(outputDir: string, summary: EvaluationSummary, rows: readonly PerImageRow[], ctx: ReportContext): Promise<string> {
   const data = await buildReportData(outputDir, summary, rows, ctx);
+  const stress = await reportStressSection(outputDir, { experiment: summary.experiment, split: summary.split, methods: Object.keys(summary.methods) });
   const path = join(outputDir, 'report.html');
-  await writeFileAtomic(path, renderReportHtml(data));
+  await writeFileAtomic(path, renderReportHtml(stress ? { ...data, stress } : data));
   return path;
 }

@@ -7,5 +7,6 @@ export { rankMethods, rankSwaps } from './ranking';
 export { dropStrength, type DropPoint } from './dropStrength';
 export { PERTURBATION_KINDS, PERTURBATION_DESIGNS, perturbationLevels, perturbedImageHash, perturbationSeed, isPerturbationKind, type PerturbationKind, type PerturbationLevel } from './perturbations';
 export { perturbImage, perturbReference } from './applyPerturbation';
-export { stressReportCurves, readStressReport, type StressCurve } from './reportCurves';
+export { stressReportSection, swapPhrases, type EvaluationShown } from './reportCurves';
+export { readStressReport, readStressReportIfPresent } from './stressFile';
 export type * from './types';

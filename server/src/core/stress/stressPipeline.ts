@@ -19,9 +19,10 @@ import { LABEL_MIX_KINDS, type LabelMixKind } from './labelMixes';
 import { runLabelMixStress, type LabelMixRequest } from './labelMixStress';
 import { runPerturbationStress } from './perturbationStress';
 import { isPerturbationKind, type PerturbationKind } from './perturbations';
+import { STRESS_FILE } from './stressFile';
 import type { StressReport } from './types';
 
-export const STRESS_FILE = 'stress.json';
+export { STRESS_FILE };
 const UPPER_BOUND = fusionMethodName('best');
 
 export interface StressProgress {

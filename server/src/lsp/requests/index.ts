@@ -166,7 +166,11 @@ async function umap(deps: RequestDeps, params: UmapParams & WithToken, token: Ca
 
 async function stressTest(deps: RequestDeps, params: StressTestParams & WithToken, token: CancellationToken): Promise<StressTestResult> {
   const extra = { ...(params.split ? { split: params.split } : {}), ...(params.provider ? { provider: params.provider } : {}) };
-  return longJob(deps, 'stress', 'MedSeg: stress test', params.uri, extra, params.workDoneToken, token) as Promise<StressTestResult>;
+  const result = (await longJob(deps, 'stress', 'MedSeg: stress test', params.uri, extra, params.workDoneToken, token)) as StressTestResult;
+  // stress.json and the redrawn report.html are new results: open dashboards redraw.
+  void deps.connection.sendNotification(ResultsChangedNotificationMethod, { uri: params.uri, outputDir: result.outputDir });
+  deps.onResultsChanged(params.uri);
+  return result;
 }
 
 /** Seeds the split generator tries by default (as `medseg split`). */

@@ -1,7 +1,8 @@
 /**
  * The last run's results as the files RESULTS.md defines them (`summary.json`, `per_image.csv`
- * under `<output>/<name>/`), read back for the client, inlay hints and the preview. Reads are
- * cached by modification time: hints are asked for on every scroll.
+ * under `<output>/<name>/`, and `stress.json` shaped as the report's stress section), read back for
+ * the client, inlay hints and the preview. Reads of summary.json and per_image.csv are cached by
+ * modification time: hints are asked for on every scroll.
  */
 import { stat } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import type { PerImageRowData, ResultsData } from '../../../../client/src/protoc
 import type { MedsegConfig } from '../../core/config';
 import { METRIC_NAMES } from '../../core/config/types';
 import { readCsvTable } from '../../core/dataset';
+import { reportStressSection } from '../../core/report/stressSection';
 
 export function resultsDirOf(config: MedsegConfig): string {
   return join(config.output, config.name);
@@ -83,7 +85,10 @@ export async function readResults(config: MedsegConfig): Promise<ResultsData | n
   const outputDir = resultsDirOf(config);
   const summary = await readSummary(outputDir);
   if (!summary) return null;
-  return { outputDir, summary, rows: await readPerImageRows(outputDir) };
+  const methods = summary.methods && typeof summary.methods === 'object' ? Object.keys(summary.methods) : [];
+  const shown = { experiment: String(summary.experiment ?? config.name), split: String(summary.split ?? ''), methods };
+  const [rows, stress] = await Promise.all([readPerImageRows(outputDir), reportStressSection(outputDir, shown)]);
+  return { outputDir, summary, rows, ...(stress ? { stress } : {}) };
 }
 
 /** Mean of a metric per method, from a summary.json (RESULTS.md: `methods.<name>.metrics.<metric>.mean`). */

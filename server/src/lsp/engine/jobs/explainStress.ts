@@ -1,7 +1,11 @@
-/** `medseg/umap` and `medseg/stressTest` in the worker: thin calls into the engine's explain and stress modules. */
+/**
+ * `medseg/umap` and `medseg/stressTest` in the worker: thin calls into the engine's explain and
+ * stress modules. A stress test also redraws the folder's report.html with its stress section.
+ */
 import type { StressTestResult, UmapResult } from '../../../../../client/src/protocol';
 import { parseConfig, type MedsegConfig } from '../../../core/config';
 import { umapExperiment } from '../../../core/explain';
+import { refreshReport } from '../../../core/report/rerender';
 import { runStress } from '../../../core/stress';
 import { placeOnConfig } from '../../../core/validate';
 import { toFindingData } from '../findingData';
@@ -51,6 +55,9 @@ export async function stressJob(p: JobParams['stress'], ctx: JobContext): Promis
     signal: ctx.signal,
     onProgress: (e) => ctx.progress(`${e.stage} ${e.done}/${e.total}`, e.total ? e.done / e.total : undefined),
   });
+  ctx.progress('Redrawing report.html', 1);
+  const args = [p.file, ...(p.split ? ['--split', p.split] : [])].join(' ');
+  const redrawn = await refreshReport(run.outputDir, { config, cases: dataset.cases, command: `medseg evaluate ${args} && medseg stress ${args}` });
   const rows: StressTestResult['rows'] = [];
   for (const kind of run.report.perturbations?.kinds ?? []) {
     for (const [method, curve] of Object.entries(kind.methods)) {
@@ -61,5 +68,6 @@ export async function stressJob(p: JobParams['stress'], ctx: JobContext): Promis
       });
     }
   }
-  return { outputDir: run.outputDir, rows, findings: run.findings.map((f) => toFindingData(placeOnConfig(f, parsed))) };
+  const findings = [...run.findings, ...(redrawn.finding ? [redrawn.finding] : [])];
+  return { outputDir: run.outputDir, rows, findings: findings.map((f) => toFindingData(placeOnConfig(f, parsed))) };
 }

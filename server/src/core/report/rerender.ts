@@ -1,0 +1,65 @@
+/**
+ * report.html redrawn from what a results folder holds — summary.json, per_image.csv and, when
+ * there, stress.json — without inference: after `medseg compare` has rewritten the statistics and
+ * after `medseg stress` has written stress.json beside an evaluation.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError, type Finding } from '../findings';
+import type { PerImageRow } from '../results/perImage';
+import { readPerImageCsv } from '../results/readPerImage';
+import type { EvaluationSummary } from '../results/summary';
+import { writeReport, type ReportContext } from './index';
+
+export interface StoredEvaluation {
+  summary: EvaluationSummary;
+  rows: PerImageRow[];
+}
+
+const SUMMARY_FILE = 'summary.json';
+
+/**
+ * summary.json and per_image.csv of a results folder; undefined when the folder holds no
+ * evaluation (no summary.json); an InputError naming the file and the fix when one is broken.
+ */
+export async function readStoredEvaluation(outputDir: string): Promise<StoredEvaluation | undefined> {
+  const file = join(outputDir, SUMMARY_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputError(file, `${file} cannot be read (${(err as Error).message}); check its permissions.`, 'results/unreadable');
+  }
+  let summary: EvaluationSummary;
+  try {
+    summary = JSON.parse(text) as EvaluationSummary;
+  } catch (err) {
+    throw new InputError(file, `${file} is not valid JSON (${(err as Error).message}); run \`medseg evaluate\` again.`, 'results/unreadable');
+  }
+  if (!summary || typeof summary !== 'object' || !summary.methods || typeof summary.split !== 'string') {
+    throw new InputError(file, `${file} is not a summary written by \`medseg evaluate\` (no methods or split); run \`medseg evaluate\` again.`, 'results/unreadable');
+  }
+  return { summary, rows: await readPerImageCsv(join(outputDir, 'per_image.csv')) };
+}
+
+/** Writes `<outputDir>/report.html` for a stored evaluation; `cases` may be the whole dataset (the evaluated ones are picked). */
+export async function rerenderReport(outputDir: string, evaluation: StoredEvaluation, ctx: ReportContext): Promise<string> {
+  const ids = new Set(evaluation.rows.map((r) => r.imageId));
+  return writeReport(outputDir, evaluation.summary, evaluation.rows, { ...ctx, cases: ctx.cases.filter((c) => ids.has(c.id)) });
+}
+
+/**
+ * Redraws report.html when `outputDir` holds an evaluation (after stress.json was written beside
+ * it): the report's path, nothing when there is no evaluation to draw, or a warning finding when
+ * it cannot be drawn — the results themselves are never lost over a report.
+ */
+export async function refreshReport(outputDir: string, ctx: ReportContext): Promise<{ report?: string; finding?: Finding }> {
+  try {
+    const stored = await readStoredEvaluation(outputDir);
+    return stored ? { report: await rerenderReport(outputDir, stored, ctx) } : {};
+  } catch (err) {
+    const file = err instanceof InputError ? err.file : join(outputDir, 'report.html');
+    return { finding: { code: 'report/failed', severity: 'warning', message: `report.html was not redrawn: ${(err as Error).message}`, location: { file } } };
+  }
+}
