@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../../server/src/core/io';
+import { linkFileAtomic, writeFileAtomic } from '../../../server/src/core/io';
 import { makeTempDir } from './helpers';
 
 test('writeFileAtomic creates parent folders, replaces content whole and leaves no temp file', async () => {
@@ -28,6 +28,25 @@ test('a failed write leaves neither the target nor a temp file', async () => {
     await writeFileAtomic(join(dir, 'out/inner/x'), 'x');
     await assert.rejects(writeFileAtomic(join(dir, 'out/inner'), 'y'));
     assert.deepEqual(readdirSync(join(dir, 'out')), ['inner']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('linkFileAtomic makes the target a hard link of the source, replaces an existing target whole, and reports a missing source', async () => {
+  const { dir, cleanup } = makeTempDir();
+  try {
+    const source = join(dir, 'cache/ab/entry.png');
+    await writeFileAtomic(source, 'cached bytes');
+    const target = join(dir, 'out/prob/m/img.png');
+    await writeFileAtomic(target, 'old content');
+    assert.equal(await linkFileAtomic(source, target), true);
+    assert.equal(readFileSync(target, 'utf8'), 'cached bytes');
+    assert.equal(statSync(target).ino, statSync(source).ino);
+    assert.equal(statSync(source).nlink, 2);
+    assert.deepEqual(readdirSync(join(dir, 'out/prob/m')), ['img.png'], 'no temp file left');
+    await assert.rejects(linkFileAtomic(join(dir, 'missing.png'), target), { code: 'ENOENT' });
+    assert.equal(readFileSync(target, 'utf8'), 'cached bytes', 'a failed link leaves the target as it was');
   } finally {
     cleanup();
   }

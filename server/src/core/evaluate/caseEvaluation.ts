@@ -3,11 +3,10 @@
  * fresh), metrics, fusions, and the case's files. Failures of one model on one case are values;
  * the other models and cases go on.
  */
-import { readFile } from 'node:fs/promises';
 import type { FusionName, MetricName } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { InputError } from '../findings';
-import { readImage, readMask, type BinaryMask, type ForegroundRule, type ImageVolume } from '../io';
+import { readFileBytes, readImage, readMask, type BinaryMask, type ForegroundRule, type ImageVolume } from '../io';
 import { computeImageMetrics, type ImageMetrics, type PooledCounts } from '../metrics';
 import type { PerImageRow } from '../results/perImage';
 import { thresholdQuantised } from '../results/predictionCache';
@@ -57,7 +56,7 @@ export async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<Ca
   let ref: BinaryMask;
   let imageHash: string;
   try {
-    [ref, imageHash] = await Promise.all([readMask(c.mask!, ctx.foreground, { slice: c.slice }), readFile(c.image).then(sha256)]);
+    [ref, imageHash] = await Promise.all([readMask(c.mask!, ctx.foreground, { slice: c.slice }), readFileBytes(c.image).then(sha256)]);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') outcome.failures.push({ imageId: c.id, code: 'io/not-found', message: `${e.path} does not exist.` });

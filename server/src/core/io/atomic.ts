@@ -1,6 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { linkSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+/**
+ * Files smaller than this are written with synchronous calls: four promise-based calls (open,
+ * write, close, rename) cost about 215 µs of CPU per file in thread-pool round trips against
+ * 70 µs for the same calls made directly, and an evaluation writes several files per image. The
+ * inference runs in a worker thread, so these short calls do not hold it up.
+ */
+const SYNC_WRITE_LIMIT = 4 << 20;
+
+/** Temp names: one random token per process (pids repeat across machines sharing a folder) and a counter. */
+const TEMP_TOKEN = `${process.pid}.${randomBytes(4).toString('hex')}`;
+let tempCounter = 0;
 
 // Folders this process has created or found: an evaluation writes thousands of files into a few
 // folders, and a recursive mkdir per file was a measurable share of its time. A folder removed
@@ -62,22 +75,45 @@ async function inFolder(path: string, write: () => Promise<void>): Promise<void>
 }
 
 function tempName(folder: string, path: string): string {
-  return join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(folder, `.${basename(path)}.${TEMP_TOKEN}.${tempCounter++}.tmp`);
 }
 
 async function linkThenRename(source: string, path: string): Promise<void> {
   const temp = tempName(dirname(path), path);
-  await link(source, temp);
+  linkSync(source, temp);
+  renameOrRemove(temp, path);
+}
+
+function renameOrRemove(temp: string, path: string): void {
   try {
-    await rename(temp, path);
+    renameSync(temp, path);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
+    try {
+      unlinkSync(temp);
+    } catch {
+      // already gone
+    }
     throw error;
   }
 }
 
 async function writeThenRename(folder: string, path: string, bytes: Uint8Array | string, options: AtomicWriteOptions): Promise<void> {
   const temp = tempName(folder, path);
+  const size = typeof bytes === 'string' ? 3 * bytes.length : bytes.byteLength; // UTF-8 bytes at most
+  if (!options.fsync && size < SYNC_WRITE_LIMIT) {
+    try {
+      writeFileSync(temp, bytes, { flag: 'wx' });
+    } catch (error) {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // never created
+      }
+      throw error;
+    }
+    renameOrRemove(temp, path);
+    return;
+  }
   try {
     const handle = await open(temp, 'wx');
     try {

@@ -1,6 +1,7 @@
 export * from './types';
 export * from './extensions';
 export { linkFileAtomic, writeFileAtomic, type AtomicWriteOptions } from './atomic';
+export { readFileBytes } from './fileBytes';
 export { IO_NOT_FOUND, IO_SLICE_OUT_OF_RANGE, IO_UNREADABLE, IO_UNSUPPORTED } from './errors';
 export { readImage, extractSlice, type ReadImageOptions } from './readImage';
 export { readNiftiHeader } from './niftiHeader';

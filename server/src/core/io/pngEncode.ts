@@ -82,26 +82,30 @@ export async function encodePng(samples: Uint8Array | Uint16Array, width: number
 export async function encodePalettePng(indices: Uint8Array, width: number, height: number, palette: readonly (readonly [number, number, number, number])[]): Promise<Buffer> {
   if (indices.length !== width * height) throw new RangeError(`encodePalettePng: ${indices.length} indices for ${width}×${height}`);
   if (palette.length < 1 || palette.length > 256) throw new RangeError(`encodePalettePng: a palette has 1 to 256 entries, not ${palette.length}`);
+  for (let i = 0; i < indices.length; i++) {
+    if (indices[i] >= palette.length) throw new RangeError(`encodePalettePng: index ${indices[i]} at pixel ${i} is outside the ${palette.length}-colour palette`);
+  }
   const bitDepth = palette.length <= 2 ? 1 : palette.length <= 4 ? 2 : palette.length <= 16 ? 4 : 8;
   const perByte = 8 / bitDepth;
   const stride = Math.ceil(width / perByte);
   const raw = Buffer.alloc((stride + 1) * height);
-  for (let y = 0, src = 0; y < height; y++) {
+  const whole = width - (width % perByte); // pixels per row that fill whole bytes
+  for (let y = 0; y < height; y++) {
+    const src = y * width;
     let at = y * (stride + 1) + 1;
     if (bitDepth === 8) {
       raw.set(indices.subarray(src, src + width), at);
-      src += width;
       continue;
     }
-    for (let x = 0; x < width; x += perByte, at++) {
+    for (let x = 0; x < whole; x += perByte, at++) {
       let byte = 0;
-      for (let k = 0; k < perByte; k++) {
-        const index = x + k < width ? indices[src + k] : 0;
-        if (index >= palette.length) throw new RangeError(`encodePalettePng: index ${index} at pixel ${src + k} is outside the ${palette.length}-colour palette`);
-        byte |= index << (8 - bitDepth * (k + 1));
-      }
+      for (let k = 0; k < perByte; k++) byte = (byte << bitDepth) | indices[src + x + k];
       raw[at] = byte;
-      src += Math.min(perByte, width - x);
+    }
+    if (whole < width) {
+      let byte = 0;
+      for (let k = 0; k < perByte; k++) byte = (byte << bitDepth) | (whole + k < width ? indices[src + whole + k] : 0);
+      raw[at] = byte;
     }
   }
   const plte = Buffer.from(palette.flatMap(([r, g, b]) => [r, g, b]));

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { readFileBytes } from './fileBytes';
 import { fileSystemError, sliceOutOfRange, unreadable, unsupportedContent } from './errors';
 import { decodePlainPng } from './pngDecode';
 import { decodePaletteIndices, isPalettePng } from './pngPalette';
@@ -38,7 +38,7 @@ export async function readRaster(path: string, options: RasterReadOptions = {}):
   if (options.slice !== undefined && options.slice !== 0) throw sliceOutOfRange(path, options.slice, 1);
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = await readFileBytes(path);
   } catch (error) {
     throw fileSystemError(path, error);
   }

@@ -9,11 +9,11 @@
  * give byte-identical results. A 2D entry IS the `prob/` PNG (16-bit grey): it is encoded once and
  * hard-linked into each results folder; volumes are stored as a small gzipped raw format.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzip, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { writeFileAtomic } from '../io/atomic';
+import { readFileBytes } from '../io/fileBytes';
 import { decodePlainPng } from '../io/pngDecode';
 import { encodeQuantisedProbabilityPng } from '../io/pngWrite';
 import { sha256 } from '../util/hash';
@@ -59,7 +59,7 @@ export class PredictionCache {
     const path = this.pathOf(key, depth);
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(path);
+      bytes = await readFileBytes(path);
     } catch {
       return undefined;
     }
@@ -116,7 +116,8 @@ export function quantiseProbabilities(prob: Float32Array): Uint16Array {
   const q = new Uint16Array(prob.length);
   for (let i = 0; i < prob.length; i++) {
     const p = prob[i];
-    q[i] = p <= 0 ? 0 : p >= 1 ? 65535 : Math.round(p * 65535);
+    // (x + 0.5) | 0 is Math.round for the positive x here, without the call.
+    q[i] = p <= 0 ? 0 : p >= 1 ? 65535 : (p * 65535 + 0.5) | 0;
   }
   return q;
 }
