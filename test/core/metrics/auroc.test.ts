@@ -1,7 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ScoreHistogram, scoreBin, SCORE_BINS } from '../../../server/src/core/metrics';
+import { imageAuroc, ScoreHistogram, scoreBin, SCORE_BINS } from '../../../server/src/core/metrics';
+import { SORT_LIMIT } from '../../../server/src/core/metrics/imageAuroc';
 import { bruteAuroc } from './bruteforce';
 
 /** Random pixels with 16-bit scores stored as float32 q/65535, as read back from a probability PNG. */
@@ -58,6 +59,28 @@ describe('ScoreHistogram', () => {
       }),
       { seed: 23, numRuns: 200 },
     );
+  });
+
+  test('imageAuroc agrees with the all-pairs count by sorting (small images) and by histogram (large), from floats and from 16-bit values', () => {
+    fc.assert(
+      fc.property(pixels, ([levels, labels]) => {
+        const expected = bruteAuroc(levels, labels);
+        for (const scores of [toFloat32(levels), Uint16Array.from(levels)]) {
+          const actual = imageAuroc(scores, Uint8Array.from(labels));
+          if (expected === undefined) assert.equal(actual, undefined);
+          else assert.ok(Math.abs(actual! - expected) < 1e-12, `${actual} vs ${expected}`);
+        }
+      }),
+      { seed: 24, numRuns: 200 },
+    );
+    // Beyond SORT_LIMIT pixels (histogram path): 5,000 pixels with many ties, against the pair count.
+    const n = SORT_LIMIT + 904;
+    const levels = Array.from({ length: n }, (_, i) => ((i * 7919) % 37) * 1000);
+    const labels = Array.from({ length: n }, (_, i) => ((i * 104729) % 11 < 4 + (levels[i] > 18000 ? 3 : 0) ? 1 : 0));
+    const expected = bruteAuroc(levels, labels)!;
+    assert.ok(Math.abs(imageAuroc(Uint16Array.from(levels), Uint8Array.from(labels))! - expected) < 1e-12);
+    assert.ok(Math.abs(imageAuroc(toFloat32(levels), Uint8Array.from(labels))! - expected) < 1e-12);
+    assert.ok(expected > 0.6 && expected < 0.9, `a non-trivial AUROC (${expected})`);
   });
 
   test('merging histograms equals one histogram of all pixels (pooled AUROC)', () => {

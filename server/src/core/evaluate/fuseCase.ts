@@ -91,10 +91,11 @@ export function fuseCase(
     const winner = bestOf(candidates);
     if (winner) {
       const method = fusionMethodName('best');
-      // Recomputed (not copied) so the pooled sums of `best` get this image's counts; no scores:
-      // the winner changes per image, so no single probability map ranks `best`'s pixels.
-      const metrics = computeImageMetrics(ref, winner.mask, undefined, wanted, { pooled: pooled.get(method) });
-      fused.push({ method, mask: winner.mask, metrics, source: winner.method });
+      // The winner's metrics without its AUROC: the winner changes per image, so no single
+      // probability map ranks `best`'s pixels. Its counts go into `best`'s pooled sums.
+      const { auroc: _winnerAuroc, ...metrics } = winner.metrics;
+      pooled.get(method)?.add(metrics.confusion);
+      fused.push({ method, mask: winner.mask, metrics: { ...metrics, confusion: { ...metrics.confusion } }, source: winner.method });
     }
   }
   return { fused, changes, staple };

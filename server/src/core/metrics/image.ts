@@ -3,9 +3,9 @@
  * from a reused score histogram, surface distances from the bounding-box-cropped EDT.
  */
 import type { MetricName } from '../config/types';
-import { ScoreHistogram } from './auroc';
 import { computeConfusion, overlapMetrics, type ConfusionCounts } from './confusion';
 import type { Spacing } from './distance';
+import { imageAuroc } from './imageAuroc';
 import type { PooledCounts } from './pooled';
 import { surfaceDistances } from './surface';
 
@@ -36,9 +36,6 @@ export interface ImageMetricOptions {
   /** Also adds this image's confusion counts (and scores, when `prob` is given) to a dataset sum. */
   pooled?: PooledCounts;
 }
-
-// One per thread (module instance): workers evaluating images in parallel each have their own.
-const imageScores = new ScoreHistogram();
 
 export function computeImageMetrics(
   ref: MaskLike,
@@ -71,14 +68,13 @@ export function computeImageMetrics(
   if (want.has('specificity')) result.specificity = overlap.specificity;
   if (want.has('precision')) result.precision = overlap.precision;
 
+  if (prob && want.has('auroc')) result.auroc = imageAuroc(prob, ref.data);
   const pooled = options.pooled;
-  if (prob && (want.has('auroc') || pooled)) {
-    imageScores.clear();
-    if (prob instanceof Uint16Array) imageScores.addQuantised(prob, ref.data);
-    else imageScores.add(prob, ref.data);
-    if (want.has('auroc')) result.auroc = imageScores.auroc();
+  if (pooled) {
+    pooled.add(confusion);
+    // Pixels go straight into the pooled histogram: linear in the image, not in the 65,536 bins.
+    if (prob) pooled.addScores(prob, ref.data);
   }
-  if (pooled) pooled.add(confusion, prob ? imageScores : undefined);
 
   if (want.has('hd95')) {
     const spacing = options.spacing ?? ref.spacing ?? [1, 1, 1];

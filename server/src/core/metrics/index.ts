@@ -12,6 +12,7 @@ export type { GridSize, Spacing } from './distance';
 export { surfaceDistances, hausdorff95, averageSurfaceDistance, borderMask, SurfaceScratch } from './surface';
 export type { SurfaceDistances } from './surface';
 export { computeImageMetrics } from './image';
+export { imageAuroc } from './imageAuroc';
 export type { ImageMetrics, ImageMetricOptions, MaskLike } from './image';
 export { PooledCounts } from './pooled';
 export type { PooledCountsData } from './pooled';

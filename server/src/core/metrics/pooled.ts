@@ -32,6 +32,13 @@ export class PooledCounts {
     return this;
   }
 
+  /** Adds one image's scores (probabilities, or quantised to round(p × 65535)) against its reference; not an image count. */
+  addScores(scores: Float32Array | Uint16Array, ref: Uint8Array): this {
+    if (scores instanceof Uint16Array) this.ensureHistogram().addQuantised(scores, ref);
+    else this.ensureHistogram().add(scores, ref);
+    return this;
+  }
+
   /** Adds one image from its pixels (when its confusion counts and histogram are not at hand). */
   addImage(ref: Uint8Array, pred: Uint8Array, prob?: ArrayLike<number>): this {
     addConfusion(this.confusion, computeConfusion(ref, pred));
