@@ -33,22 +33,25 @@ function colourChannels(channels: number): 1 | 3 {
  * for a one-channel model (grey, or the luma of RGB), three for RGB into a three-channel model,
  * one for grey into a three-channel model (repeated when written).
  */
-function adaptedPlanes(image: ImageVolume, z: number, targetChannels: 1 | 3): Float32Array[] {
+/** `into`: where to put the planes (e.g. views of the model input), else new arrays. */
+function adaptedPlanes(image: ImageVolume, z: number, targetChannels: 1 | 3, into?: Float32Array[]): Float32Array[] {
   const { width, height, channels, data } = image;
   const n = width * height;
   const base = z * n * channels;
   const colour = colourChannels(channels);
   if (colour === 1) {
-    const plane = new Float32Array(n);
+    const plane = into?.[0] ?? new Float32Array(n);
     for (let i = 0, s = base; i < n; i++, s += channels) plane[i] = data[s];
-    return [plane];
+    // A grey image for a colour model: the same plane in every channel.
+    for (let c = 1; into && c < into.length; c++) into[c].set(plane);
+    return into ?? [plane];
   }
   if (targetChannels === 1) {
-    const plane = new Float32Array(n);
+    const plane = into?.[0] ?? new Float32Array(n);
     for (let i = 0, s = base; i < n; i++, s += channels) plane[i] = LUMA[0] * data[s] + LUMA[1] * data[s + 1] + LUMA[2] * data[s + 2];
     return [plane];
   }
-  const planes = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const planes = into ?? [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
   const [r, g, b] = planes;
   for (let i = 0, s = base; i < n; i++, s += channels) {
     r[i] = data[s];
@@ -173,10 +176,22 @@ export function preprocess(image: ImageVolume, z: number, input: PreprocessInput
   const targetChannels = input.channels;
   const [h, w] = input.size ?? [image.height, image.width];
   const sameSize = image.width === w && image.height === h;
-  const planes = adaptedPlanes(image, z, targetChannels).map((p) => (sameSize ? p : resizeBilinear(p, image.width, image.height, w, h)));
   const { a, b } = affineCoefficients(image, targetChannels, input.normalize);
   const n = w * h;
   const out = new Float32Array(n * targetChannels);
+  if (sameSize && input.layout === 'NCHW') {
+    // The planes are decoded straight into the input tensor and normalised in place.
+    const views = Array.from({ length: targetChannels }, (_, c) => out.subarray(c * n, (c + 1) * n));
+    adaptedPlanes(image, z, targetChannels, views);
+    for (let c = 0; c < targetChannels; c++) {
+      const plane = views[c];
+      const ac = a[c];
+      const bc = b[c];
+      for (let i = 0; i < n; i++) plane[i] = plane[i] * ac + bc;
+    }
+    return out;
+  }
+  const planes = adaptedPlanes(image, z, targetChannels).map((p) => (sameSize ? p : resizeBilinear(p, image.width, image.height, w, h)));
   for (let c = 0; c < targetChannels; c++) {
     const plane = planes.length === 1 ? planes[0] : planes[c];
     const ac = a[c];
