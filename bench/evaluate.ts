@@ -3,7 +3,7 @@
  * and the same images, each run as its own process and timed from start to exit (module loading
  * and session creation included, as a user waits for them):
  *   bare     — the least a script can do: decode, normalise, session.run, one image at a time
- *              (bench/support/bareLoop.ts);
+ *              (bench/support/bareLoop.mjs);
  *   medseg   — `medseg evaluate` end to end (cold cache: every image inferred), with metrics,
  *              CIs, masks/probabilities/error maps written and report.html;
  *   python   — the peer a user would write: onnxruntime + Pillow + numpy/scipy (bench/evaluate_peer.py).
@@ -47,7 +47,7 @@ function timed(command: string, args: string[], parse: (stdout: string, stderr: 
 const number = (pattern: RegExp, text: string) => Number(pattern.exec(text)![1]);
 
 function bareLoop(modelPath: string): Timing {
-  return timed(process.execPath, ['--import', 'tsx', join(__dirname, 'support', 'bareLoop.ts'), join(dir, 'images'), modelPath, String(SIZE), String(THREADS)], (out) => ({
+  return timed(process.execPath, [join(__dirname, 'support', 'bareLoop.mjs'), join(dir, 'images'), modelPath, String(SIZE), String(THREADS)], (out) => ({
     loopSeconds: number(/LOOP_SECONDS (\S+)/, out),
     cpuSeconds: number(/CPU_SECONDS (\S+)/, out),
   }));

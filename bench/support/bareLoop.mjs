@@ -4,14 +4,16 @@
  * its own process by bench/evaluate.ts so that it is timed like `medseg evaluate`: from process
  * start (module loading, session creation) to exit.
  *
- *   node --import tsx bench/support/bareLoop.ts <images-dir> <model.onnx> <size> <threads>
+ * Plain JavaScript, so no TypeScript loader adds to its start-up time.
+ *
+ *   node bench/support/bareLoop.mjs <images-dir> <model.onnx> <size> <threads>
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 
-async function main(): Promise<void> {
+async function main() {
   const [dir, modelPath, sizeArg, threadsArg] = process.argv.slice(2);
   const size = Number(sizeArg);
   const files = readdirSync(dir).filter((f) => f.endsWith('.png')).sort();
