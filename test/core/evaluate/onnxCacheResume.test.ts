@@ -79,7 +79,7 @@ describe('evaluate with ONNX models: cache and resume', () => {
     assert.equal(second.summary.models.over.inferences, 0);
     assert.ok(readFileSync(join(dir, 'out-a1', 'per_image.csv')).equals(readFileSync(join(dir, 'out-a2', 'per_image.csv'))));
     // The over-segmenting model predicts more foreground than the sharp one on every image.
-    const pred = (m: string) => first.rows.filter((r) => r.method === m).reduce((a, r) => a + r.predPixels, 0);
+    const pred = (m: string) => first.table.toRows().filter((r) => r.method === m).reduce((a, r) => a + r.predPixels, 0);
     assert.ok(pred('over') > pred('sharp'));
   });
 
@@ -131,6 +131,6 @@ describe('evaluate with ONNX models: cache and resume', () => {
     assert.equal(byModel('gray').length, 1);
     assert.match(byModel('gray')[0].message, /channel/);
     assert.deepEqual(Object.keys(r.summary.models), ['sharp', 'over']);
-    assert.equal(r.rows.filter((x) => x.method === 'sharp').length, N);
+    assert.equal(r.table.toRows().filter((x) => x.method === 'sharp').length, N);
   });
 });

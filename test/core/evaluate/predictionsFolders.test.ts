@@ -39,9 +39,9 @@ describe('evaluate: models given as prediction folders', () => {
 
   test('per-image metrics equal the numpy/scipy computation to 1e-9', () => {
     assert.deepEqual(result.findings, []);
-    assert.equal(result.rows.length, expected.length);
+    assert.equal(result.table.size, expected.length);
     for (const e of expected) {
-      const row = result.rows.find((r) => r.imageId === e.image_id && r.method === e.method);
+      const row = result.table.toRows().find((r) => r.imageId === e.image_id && r.method === e.method);
       assert.ok(row, `${e.image_id}/${e.method}`);
       for (const metric of METRICS) {
         const want = e[metric] as number | null;

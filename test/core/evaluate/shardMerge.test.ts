@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -59,6 +59,22 @@ describe('evaluate --shard I/N and merge', () => {
       delete b[key];
     }
     assertClose(a, b, 'summary');
+    // masks/, prob/ and errors/ of every shard are in the merged folder as hard links, not copies.
+    let linked = 0;
+    for (const shard of ['shard1', 'shard2', 'shard3']) {
+      for (const folder of ['masks', 'prob', 'errors']) {
+        for (const method of readdirSync(join(dir, shard, folder))) {
+          for (const file of readdirSync(join(dir, shard, folder, method))) {
+            const merged = join(dir, 'merged', folder, method, file);
+            assert.ok(existsSync(merged), merged);
+            assert.equal(statSync(merged).ino, statSync(join(dir, shard, folder, method, file)).ino, merged);
+            linked++;
+          }
+        }
+      }
+    }
+    // 8 images × (3 models × 3 folders + 5 fusions × 2 folders): every file of a single run.
+    assert.equal(linked, 8 * (3 * 3 + 5 * 2));
   });
 
   test('a missing or repeated shard is refused with a clear error', async () => {

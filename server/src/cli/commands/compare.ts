@@ -25,7 +25,7 @@ export async function runCompare(ctx: CommandContext): Promise<number> {
     ctx.err(`medseg compare: ${summaryFile} is missing: give a folder written by \`medseg evaluate\`.`);
     return 1;
   }
-  const { summary, rows } = stored;
+  const { summary, table } = stored;
   const parsed = await loadConfig(summary.config);
   if (!parsed.config) {
     ctx.err(`medseg compare: the config ${summary.config} recorded in summary.json cannot be loaded; run \`medseg validate\` on it.`);
@@ -41,10 +41,10 @@ export async function runCompare(ctx: CommandContext): Promise<number> {
   const dataset = await resolveDataset(config, { signal: ctx.signal });
   const labels = new Map(dataset.cases.map((c) => [c.id, c.labels]));
   const methods = Object.entries(summary.methods).map(([name, m]) => ({ name, kind: m.kind, family: m.family, trainSize: config.models.find((x) => x.name === name)?.trainSize }));
-  const analysis = analyzeResults(rows, methods, analysisOptions(config, dataset.labelColumns, (id) => labels.get(id) ?? {}));
+  const analysis = analyzeResults(table, methods, analysisOptions(config, dataset.labelColumns, (id) => labels.get(id) ?? {}));
   const updated: EvaluationSummary = { ...summary, ...analysis, compared: { time: new Date().toISOString(), alpha: config.evaluation.compare.alpha, correction: config.evaluation.compare.correction } };
   await writeFileAtomic(summaryFile, formatSummaryJson(updated));
-  await rerenderReport(outputDir, { summary: updated, rows }, { config, cases: dataset.cases, command: ['medseg', 'compare', ...process.argv.slice(3)].join(' ') });
+  await rerenderReport(outputDir, { summary: updated, table }, { config, cases: dataset.cases, command: ['medseg', 'compare', ...process.argv.slice(3)].join(' ') });
 
   const primary = config.evaluation.primaryMetric;
   ctx.out(`${summary.experiment}: paired comparisons of ${primary} (${config.evaluation.compare.correction}-adjusted, alpha ${config.evaluation.compare.alpha})`);

@@ -65,7 +65,7 @@ export async function runEvaluate(ctx: CommandContext): Promise<number> {
     ctx.out(formatSummaryTable(result.summary, config.evaluation.metrics));
     ctx.out(`\nResults: ${displayPath(result.outputDir)}/ (report.html, per_image.csv, summary.json, masks/, prob/, errors/)`);
   }
-  return hasErrors(result.findings) && result.rows.length === 0 ? 1 : 0;
+  return hasErrors(result.findings) && result.table.size === 0 ? 1 : 0;
 }
 
 function fmt(x: number | undefined, digits: number): string {

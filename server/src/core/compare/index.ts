@@ -1,15 +1,16 @@
 /**
  * What the per-image rows say once every method has run: paired comparisons with the test the
  * data choose, Friedman across models, the selection of the best method and of the images
- * segmented well, and the least number of images (test-set size, learning curves). Pure: rows in,
- * summary sections out — so `medseg compare` can redo it from a stored per_image.csv.
+ * segmented well, and the least number of images (test-set size, learning curves). Pure: the
+ * per-image table in, summary sections out — so `medseg compare` can redo it from a stored
+ * per_image.csv. Every statistic reads the table's columns in place (no per-image maps).
  */
 import type { MetricName } from '../config/types';
-import type { PerImageRow } from '../results/perImage';
+import type { PerImageTable } from '../results/perImageTable';
 import type { PValueAdjustment } from '../stats';
 import { learningCurves, type LearningCurve } from './learningCurve';
 import { testSetSizeCurve, type TestSetSizeCurve } from './leastImages';
-import { compareAllPairs, friedmanAcross, type FriedmanOutcome, type PairComparison, type ValuesByMethod } from './pairwise';
+import { compareAllPairs, friedmanAcross, type FriedmanOutcome, type MetricValues, type PairComparison } from './pairwise';
 import { selectBest, type Selection } from './selection';
 
 export * from './pairwise';
@@ -47,36 +48,25 @@ export interface ResultsAnalysis {
 
 export const UPPER_BOUND_METHOD = 'fusion:best';
 
-export function valuesByMethod(rows: readonly PerImageRow[], metric: MetricName): ValuesByMethod {
-  const out = new Map<string, Map<string, number | undefined>>();
-  for (const r of rows) {
-    let m = out.get(r.method);
-    if (!m) out.set(r.method, (m = new Map()));
-    m.set(r.imageId, r.metrics[metric]);
-  }
-  return out;
+/** One metric of every method of `table`, read in place. */
+export function metricValues(table: PerImageTable, metric: MetricName): MetricValues {
+  return { ids: table.imageIds, of: (method) => table.column(method, metric), rows: (method) => table.presence(method) };
 }
 
-export function analyzeResults(rows: readonly PerImageRow[], methods: readonly MethodInfo[], options: AnalysisOptions): ResultsAnalysis {
+export function analyzeResults(table: PerImageTable, methods: readonly MethodInfo[], options: AnalysisOptions): ResultsAnalysis {
   // `fusion:best` chooses per image with the reference: it is shown, never compared or selected.
   const candidates = methods.map((m) => m.name).filter((m) => m !== UPPER_BOUND_METHOD);
-  const cache = new Map<MetricName, ValuesByMethod>();
-  const valuesOf = (metric: MetricName) => {
-    let v = cache.get(metric);
-    if (!v) cache.set(metric, (v = valuesByMethod(rows, metric)));
-    for (const m of candidates) if (!v.has(m)) (v as Map<string, Map<string, number | undefined>>).set(m, new Map());
-    return v;
-  };
+  const valuesOf = (metric: MetricName) => metricValues(table, metric);
   const comparisons = compareAllPairs(candidates, options.metrics, valuesOf, options.alpha, options.correction);
   const models = methods.filter((m) => m.kind === 'model').map((m) => m.name);
   const friedman = options.metrics.flatMap((metric) => friedmanAcross(models, metric, valuesOf(metric)) ?? []);
   const selection = selectBest(candidates, options.primaryMetric, valuesOf(options.primaryMetric), comparisons, options.alpha, valuesOf('dice'), options.correctDice, options.labelsOf, options.labelColumns);
   const best = selection.best_method;
-  const bestDice = best ? [...valuesOf('dice').get(best)!.values()].filter((x): x is number => x !== undefined) : [];
+  const bestDice = best ? Array.from(table.column(best, 'dice')).filter((x) => !Number.isNaN(x)) : [];
   const testSet = best ? testSetSizeCurve(best, bestDice, options.targetHalfWidth, options) : undefined;
   const withSize = methods.filter((m) => m.kind === 'model' && m.trainSize !== undefined);
   const curves = learningCurves(
-    withSize.map((m) => ({ model: m.name, family: m.family ?? 'other', trainSize: m.trainSize!, dice: valuesOf('dice').get(m.name) ?? new Map() })),
+    withSize.map((m) => ({ model: m.name, family: m.family ?? 'other', trainSize: m.trainSize!, dice: table.column(m.name, 'dice') })),
     options.targetDice,
     options,
   );

@@ -84,8 +84,8 @@ export interface LearningCurveModel {
   model: string;
   family: string;
   trainSize: number;
-  /** Per image id: Dice on the evaluated split. */
-  dice: ReadonlyMap<string, number | undefined>;
+  /** Dice on each image of an image axis shared by all models (NaN: undefined or not evaluated). */
+  dice: Float64Array;
 }
 
 export function learningCurves(models: readonly LearningCurveModel[], targetDice: number, options: { bootstrap: number; seed: number }): LearningCurve[] {
@@ -93,8 +93,10 @@ export function learningCurves(models: readonly LearningCurveModel[], targetDice
   const curves: LearningCurve[] = [];
   for (const family of families) {
     const members = models.filter((m) => m.family === family).sort((p, q) => p.trainSize - q.trainSize);
-    const ids = [...members[0].dice.keys()].filter((id) => members.every((m) => m.dice.get(id) !== undefined));
-    const meanOf = (m: LearningCurveModel, sample: readonly string[]) => sample.reduce((s, id) => s + m.dice.get(id)!, 0) / sample.length;
+    // Images where every member has a Dice, in axis order.
+    const ids: number[] = [];
+    for (let i = 0; i < members[0].dice.length; i++) if (members.every((m) => !Number.isNaN(m.dice[i]))) ids.push(i);
+    const meanOf = (m: LearningCurveModel, sample: readonly number[]) => sample.reduce((s, i) => s + m.dice[i], 0) / sample.length;
     const points = members.map((m) => ({ model: m.model, train_size: m.trainSize, mean_dice: ids.length ? meanOf(m, ids) : NaN }));
     const curve: LearningCurve = { family, points, target_dice: targetDice };
     curves.push(curve);

@@ -44,17 +44,28 @@ export interface FriedmanOutcome extends TestOutcome {
   df: number;
 }
 
-/** Per method, per image id: the metric values. */
-export type ValuesByMethod = ReadonlyMap<string, ReadonlyMap<string, number | undefined>>;
+/**
+ * One metric of every method on a shared image axis (`ids`): per method a column with the value
+ * on each image, NaN where the metric is undefined or the method has no row for the image.
+ */
+export interface MetricValues {
+  ids: readonly string[];
+  /** The method's column (all NaN for a method without rows). */
+  of(method: string): Float64Array;
+  /** 1 where the method has a row for the image. */
+  rows(method: string): Uint8Array;
+}
 
-function paired(values: ValuesByMethod, a: string, b: string): [number[], number[]] {
-  const va = values.get(a)!;
-  const vb = values.get(b)!;
+/** The images where both methods have the metric, in axis order. */
+function paired(values: MetricValues, a: string, b: string): [number[], number[]] {
+  const va = values.of(a);
+  const vb = values.of(b);
   const xa: number[] = [];
   const xb: number[] = [];
-  for (const [id, x] of va) {
-    const y = vb.get(id);
-    if (x === undefined || y === undefined || Number.isNaN(x) || Number.isNaN(y)) continue;
+  for (let i = 0; i < va.length; i++) {
+    const x = va[i];
+    const y = vb[i];
+    if (Number.isNaN(x) || Number.isNaN(y)) continue;
     xa.push(x);
     xb.push(y);
   }
@@ -92,7 +103,7 @@ export function comparePair(a: string, b: string, metric: MetricName, xa: number
 export function compareAllPairs(
   methods: readonly string[],
   metrics: readonly MetricName[],
-  valuesOf: (metric: MetricName) => ValuesByMethod,
+  valuesOf: (metric: MetricName) => MetricValues,
   alpha: number,
   correction: PValueAdjustment,
 ): PairComparison[] {
@@ -113,13 +124,15 @@ export function compareAllPairs(
 }
 
 /** Friedman across methods on the images where every method has the metric defined. */
-export function friedmanAcross(methods: readonly string[], metric: MetricName, values: ValuesByMethod): FriedmanOutcome | undefined {
+export function friedmanAcross(methods: readonly string[], metric: MetricName, values: MetricValues): FriedmanOutcome | undefined {
   if (methods.length < 3) return undefined;
-  const ids = [...values.get(methods[0])!.keys()].filter((id) => methods.every((m) => { const v = values.get(m)!.get(id); return v !== undefined && !Number.isNaN(v); }));
-  if (ids.length < 2) return undefined;
-  const groups = methods.map((m) => ids.map((id) => values.get(m)!.get(id)!));
+  const columns = methods.map((m) => values.of(m));
+  const images: number[] = [];
+  for (let i = 0; i < values.ids.length; i++) if (columns.every((c) => !Number.isNaN(c[i]))) images.push(i);
+  if (images.length < 2) return undefined;
+  const groups = columns.map((c) => images.map((i) => c[i]));
   // All-equal blocks carry no ranking information; scipy would divide by zero on an all-tied table.
-  if (ids.every((_, i) => groups.every((g) => g[i] === groups[0][i]))) return undefined;
+  if (images.every((_, k) => groups.every((g) => g[k] === groups[0][k]))) return undefined;
   const r = friedman(groups);
-  return { metric, methods: [...methods], n: ids.length, df: r.df, ...outcome(r) };
+  return { metric, methods: [...methods], n: images.length, df: r.df, ...outcome(r) };
 }

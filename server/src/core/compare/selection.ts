@@ -5,7 +5,7 @@
  * cases) — overall and per clinical label.
  */
 import type { MetricName } from '../config/types';
-import type { PairComparison, ValuesByMethod } from './pairwise';
+import type { MetricValues, PairComparison } from './pairwise';
 
 export interface Selection {
   best_method: string | undefined;
@@ -28,18 +28,25 @@ export interface Selection {
 export function selectBest(
   candidates: readonly string[],
   primary: MetricName,
-  values: ValuesByMethod,
+  values: MetricValues,
   comparisons: readonly PairComparison[],
   alpha: number,
-  dice: ValuesByMethod,
+  dice: MetricValues,
   correctDice: number,
   labelsOf: (id: string) => Record<string, string>,
   labelColumns: readonly string[],
 ): Selection {
   const means: Record<string, number | undefined> = {};
   for (const m of candidates) {
-    const xs = [...(values.get(m)?.values() ?? [])].filter((x): x is number => x !== undefined && !Number.isNaN(x));
-    means[m] = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
+    const column = values.of(m);
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < column.length; i++) {
+      if (Number.isNaN(column[i])) continue;
+      sum += column[i];
+      n++;
+    }
+    means[m] = n ? sum / n : undefined;
   }
   // HD95 is lower-is-better; every other metric higher-is-better.
   const better = (x: number, y: number) => (primary === 'hd95' ? x < y : x > y);
@@ -57,13 +64,19 @@ export function selectBest(
       significantly[m] = Boolean(c && c.p_adjusted < alpha && means[m] !== undefined && better(means[best]!, means[m]!));
     }
   }
-  const ids = [...new Set(candidates.flatMap((m) => [...(dice.get(m)?.keys() ?? [])]))].sort();
+  // Images with a row of any candidate, by id; an undefined Dice (NaN) is never correct.
+  const rows = candidates.map((m) => dice.rows(m));
+  const diceOf = candidates.map((m) => dice.of(m));
+  const images: number[] = [];
+  for (let i = 0; i < dice.ids.length; i++) if (rows.some((r) => r[i])) images.push(i);
+  images.sort((a, b) => (dice.ids[a] < dice.ids[b] ? -1 : dice.ids[a] > dice.ids[b] ? 1 : 0));
   const correct: Record<string, number> = Object.fromEntries(candidates.map((m) => [m, 0]));
   const hard: string[] = [];
   const byLabel: Selection['by_label'] = {};
   let byAny = 0;
-  for (const id of ids) {
-    const ok = candidates.filter((m) => (dice.get(m)?.get(id) ?? -1) >= correctDice);
+  for (const i of images) {
+    const id = dice.ids[i];
+    const ok = candidates.filter((_, k) => diceOf[k][i] >= correctDice);
     for (const m of ok) correct[m]++;
     if (ok.length) byAny++;
     else hard.push(id);

@@ -1,9 +1,10 @@
 /**
- * From what the cases produced (rows, fixed-size sums) to summary.json and the result files. One
- * function for a whole run and for merged shards, so a merge is the same computation over the
- * same inputs in the same order — and therefore the same numbers.
+ * From what the cases produced (the per-image table, fixed-size sums, the spooled fusion changes)
+ * to summary.json and the result files. One function for a whole run and for merged shards, so a
+ * merge is the same computation over the same inputs in the same order — and therefore the same
+ * numbers.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { analyzeResults, type AnalysisOptions } from '../compare';
 import type { FusionName, MedsegConfig } from '../config/types';
 import type { Finding } from '../findings';
@@ -12,13 +13,16 @@ import type { ProviderAttempt } from '../inference';
 import { writeFileAtomic } from '../io';
 import type { PooledCounts } from '../metrics';
 import { writeReport, type ReportContext } from '../report';
-import { formatPerImageCsv, type PerImageRow } from '../results/perImage';
+import { FUSION_CHANGES_FILE, type FusionChangeLog } from '../results/fusionChanges';
+import { perImageCsvChunks } from '../results/perImage';
+import type { PerImageTable } from '../results/perImageTable';
+import { writeChunksAtomic } from '../results/spoolFile';
+import type { StapleRuns } from '../results/stapleRuns';
 import { formatSummaryJson, summarizeMethods, type EvaluationSummary } from '../results/summary';
 import { sha256 } from '../util/hash';
 import { ENGINE_VERSION } from '../version';
 import type { CaseFailure } from './caseEvaluation';
-import type { FusionChangeRow } from './fuseCase';
-import { formatFusionChangesCsv, summarizeFusion, type DeployableChoice, type StapleRun } from './fusionSummary';
+import { summarizeFusion, type DeployableChoice } from './fusionSummary';
 import type { Shard } from './selectCases';
 
 export interface MethodDescription {
@@ -36,12 +40,14 @@ export interface EvaluationParts {
   methods: MethodDescription[];
   members: string[];
   fusions: FusionName[];
-  /** Per-image rows in case order, models then fusions within a case. */
-  rows: PerImageRow[];
-  /** Validation rows, only for choosing a deployable fusion. */
-  valRows: PerImageRow[];
-  changes: (FusionChangeRow & { imageId: string })[];
-  staple: StapleRun[];
+  /** Per-image rows; its image axis is `caseIds`, its methods those of `methods`. */
+  table: PerImageTable;
+  /** Validation rows, only for choosing a deployable fusion (empty when none is chosen). */
+  validation: PerImageTable;
+  /** fusion_changes.csv: sums in memory, lines spooled to `<output>/fusion_changes.csv`. */
+  changes: FusionChangeLog;
+  /** STAPLE's estimates per case, on the `caseIds` axis. */
+  staple: StapleRuns;
   failures: CaseFailure[];
   pooled: Map<string, PooledCounts>;
   models: EvaluationSummary['models'];
@@ -51,11 +57,21 @@ export interface EvaluationParts {
 export const UPPER_BOUND = 'fusion:best';
 
 function deployableChoice(parts: EvaluationParts): DeployableChoice | undefined {
-  if (parts.valRows.length === 0) return undefined;
+  const v = parts.validation;
+  if (v.size === 0) return undefined;
+  // Images by id, as a single run meets its validation cases (a merge reads them shard by shard).
+  const order = v.sortedImageOrder();
   const candidates = parts.methods.map((m) => m.name).filter((m) => m !== UPPER_BOUND);
-  const perMethod = Object.fromEntries(candidates.map((m) => [m, parts.valRows.filter((r) => r.method === m).map((r) => r.metrics.dice)]));
+  const perMethod = Object.fromEntries(
+    candidates.map((m) => {
+      const dice = v.column(m, 'dice');
+      return [m, Array.from(order).filter((i) => v.has(m, i)).map((i) => dice[i])];
+    }),
+  );
   const choice = chooseFusionOnValidation(perMethod, candidates);
-  return { chosen_on_validation: choice.method, validation_images: new Set(parts.valRows.map((r) => r.imageId)).size, validation_mean_dice: choice.means };
+  let images = 0;
+  for (let i = 0; i < v.images; i++) if (v.methods.some((m) => v.has(m, i))) images++;
+  return { chosen_on_validation: choice.method, validation_images: images, validation_mean_dice: choice.means };
 }
 
 export function analysisOptions(config: MedsegConfig, labelColumns: readonly string[], labelsOf: (id: string) => Record<string, string>): AnalysisOptions {
@@ -91,7 +107,7 @@ export function assembleSummary(config: MedsegConfig, labelColumns: readonly str
     models: parts.models,
     image_list_sha256: sha256(parts.caseIds.join('\n')),
     methods: summarizeMethods({
-      rows: parts.rows,
+      table: parts.table,
       methods: parts.methods,
       metrics: config.evaluation.metrics,
       pooled: parts.pooled,
@@ -100,16 +116,23 @@ export function assembleSummary(config: MedsegConfig, labelColumns: readonly str
       bootstrap: config.evaluation.bootstrap,
       seed: config.evaluation.seed,
     }),
-    fusion: parts.fusions.length > 0 ? summarizeFusion(parts.members, parts.fusions, parts.rows, parts.changes, parts.staple, deployableChoice(parts)) : undefined,
-    ...analyzeResults(parts.rows, parts.methods.map((m) => ({ ...m, trainSize: trainSize(m.name) })), analysisOptions(config, labelColumns, labelsOf)),
+    fusion: parts.fusions.length > 0 ? summarizeFusion(parts.members, parts.fusions, parts.table, parts.changes.totals, parts.staple, deployableChoice(parts)) : undefined,
+    ...analyzeResults(parts.table, parts.methods.map((m) => ({ ...m, trainSize: trainSize(m.name) })), analysisOptions(config, labelColumns, labelsOf)),
     failures: parts.failures.map((f) => ({ image_id: f.imageId, method: f.method, code: f.code, message: f.message })),
   };
 }
 
+/**
+ * per_image.csv (streamed from the table), fusion_changes.csv (the spooled lines, renamed into
+ * place; nothing when no case was fused) and summary.json, each atomically.
+ */
 export async function writeResults(outputDir: string, parts: EvaluationParts, summary: EvaluationSummary): Promise<void> {
   const order = parts.methods.map((m) => m.name);
-  await writeFileAtomic(join(outputDir, 'per_image.csv'), formatPerImageCsv(parts.rows, order));
-  if (parts.changes.length > 0) await writeFileAtomic(join(outputDir, 'fusion_changes.csv'), formatFusionChangesCsv(parts.changes, order, parts.members));
+  await writeChunksAtomic(join(outputDir, 'per_image.csv'), perImageCsvChunks(parts.table, order));
+  if (resolve(parts.changes.path) !== resolve(outputDir, FUSION_CHANGES_FILE)) {
+    throw new Error(`writeResults: the fusion changes were spooled for ${parts.changes.path}, not for ${outputDir}`);
+  }
+  await parts.changes.finish();
   await writeFileAtomic(join(outputDir, 'summary.json'), formatSummaryJson(summary));
 }
 
@@ -124,9 +147,9 @@ export function failureFindings(config: MedsegConfig, failures: readonly CaseFai
 }
 
 /** Writes report.html; a report that cannot be drawn is a warning, never a lost result. */
-export async function tryWriteReport(outputDir: string, summary: EvaluationSummary, rows: readonly PerImageRow[], ctx: ReportContext): Promise<Finding | undefined> {
+export async function tryWriteReport(outputDir: string, summary: EvaluationSummary, table: PerImageTable, ctx: ReportContext): Promise<Finding | undefined> {
   try {
-    await writeReport(outputDir, summary, rows, ctx);
+    await writeReport(outputDir, summary, table, ctx);
     return undefined;
   } catch (err) {
     return { code: 'report/failed', severity: 'warning', message: `report.html was not written: ${(err as Error).message}`, location: { file: ctx.config.file } };

@@ -1,7 +1,8 @@
 /**
  * The evaluation pipeline: cases stream through (hash → cached or fresh prediction per model →
  * metrics → files) with a few cases in flight, so decoding, inference (worker threads) and metric
- * kernels overlap. Only per-image rows and fixed-size dataset sums are kept; no case's pixels
+ * kernels overlap. Only the per-image table (typed columns), fixed-size dataset sums and
+ * STAPLE's per-case estimates are kept; fusion changes go to disk as they come; no case's pixels
  * outlive its turn. One bad image or one NaN-producing model is a failure of that row, reported
  * and skipped; the run goes on.
  */
@@ -11,12 +12,14 @@ import type { ResolvedDataset } from '../dataset/types';
 import { InputError, type Finding } from '../findings';
 import { fusionMembers } from '../fusion';
 import { PooledCounts } from '../metrics';
-import type { PerImageRow } from '../results/perImage';
+import { FUSION_CHANGES_FILE, FusionChangeLog } from '../results/fusionChanges';
+import { PerImageTable } from '../results/perImageTable';
 import { PredictionCache } from '../results/predictionCache';
+import { StapleRuns } from '../results/stapleRuns';
 import type { EvaluationSummary } from '../results/summary';
 import { mapConcurrent } from '../util/concurrency';
 import { assembleSummary, failureFindings, tryWriteReport, writeResults, type EvaluationParts } from './assemble';
-import { evaluateCase } from './caseEvaluation';
+import { evaluateCase, type CaseFailure, type CaseOutcome } from './caseEvaluation';
 import { fusionMethodName } from './fuseCase';
 import { selectCases, type Shard } from './selectCases';
 import { writeShardParts } from './shardParts';
@@ -49,8 +52,14 @@ export interface EvaluateOptions {
 export interface EvaluationResult {
   outputDir: string;
   summary: EvaluationSummary;
-  rows: PerImageRow[];
+  /** The per-image results (`table.toRows()` gives row objects, for small runs). */
+  table: PerImageTable;
   findings: Finding[];
+}
+
+/** Puts a case's rows into the table at its position on the case axis. */
+function addRows(table: PerImageTable, index: number, outcome: CaseOutcome): void {
+  for (const row of outcome.rows) table.set(index, row.method, row);
 }
 
 export async function evaluateExperiment(config: MedsegConfig, dataset: ResolvedDataset, options: EvaluateOptions = {}): Promise<EvaluationResult> {
@@ -72,6 +81,7 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
   const cache = new PredictionCache(join(config.runtime.cache, 'predictions'));
   const runtime = { ...config.runtime, provider: options.provider ?? config.runtime.provider };
   const sources: PredictionSource[] = [];
+  let changes: FusionChangeLog | undefined;
   try {
     for (const model of config.models) {
       options.signal?.throwIfAborted();
@@ -95,33 +105,45 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
     const pooled = new Map(methodNames.map((m) => [m, new PooledCounts()]));
     const base = { sources, metrics, foreground: config.dataset.foreground, fusions, fusionMembers: members, signal: options.signal };
 
+    const caseIds = cases.map((c) => c.id);
+    const table = new PerImageTable(methodNames, caseIds);
+    const staple = new StapleRuns(members.length, cases.length);
+    const changeLog = new FusionChangeLog(join(outputDir, FUSION_CHANGES_FILE), methodNames, members);
+    changes = changeLog;
+    const failures: { index: number; failure: CaseFailure }[] = [];
     let done = 0;
-    const outcomes = await mapConcurrent(cases, options.concurrency ?? 2, async (c) => {
+    await mapConcurrent(cases, options.concurrency ?? 2, async (c, index) => {
       options.signal?.throwIfAborted();
-      const outcome = { imageId: c.id, ...(await evaluateCase(c, { ...base, pooled, outputDir })) };
+      const outcome = await evaluateCase(c, { ...base, pooled, outputDir });
+      // The case's results go into fixed places (its index), so the finishing order does not matter.
+      addRows(table, index, outcome);
+      if (outcome.staple) staple.set(index, outcome.staple);
+      for (const failure of outcome.failures) failures.push({ index, failure });
+      await changeLog.add(index, c.id, outcome.changes);
       done++;
       options.onProgress?.({ done, total: cases.length, imageId: c.id, inferences: sources.reduce((a, s) => a + s.inferences, 0) });
-      return outcome;
     });
+    await changeLog.drain();
     // A deployable fusion is chosen on the validation split only, then reported on this split.
-    let valRows: PerImageRow[] = [];
+    let validation = new PerImageTable(methodNames);
     if (split === 'test' && fusions.length > 0) {
       const valCases = selectCases(dataset.cases, 'val', options.shard);
       const valPooled = new Map(methodNames.map((m) => [m, new PooledCounts()]));
-      valRows = (await mapConcurrent(valCases, options.concurrency ?? 2, (c) => evaluateCase(c, { ...base, pooled: valPooled }))).flatMap((o) => o.rows);
+      validation = new PerImageTable(methodNames, valCases.map((c) => c.id));
+      await mapConcurrent(valCases, options.concurrency ?? 2, async (c, index) => addRows(validation, index, await evaluateCase(c, { ...base, pooled: valPooled })));
     }
     const parts: EvaluationParts = {
       split,
       shard: options.shard,
-      caseIds: cases.map((c) => c.id),
+      caseIds,
       methods,
       members,
       fusions,
-      rows: outcomes.flatMap((o) => o.rows),
-      valRows,
-      changes: outcomes.flatMap((o) => o.changes),
-      staple: outcomes.flatMap((o) => (o.staple ? [{ imageId: o.imageId, ...o.staple }] : [])),
-      failures: outcomes.flatMap((o) => o.failures),
+      table,
+      validation,
+      changes: changeLog,
+      staple,
+      failures: failures.sort((a, b) => a.index - b.index).map((f) => f.failure),
       pooled,
       models: Object.fromEntries(
         sources.map((s) => [s.model.name, { family: s.model.family, source: s.model.path ?? s.model.predictions, sha256: s.modelHash, train_size: s.model.trainSize, inferences: s.inferences }]),
@@ -134,11 +156,12 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
     await writeResults(outputDir, parts, summary);
     if (options.shard) await writeShardParts(outputDir, parts, config.file);
     if (options.report !== false) {
-      const report = await tryWriteReport(outputDir, summary, parts.rows, { config, cases, command: options.command ?? `medseg evaluate ${config.file} --split ${split}` });
+      const report = await tryWriteReport(outputDir, summary, table, { config, cases, command: options.command ?? `medseg evaluate ${config.file} --split ${split}` });
       if (report) findings.push(report);
     }
-    return { outputDir, summary, rows: parts.rows, findings };
+    return { outputDir, summary, table, findings };
   } finally {
+    await changes?.discard(); // nothing left to remove once writeResults has put the file in place
     await Promise.all(sources.map((s) => s.dispose()));
   }
 }

@@ -1,23 +1,23 @@
 /**
  * What a shard keeps beside its results so that `medseg merge` can rebuild the whole run exactly:
  * the fixed-size pooled sums (confusion counts and score histograms), validation rows, STAPLE's
- * per-case estimates and the run's description. Rows and fusion changes are read back from
- * per_image.csv and fusion_changes.csv.
+ * per-case estimates and the run's description. Rows and fusion changes stay in per_image.csv and
+ * fusion_changes.csv, which the merge streams from.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
 import type { FusionName } from '../config/types';
 import { InputError } from '../findings';
 import { writeFileAtomic } from '../io';
 import { PooledCounts, type PooledCountsData } from '../metrics';
-import { formatPerImageCsv } from '../results/perImage';
-import { parsePerImageCsv, readPerImageCsv } from '../results/readPerImage';
+import { FUSION_CHANGES_FILE } from '../results/fusionChanges';
+import { perImageCsvChunks } from '../results/perImage';
+import { writeChunksAtomic } from '../results/spoolFile';
+import type { StapleRun } from '../results/stapleRuns';
 import type { EvaluationSummary } from '../results/summary';
 import type { EvaluationParts, MethodDescription } from './assemble';
-import type { StapleRun } from './fusionSummary';
 
 export const SHARD_FOLDER = 'shard';
 const gzipAsync = promisify(gzip);
@@ -39,6 +39,15 @@ interface ShardDescription {
   pooled: Record<string, PooledCountsData>;
 }
 
+/** A shard folder as the merge reads it: the description, and where its row files are. */
+export interface ShardOnDisk extends Omit<ShardDescription, 'version' | 'pooled'> {
+  dir: string;
+  pooled: Map<string, PooledCounts>;
+  perImageFile: string;
+  fusionChangesFile: string;
+  validationFile: string;
+}
+
 export async function writeShardParts(outputDir: string, parts: EvaluationParts, configFile = ''): Promise<void> {
   const description: ShardDescription = {
     version: 1,
@@ -52,19 +61,15 @@ export async function writeShardParts(outputDir: string, parts: EvaluationParts,
     failures: parts.failures,
     models: parts.models,
     provider: parts.provider,
-    staple: parts.staple,
+    staple: parts.staple.toRuns(parts.caseIds),
     pooled: Object.fromEntries([...parts.pooled].map(([m, p]) => [m, p.toData()])),
   };
   const dir = join(outputDir, SHARD_FOLDER);
   await writeFileAtomic(join(dir, 'parts.json.gz'), await gzipAsync(JSON.stringify(description)));
-  await writeFileAtomic(join(dir, 'validation.csv'), formatPerImageCsv(parts.valRows, parts.methods.map((m) => m.name)));
+  await writeChunksAtomic(join(dir, 'validation.csv'), perImageCsvChunks(parts.validation, parts.methods.map((m) => m.name)));
 }
 
-function num(x: string): number {
-  return Number(x);
-}
-
-export async function readShardParts(outputDir: string): Promise<EvaluationParts & { config: string }> {
+export async function readShardDescription(outputDir: string): Promise<ShardOnDisk> {
   const dir = join(outputDir, SHARD_FOLDER);
   let description: ShardDescription;
   try {
@@ -72,30 +77,13 @@ export async function readShardParts(outputDir: string): Promise<EvaluationParts
   } catch {
     throw new InputError(outputDir, `${outputDir} holds no shard results (${SHARD_FOLDER}/parts.json.gz): give folders written by \`medseg evaluate --shard I/N\`.`, 'merge/not-a-shard');
   }
-  const rows = await readPerImageCsv(join(outputDir, 'per_image.csv'));
-  let changes: EvaluationParts['changes'] = [];
-  try {
-    const records = parse(await readFile(join(outputDir, 'fusion_changes.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
-    changes = records.map((r) => ({ imageId: r.image_id, fusion: r.fusion, member: r.member, fixedFp: num(r.fixed_fp), fixedFn: num(r.fixed_fn), brokenFp: num(r.broken_fp), brokenFn: num(r.broken_fn) }));
-  } catch {
-    changes = []; // no fusion in this run
-  }
-  const valRows = parsePerImageCsv(await readFile(join(dir, 'validation.csv'), 'utf8'), join(dir, 'validation.csv'));
+  const { version: _version, pooled, ...rest } = description;
   return {
-    config: description.config,
-    split: description.split,
-    shard: description.shard,
-    caseIds: description.caseIds,
-    methods: description.methods,
-    members: description.members,
-    fusions: description.fusions,
-    rows,
-    valRows,
-    changes,
-    staple: description.staple,
-    failures: description.failures,
-    pooled: new Map(Object.entries(description.pooled).map(([m, d]) => [m, PooledCounts.fromData(d)])),
-    models: description.models,
-    provider: description.provider,
+    ...rest,
+    dir: outputDir,
+    pooled: new Map(Object.entries(pooled).map(([m, d]) => [m, PooledCounts.fromData(d)])),
+    perImageFile: join(outputDir, 'per_image.csv'),
+    fusionChangesFile: join(outputDir, FUSION_CHANGES_FILE),
+    validationFile: join(dir, 'validation.csv'),
   };
 }

@@ -8,10 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ReportData, ReportGalleryItem } from '../../../../client/src/webview/reportData';
 import type { ResultsAnalysis } from '../compare';
-import type { MedsegConfig } from '../config/types';
+import type { MedsegConfig, MetricName } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { readImage, readMask, writeFileAtomic } from '../io';
-import type { PerImageRow } from '../results/perImage';
+import type { PerImageTable } from '../results/perImageTable';
 import type { EvaluationSummary } from '../results/summary';
 import { methodFolder, idToRelativePath, outputExtension } from '../evaluate/outputs';
 import { errorOverlayPng, pngDataUri, representativeSlice, toDisplayRgb } from './display';
@@ -64,7 +64,7 @@ async function galleryItem(outputDir: string, c: DatasetCase, method: string, di
   }
 }
 
-export async function buildReportData(outputDir: string, summary: EvaluationSummary & Partial<ResultsAnalysis>, rows: readonly PerImageRow[], ctx: ReportContext): Promise<ReportData> {
+export async function buildReportData(outputDir: string, summary: EvaluationSummary & Partial<ResultsAnalysis>, table: PerImageTable, ctx: ReportContext): Promise<ReportData> {
   const config = ctx.config;
   const primary = config.evaluation.primaryMetric;
   const methods = Object.entries(summary.methods).map(([name, m]) => ({
@@ -126,10 +126,10 @@ export async function buildReportData(outputDir: string, summary: EvaluationSumm
   const sel = summary.selection;
   const galleryMethod = sel?.best_method ?? models[0]?.name;
   const byId = new Map(ctx.cases.map((c) => [c.id, c]));
-  const ranked = rows.filter((r) => r.method === galleryMethod && r.metrics.dice !== undefined).sort((a, b) => b.metrics.dice! - a.metrics.dice! || (a.imageId < b.imageId ? -1 : 1));
+  const ranked = galleryMethod ? rankedByDice(table, galleryMethod) : [];
   const count = ctx.galleryCount ?? 6;
-  const pick = async (list: PerImageRow[]) =>
-    (await Promise.all(list.map((r) => (byId.get(r.imageId) ? galleryItem(outputDir, byId.get(r.imageId)!, r.method, r.metrics.dice, config) : undefined)))).filter((x): x is ReportGalleryItem => !!x);
+  const pick = async (list: { imageId: string; dice: number }[]) =>
+    (await Promise.all(list.map((r) => (byId.get(r.imageId) ? galleryItem(outputDir, byId.get(r.imageId)!, galleryMethod!, r.dice, config) : undefined)))).filter((x): x is ReportGalleryItem => !!x);
 
   const splitFindings = (summary.splits as { code: string; severity: string; message: string }[] | undefined) ?? [];
   const modelHashes = Object.entries(summary.models ?? {}).map(([name, m]) => ({ label: `model ${name}`, value: m.sha256 ? `sha256:${m.sha256} (${m.source})` : `predictions ${m.source}` }));
@@ -149,7 +149,7 @@ export async function buildReportData(outputDir: string, summary: EvaluationSumm
     primaryMetric: primary,
     metrics: [...config.evaluation.metrics],
     methods,
-    perImage: perImageSample(rows, primary),
+    perImage: perImageSample(table, primary),
     comparisons: (summary.comparisons ?? []).map((c) => ({ a: c.a, b: c.b, metric: c.metric, test: c.test, statistic: c.statistic, p: c.p, pAdjusted: c.p_adjusted, effectSize: c.effect_size, effectName: c.effect_name })),
     fusionGains,
     curves,
@@ -181,36 +181,44 @@ export async function buildReportData(outputDir: string, summary: EvaluationSumm
 /** Box plots need the distribution, not every image: above this many values per method, quantiles stand in. */
 const BOX_PLOT_VALUES = 2000;
 
+/** A method's images with a Dice, best first (ties by id): the gallery's candidates. */
+function rankedByDice(table: PerImageTable, method: string): { imageId: string; dice: number }[] {
+  const dice = table.column(method, 'dice');
+  const ids = table.imageIds;
+  const out: { imageId: string; dice: number }[] = [];
+  for (let i = 0; i < dice.length; i++) if (!Number.isNaN(dice[i])) out.push({ imageId: ids[i], dice: dice[i] });
+  return out.sort((a, b) => b.dice - a.dice || (a.imageId < b.imageId ? -1 : 1));
+}
+
 /**
  * Per-image values of the primary metric for the box plots. Above BOX_PLOT_VALUES per method,
  * evenly spaced order statistics of the sorted values (quantiles 0, 1/(k−1), …, 1) replace the
  * images: the box plot is the same and a 60,000-image report stays a few MB.
  */
-function perImageSample(rows: readonly PerImageRow[], primary: string): ReportData['perImage'] {
-  const byMethod = new Map<string, PerImageRow[]>();
-  for (const r of rows) {
-    let list = byMethod.get(r.method);
-    if (!list) byMethod.set(r.method, (list = []));
-    list.push(r);
-  }
+function perImageSample(table: PerImageTable, primary: MetricName): ReportData['perImage'] {
   const out: ReportData['perImage'] = [];
-  for (const [method, list] of byMethod) {
-    const metric = primary as keyof PerImageRow['metrics'];
-    if (list.length <= BOX_PLOT_VALUES) {
-      for (const r of list) out.push({ imageId: r.imageId, method, value: r.metrics[metric] });
+  const ids = table.imageIds;
+  for (const method of table.methods) {
+    const present = table.presence(method);
+    const values = table.column(method, primary);
+    const value = (i: number) => (Number.isNaN(values[i]) ? undefined : values[i]);
+    if (table.rowsOf(method) <= BOX_PLOT_VALUES) {
+      for (let i = 0; i < present.length; i++) if (present[i]) out.push({ imageId: ids[i], method, value: value(i) });
       continue;
     }
-    const sorted = list.filter((r) => r.metrics[metric] !== undefined).sort((a, b) => a.metrics[metric]! - b.metrics[metric]!);
+    const sorted: number[] = [];
+    for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) sorted.push(i);
+    sorted.sort((a, b) => values[a] - values[b] || a - b); // ties in image order, as a stable sort of rows
     for (let k = 0; k < BOX_PLOT_VALUES && sorted.length; k++) {
-      const r = sorted[Math.round((k * (sorted.length - 1)) / (BOX_PLOT_VALUES - 1))];
-      out.push({ imageId: r.imageId, method, value: r.metrics[metric] });
+      const i = sorted[Math.round((k * (sorted.length - 1)) / (BOX_PLOT_VALUES - 1))];
+      out.push({ imageId: ids[i], method, value: values[i] });
     }
   }
   return out;
 }
 
-export async function writeReport(outputDir: string, summary: EvaluationSummary, rows: readonly PerImageRow[], ctx: ReportContext): Promise<string> {
-  const data = await buildReportData(outputDir, summary, rows, ctx);
+export async function writeReport(outputDir: string, summary: EvaluationSummary, table: PerImageTable, ctx: ReportContext): Promise<string> {
+  const data = await buildReportData(outputDir, summary, table, ctx);
   const stress = await reportStressSection(outputDir, { experiment: summary.experiment, split: summary.split, methods: Object.keys(summary.methods) });
   const path = join(outputDir, 'report.html');
   await writeFileAtomic(path, renderReportHtml(stress ? { ...data, stress } : data));

@@ -6,14 +6,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, type Finding } from '../findings';
-import type { PerImageRow } from '../results/perImage';
-import { readPerImageCsv } from '../results/readPerImage';
+import type { PerImageTable } from '../results/perImageTable';
+import { readPerImageTable } from '../results/readPerImage';
 import type { EvaluationSummary } from '../results/summary';
 import { writeReport, type ReportContext } from './index';
 
 export interface StoredEvaluation {
   summary: EvaluationSummary;
-  rows: PerImageRow[];
+  table: PerImageTable;
 }
 
 const SUMMARY_FILE = 'summary.json';
@@ -40,13 +40,13 @@ export async function readStoredEvaluation(outputDir: string): Promise<StoredEva
   if (!summary || typeof summary !== 'object' || !summary.methods || typeof summary.split !== 'string') {
     throw new InputError(file, `${file} is not a summary written by \`medseg evaluate\` (no methods or split); run \`medseg evaluate\` again.`, 'results/unreadable');
   }
-  return { summary, rows: await readPerImageCsv(join(outputDir, 'per_image.csv')) };
+  return { summary, table: await readPerImageTable(join(outputDir, 'per_image.csv')) };
 }
 
 /** Writes `<outputDir>/report.html` for a stored evaluation; `cases` may be the whole dataset (the evaluated ones are picked). */
 export async function rerenderReport(outputDir: string, evaluation: StoredEvaluation, ctx: ReportContext): Promise<string> {
-  const ids = new Set(evaluation.rows.map((r) => r.imageId));
-  return writeReport(outputDir, evaluation.summary, evaluation.rows, { ...ctx, cases: ctx.cases.filter((c) => ids.has(c.id)) });
+  const ids = new Set(evaluation.table.imageIds);
+  return writeReport(outputDir, evaluation.summary, evaluation.table, { ...ctx, cases: ctx.cases.filter((c) => ids.has(c.id)) });
 }
 
 /**

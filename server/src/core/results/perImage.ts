@@ -5,6 +5,7 @@
  * value computed and two runs write the same bytes. An undefined value is an empty cell.
  */
 import type { MetricName } from '../config/types';
+import type { PerImageTable } from './perImageTable';
 
 export const PER_IMAGE_COLUMNS = [
   'image_id',
@@ -72,14 +73,24 @@ export function formatPerImageRow(r: PerImageRow): string {
     .join(',');
 }
 
-/** Rows in a stable order: by image id, then by method in the order given (models, then fusions). */
-export function sortRows(rows: readonly PerImageRow[], methodOrder: readonly string[]): PerImageRow[] {
-  const rank = new Map(methodOrder.map((m, i) => [m, i]));
-  return [...rows].sort((a, b) =>
-    a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : (rank.get(a.method) ?? 1e9) - (rank.get(b.method) ?? 1e9),
-  );
-}
-
-export function formatPerImageCsv(rows: readonly PerImageRow[], methodOrder: readonly string[]): string {
-  return [PER_IMAGE_COLUMNS.join(','), ...sortRows(rows, methodOrder).map(formatPerImageRow)].join('\n') + '\n';
+/**
+ * per_image.csv from a table, as chunks of about `chunkChars` characters (a 60,000-image run's
+ * 51 MB file is never one string): rows sorted by image id, then by method in `methodOrder`
+ * (methods it does not name follow in the table's order).
+ */
+export function* perImageCsvChunks(table: PerImageTable, methodOrder: readonly string[], chunkChars = 1 << 20): Generator<string> {
+  const methods = [...methodOrder.filter((m) => table.methods.includes(m)), ...table.methods.filter((m) => !methodOrder.includes(m))];
+  let chunk = PER_IMAGE_COLUMNS.join(',') + '\n';
+  for (const image of table.sortedImageOrder()) {
+    for (const method of methods) {
+      const row = table.row(method, image);
+      if (!row) continue;
+      chunk += formatPerImageRow(row) + '\n';
+      if (chunk.length >= chunkChars) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+  }
+  if (chunk) yield chunk;
 }

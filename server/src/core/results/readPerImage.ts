@@ -1,9 +1,16 @@
-/** Reads a `per_image.csv` back into rows (for `medseg compare`, shard merging, the preview). */
-import { readFile } from 'node:fs/promises';
-import { parse } from 'csv-parse/sync';
-import { METRIC_NAMES, type MetricName } from '../config/types';
+/**
+ * Reads a `per_image.csv` back (for `medseg compare`, shard merging, stress tests), record by
+ * record into a PerImageTable: a 60,000-image file never exists as one string or as row objects.
+ */
+import { METRIC_NAMES } from '../config/types';
 import { InputError } from '../findings';
+import { columnIndex, csvRecords } from './csvRecords';
 import { PER_IMAGE_COLUMNS, type PerImageRow } from './perImage';
+import { PerImageTable } from './perImageTable';
+
+const FIX = 're-run `medseg evaluate`, or give the folder that holds per_image.csv.';
+/** The confusion counts and `source` came later; files without them are still read (counts 0). */
+const REQUIRED = PER_IMAGE_COLUMNS.filter((c) => c !== 'source' && c !== 'tp' && c !== 'fp' && c !== 'fn' && c !== 'tn');
 
 function num(cell: string | undefined): number | undefined {
   if (cell === undefined || cell === '') return undefined;
@@ -11,37 +18,58 @@ function num(cell: string | undefined): number | undefined {
   return Number.isFinite(x) ? x : undefined;
 }
 
-export function parsePerImageCsv(text: string, file = 'per_image.csv'): PerImageRow[] {
-  let records: Record<string, string>[];
-  try {
-    records = parse(text, { columns: true, bom: true, skip_empty_lines: true }) as Record<string, string>[];
-  } catch (err) {
-    throw new InputError(file, `${file} is not a readable CSV (${(err as Error).message}); re-run \`medseg evaluate\`.`, 'results/unreadable');
-  }
-  const header = text.split(/\r?\n/, 1)[0].split(',');
-  const missing = PER_IMAGE_COLUMNS.filter((c) => c !== 'source' && c !== 'tp' && c !== 'fp' && c !== 'fn' && c !== 'tn' && !header.includes(c));
-  if (missing.length) throw new InputError(file, `${file} lacks the column(s) ${missing.join(', ')}: it was not written by medseg evaluate.`, 'results/unreadable');
-  return records.map((r) => ({
-    imageId: r.image_id,
-    split: r.split,
-    method: r.method,
-    metrics: Object.fromEntries(METRIC_NAMES.map((m: MetricName) => [m, num(r[m])])),
-    refPixels: num(r.ref_pixels) ?? 0,
-    predPixels: num(r.pred_pixels) ?? 0,
-    tp: num(r.tp) ?? 0,
-    fp: num(r.fp) ?? 0,
-    fn: num(r.fn) ?? 0,
-    tn: num(r.tn) ?? 0,
-    source: r.source || undefined,
-  }));
+export interface ReadPerImageOptions {
+  /**
+   * Add the rows to this table (e.g. one whose image axis and methods are already those of a
+   * merged run) instead of a new one.
+   */
+  into?: PerImageTable;
+  /** Refuse images that are not on `into`'s axis (a shard's per_image.csv must hold only its cases). */
+  knownImagesOnly?: boolean;
 }
 
-export async function readPerImageCsv(file: string): Promise<PerImageRow[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new InputError(file, `${file} does not exist: run \`medseg evaluate\` first, or give the folder that holds per_image.csv.`, 'results/not-found');
+export async function readPerImageTable(file: string, options: ReadPerImageOptions = {}): Promise<PerImageTable> {
+  const table = options.into ?? new PerImageTable();
+  let at: ((name: string) => number) | undefined;
+  let metricAt: number[] = [];
+  let lastId: string | undefined;
+  let lastIndex = -1;
+  for await (const record of csvRecords(file, { fix: FIX })) {
+    if (!at) {
+      const index = columnIndex(record, REQUIRED, file, FIX);
+      at = (name) => index.get(name) ?? -1;
+      metricAt = METRIC_NAMES.map(at);
+      continue;
+    }
+    const cell = (k: number): string | undefined => (k < 0 ? undefined : record[k]);
+    const imageId = record[at('image_id')];
+    if (imageId !== lastId) {
+      const known = table.findImage(imageId);
+      if (known === undefined && options.knownImagesOnly) {
+        throw new InputError(file, `${file} has rows for image ${imageId}, which is not among the images its run evaluated: the folder was changed after the run; re-run \`medseg evaluate\` for it.`, 'results/unreadable');
+      }
+      lastIndex = known ?? table.imageIndex(imageId);
+      lastId = imageId;
+    }
+    const metrics: PerImageRow['metrics'] = {};
+    METRIC_NAMES.forEach((m, k) => (metrics[m] = num(cell(metricAt[k]))));
+    table.set(lastIndex, record[at('method')], {
+      split: record[at('split')],
+      metrics,
+      refPixels: num(cell(at('ref_pixels'))) ?? 0,
+      predPixels: num(cell(at('pred_pixels'))) ?? 0,
+      tp: num(cell(at('tp'))) ?? 0,
+      fp: num(cell(at('fp'))) ?? 0,
+      fn: num(cell(at('fn'))) ?? 0,
+      tn: num(cell(at('tn'))) ?? 0,
+      source: cell(at('source')) || undefined,
+    });
   }
-  return parsePerImageCsv(text, file);
+  if (!at) throw new InputError(file, `${file} is empty: ${FIX}`, 'results/unreadable');
+  return table;
+}
+
+/** The rows as objects, for callers that work row by row on small results. */
+export async function readPerImageCsv(file: string): Promise<PerImageRow[]> {
+  return (await readPerImageTable(file)).toRows();
 }

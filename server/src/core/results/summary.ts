@@ -6,7 +6,7 @@
 import type { MetricName } from '../config/types';
 import type { ProviderAttempt } from '../inference';
 import { PooledCounts, summarizeByGroup, summarizeMetric, type MetricSummary } from '../metrics';
-import type { PerImageRow } from './perImage';
+import type { PerImageTable } from './perImageTable';
 
 export interface MethodSummary {
   kind: 'model' | 'fusion';
@@ -48,7 +48,7 @@ export interface EvaluationSummary {
 }
 
 export interface SummaryInput {
-  rows: readonly PerImageRow[];
+  table: PerImageTable;
   methods: readonly { name: string; kind: 'model' | 'fusion'; family?: string }[];
   metrics: readonly MetricName[];
   pooled: ReadonlyMap<string, PooledCounts>;
@@ -61,30 +61,35 @@ export interface SummaryInput {
 export function summarizeMethods(input: SummaryInput): Record<string, MethodSummary> {
   const options = { bootstrap: input.bootstrap, seed: input.seed };
   const out: Record<string, MethodSummary> = {};
+  const ids = input.table.imageIds;
   for (const method of input.methods) {
-    const rows = input.rows.filter((r) => r.method === method.name);
+    // The method's rows in image order; an undefined metric is NaN, which the summaries exclude.
+    const present = input.table.presence(method.name);
+    const images: number[] = [];
+    for (let i = 0; i < present.length; i++) if (present[i]) images.push(i);
+    const groupsOf = input.labelColumns.map((column) => images.map((i) => input.labelsOf(ids[i])[column]));
     const metrics: MethodSummary['metrics'] = {};
     const excluded: MethodSummary['excluded'] = {};
     const byLabel: MethodSummary['by_label'] = {};
     for (const metric of input.metrics) {
-      const values = rows.map((r) => r.metrics[metric]);
+      const column = input.table.column(method.name, metric);
+      const values = images.map((i) => column[i]);
       const s = summarizeMetric(values, options);
       metrics[metric] = s;
       excluded[metric] = s.excluded;
-      for (const column of input.labelColumns) {
-        const groups = rows.map((r) => input.labelsOf(r.imageId)[column]);
-        const perValue = summarizeByGroup(values, groups, options);
+      input.labelColumns.forEach((labelColumn, c) => {
+        const perValue = summarizeByGroup(values, groupsOf[c], options);
         for (const [value, summary] of Object.entries(perValue)) {
-          ((byLabel[column] ??= {})[value] ??= {})[metric] = summary;
+          ((byLabel[labelColumn] ??= {})[value] ??= {})[metric] = summary;
         }
-      }
+      });
     }
     const pooled = input.pooled.get(method.name);
     const overlap = pooled?.overlap();
     out[method.name] = {
       kind: method.kind,
       family: method.family,
-      n: rows.length,
+      n: images.length,
       excluded,
       metrics,
       pooled: {

@@ -64,5 +64,5 @@ export async function evaluatedRows(config: MedsegConfig, dataset: ResolvedDatas
     onProgress: options.onProgress,
     command: options.command,
   });
-  return { rows: result.rows, from: 'evaluation', methods: Object.keys(result.summary.methods), findings: result.findings };
+  return { rows: result.table.toRows(), from: 'evaluation', methods: Object.keys(result.summary.methods), findings: result.findings };
 }
