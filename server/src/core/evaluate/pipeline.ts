@@ -18,6 +18,7 @@ import { PredictionCache } from '../results/predictionCache';
 import { StapleRuns } from '../results/stapleRuns';
 import type { EvaluationSummary } from '../results/summary';
 import { mapConcurrent } from '../util/concurrency';
+import { HeapGuard } from '../util/heapGuard';
 import { assembleSummary, failureFindings, tryWriteReport, writeResults, type EvaluationParts } from './assemble';
 import { evaluateCase, type CaseFailure, type CaseOutcome } from './caseEvaluation';
 import { fusionMethodName } from './fuseCase';
@@ -112,6 +113,7 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
     changes = changeLog;
     const failures: { index: number; failure: CaseFailure }[] = [];
     let done = 0;
+    const heap = new HeapGuard();
     await mapConcurrent(cases, options.concurrency ?? 2, async (c, index) => {
       options.signal?.throwIfAborted();
       const outcome = await evaluateCase(c, { ...base, pooled, outputDir });
@@ -120,6 +122,7 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
       if (outcome.staple) staple.set(index, outcome.staple);
       for (const failure of outcome.failures) failures.push({ index, failure });
       await changeLog.add(index, c.id, outcome.changes);
+      heap.check();
       done++;
       options.onProgress?.({ done, total: cases.length, imageId: c.id, inferences: sources.reduce((a, s) => a + s.inferences, 0) });
     });
