@@ -11,7 +11,8 @@ import { computeImageMetrics, type ImageMetrics, type PooledCounts } from '../me
 import type { PerImageRow } from '../results/perImage';
 import { thresholdQuantised } from '../results/predictionCache';
 import { sha256 } from '../util/hash';
-import { fuseCase, type CaseFusion, type FusionChangeRow, type MemberMask } from './fuseCase';
+import type { FusionChange } from '../results/fusionChanges';
+import { fuseCase, type CaseFusion, type MemberMask } from './fuseCase';
 import { writeErrorMapFile, writeMaskFile, writeProbabilityFile, type CaseGeometry } from './outputs';
 import type { CaseInput, PredictionSource } from './sources';
 
@@ -25,7 +26,8 @@ export interface CaseFailure {
 export interface CaseOutcome {
   rows: PerImageRow[];
   failures: CaseFailure[];
-  changes: (FusionChangeRow & { imageId: string })[];
+  /** This case's fused-vs-member pixel changes (the case id is the caller's). */
+  changes: FusionChange[];
   staple?: CaseFusion['staple'];
 }
 
@@ -114,7 +116,7 @@ export async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<Ca
       outcome.failures.push({ imageId: c.id, method: 'fusion', code: 'fusion/member-missing', message: `no fusion: ${missing.join(', ')} gave no prediction for this case.` });
     } else {
       const fusion = fuseCase(ref, members, modelMetrics, ctx.fusions, ctx.metrics, ctx.pooled);
-      outcome.changes = fusion.changes.map((ch) => ({ ...ch, imageId: c.id }));
+      outcome.changes = fusion.changes;
       outcome.staple = fusion.staple;
       for (const f of fusion.fused) {
         outcome.rows.push(rowOf(c, f.method, f.metrics, f.source));

@@ -6,6 +6,7 @@
 import type { FusionName, MetricName } from '../config/types';
 import { bestOf, fuseIntersection, fuseMajority, fuseStaple, fuseUnion, fusionChanges } from '../fusion';
 import { computeImageMetrics, type ImageMetrics, type MaskLike, type PooledCounts } from '../metrics';
+import type { FusionChange } from '../results/fusionChanges';
 
 export const FUSION_PREFIX = 'fusion:';
 
@@ -22,18 +23,9 @@ export interface FusedMethod {
   source?: string;
 }
 
-export interface FusionChangeRow {
-  fusion: string;
-  member: string;
-  fixedFp: number;
-  fixedFn: number;
-  brokenFp: number;
-  brokenFn: number;
-}
-
 export interface CaseFusion {
   fused: FusedMethod[];
-  changes: FusionChangeRow[];
+  changes: FusionChange[];
   /** STAPLE's estimate of each member's sensitivity and specificity on this case. */
   staple?: { sensitivity: number[]; specificity: number[]; iterations: number; converged: boolean };
 }
@@ -55,7 +47,7 @@ export function fuseCase(
   const votes = new Uint8Array(masks[0].length);
   for (const m of masks) for (let i = 0; i < m.length; i++) if (m[i]) votes[i]++;
   const fused: FusedMethod[] = [];
-  const changes: FusionChangeRow[] = [];
+  const changes: FusionChange[] = [];
   let staple: CaseFusion['staple'];
   for (const f of fusions) {
     if (f === 'best') continue;
