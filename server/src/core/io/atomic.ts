@@ -41,6 +41,11 @@ export async function writeFileAtomic(
 /** Errors of `link` that mean "this file system (or this pair of folders) cannot hard-link". */
 const NO_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS']);
 
+/** Whether a `link` failure means the two places cannot share a file (copy instead), not a real error. */
+export function cannotLink(error: unknown): boolean {
+  return NO_LINK.has((error as NodeJS.ErrnoException).code ?? '');
+}
+
 /**
  * Makes `path` a hard link to the existing file `source`, replacing `path` atomically (link to a
  * temp name, then rename). Returns false, having changed nothing, where the file system cannot
@@ -51,7 +56,7 @@ export async function linkFileAtomic(source: string, path: string): Promise<bool
     await inFolder(path, () => linkThenRename(source, path));
     return true;
   } catch (error) {
-    if (NO_LINK.has((error as NodeJS.ErrnoException).code ?? '')) return false;
+    if (cannotLink(error)) return false;
     throw error;
   }
 }
@@ -78,13 +83,19 @@ function tempName(folder: string, path: string): string {
   return join(folder, `.${basename(path)}.${TEMP_TOKEN}.${tempCounter++}.tmp`);
 }
 
+/** A temp name beside `path` (same folder, so a rename onto `path` is atomic), unique per process and call. */
+export function tempPathBeside(path: string): string {
+  return tempName(dirname(path), path);
+}
+
 async function linkThenRename(source: string, path: string): Promise<void> {
   const temp = tempName(dirname(path), path);
   linkSync(source, temp);
   renameOrRemove(temp, path);
 }
 
-function renameOrRemove(temp: string, path: string): void {
+/** Renames `temp` onto `path`; on failure removes `temp` and rethrows. */
+export function renameOrRemove(temp: string, path: string): void {
   try {
     renameSync(temp, path);
   } catch (error) {

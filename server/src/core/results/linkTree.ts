@@ -5,14 +5,9 @@
  * hard links). Each file appears whole or not at all: a link is atomic, a copy goes through a temp
  * name and a rename, and an existing target is replaced the same way.
  */
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, linkSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** Errors of `link` that mean "these two places cannot share a file". */
-const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS']);
-const TEMP_TOKEN = `${process.pid}.${randomBytes(4).toString('hex')}`;
-let tempCounter = 0;
+import { cannotLink, renameOrRemove, tempPathBeside } from '../io/atomic';
 
 export interface LinkTreeResult {
   linked: number;
@@ -57,7 +52,7 @@ export async function linkTree(from: string, to: string, options: LinkTreeOption
           result.linked++;
           continue;
         } catch (err) {
-          if (!CANNOT_LINK.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+          if (!cannotLink(err)) throw err;
           canLink = false;
         }
       }
@@ -68,10 +63,6 @@ export async function linkTree(from: string, to: string, options: LinkTreeOption
   options.signal?.throwIfAborted();
   await walk(from, to);
   return result;
-}
-
-function tempBeside(path: string): string {
-  return `${path}.${TEMP_TOKEN}.${tempCounter++}.tmp`;
 }
 
 /** Links `dst` to `src`; an existing `dst` (not already the same file) is replaced atomically. */
@@ -85,26 +76,13 @@ function placeLink(link: (a: string, b: string) => void, src: string, dst: strin
   const a = statSync(src);
   const b = statSync(dst);
   if (a.ino === b.ino && a.dev === b.dev) return;
-  const temp = tempBeside(dst);
+  const temp = tempPathBeside(dst);
   link(src, temp);
   renameOrRemove(temp, dst);
 }
 
 function copyAtomic(src: string, dst: string): void {
-  const temp = tempBeside(dst);
+  const temp = tempPathBeside(dst);
   copyFileSync(src, temp);
   renameOrRemove(temp, dst);
-}
-
-function renameOrRemove(temp: string, dst: string): void {
-  try {
-    renameSync(temp, dst);
-  } catch (err) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone
-    }
-    throw err;
-  }
 }
