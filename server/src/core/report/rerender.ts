@@ -3,12 +3,12 @@
  * there, stress.json — without inference: after `medseg compare` has rewritten the statistics and
  * after `medseg stress` has written stress.json beside an evaluation.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, type Finding } from '../findings';
 import type { PerImageTable } from '../results/perImageTable';
 import { readPerImageTable } from '../results/readPerImage';
 import type { EvaluationSummary } from '../results/summary';
+import { readJsonIfPresent } from '../util/jsonFile';
 import { writeReport, type ReportContext } from './index';
 
 export interface StoredEvaluation {
@@ -24,19 +24,8 @@ const SUMMARY_FILE = 'summary.json';
  */
 export async function readStoredEvaluation(outputDir: string): Promise<StoredEvaluation | undefined> {
   const file = join(outputDir, SUMMARY_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(file, `${file} cannot be read (${(err as Error).message}); check its permissions.`, 'results/unreadable');
-  }
-  let summary: EvaluationSummary;
-  try {
-    summary = JSON.parse(text) as EvaluationSummary;
-  } catch (err) {
-    throw new InputError(file, `${file} is not valid JSON (${(err as Error).message}); run \`medseg evaluate\` again.`, 'results/unreadable');
-  }
+  const summary = (await readJsonIfPresent(file, 'results/unreadable', 'run `medseg evaluate` again')) as EvaluationSummary | undefined;
+  if (summary === undefined) return undefined;
   if (!summary || typeof summary !== 'object' || !summary.methods || typeof summary.split !== 'string') {
     throw new InputError(file, `${file} is not a summary written by \`medseg evaluate\` (no methods or split); run \`medseg evaluate\` again.`, 'results/unreadable');
   }

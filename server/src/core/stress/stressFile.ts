@@ -4,9 +4,9 @@
  * Depends on nothing but the file system, so the report module can read it without importing
  * the stress pipeline (which itself runs evaluations that write reports).
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../findings';
+import { readJsonIfPresent } from '../util/jsonFile';
 import type { StressReport } from './types';
 
 export const STRESS_FILE = 'stress.json';
@@ -24,19 +24,8 @@ export async function readStressReport(outputDir: string): Promise<StressReport>
 /** `stress.json` of a results folder, or undefined when the folder has none; an InputError when it is not one. */
 export async function readStressReportIfPresent(outputDir: string): Promise<StressReport | undefined> {
   const file = join(outputDir, STRESS_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(file, `${file} cannot be read (${(err as Error).message}); check its permissions or run \`medseg stress\` again.`, 'stress/unreadable');
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(file, `${file} is not valid JSON (${(err as Error).message}); run \`medseg stress\` again.`, 'stress/unreadable');
-  }
+  const parsed = await readJsonIfPresent(file, 'stress/unreadable', 'run `medseg stress` again');
+  if (parsed === undefined) return undefined;
   const r = parsed as Partial<StressReport> | null;
   if (!r || typeof r !== 'object' || !Array.isArray(r.methods) || typeof r.split !== 'string' || typeof r.drop_threshold !== 'number') {
     throw new InputError(file, `${file} is not a stress.json written by \`medseg stress\` (no methods, split or drop_threshold); run \`medseg stress\` again.`, 'stress/unreadable');
