@@ -5,8 +5,8 @@ import { basename, dirname, join } from 'node:path';
 
 /**
  * Files smaller than this are written with synchronous calls: four promise-based calls (open,
- * write, close, rename) cost about 215 µs of CPU per file in thread-pool round trips against
- * 70 µs for the same calls made directly, and an evaluation writes several files per image. The
+ * write, close, rename) cost 0.49 ms of CPU per 20 KB file in thread-pool round trips against
+ * 0.30 ms made directly (bench/io-costs.ts), and an evaluation writes several files per image. The
  * inference runs in a worker thread, so these short calls do not hold it up.
  */
 const SYNC_WRITE_LIMIT = 4 << 20;
