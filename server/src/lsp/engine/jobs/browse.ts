@@ -1,19 +1,18 @@
 /** `medseg/images` and `medseg/previewData` in the worker: the cases of a config and one case's layers. */
 import type { ImagesResult, PreviewDataResult } from '../../../../../client/src/protocol';
-import { parseConfig, type MedsegConfig } from '../../../core/config';
+import type { MedsegConfig } from '../../../core/config';
 import { imageExtension, readNiftiHeader } from '../../../core/io';
 import { previewCase } from '../../preview';
 import { readPerImageRows, resultsDirOf } from '../../results';
-import { JobError, type JobParams } from '../protocol';
+import type { JobParams } from '../protocol';
 import type { JobContext } from './context';
+import { parsedConfig } from './parsedConfig';
 
 /** Browsing may use a dataset resolved a little earlier: a click must not list every file again. */
 const BROWSE_MAX_AGE_MS = 30_000;
 
 function configOf(p: { file: string; text: string }): MedsegConfig {
-  const parsed = parseConfig(p.text, p.file);
-  if (!parsed.config) throw new JobError('config-invalid', 'The config has errors: fix them to browse its images.');
-  return parsed.config;
+  return parsedConfig(p, 'browse its images').config;
 }
 
 export async function imagesJob(p: JobParams['images'], ctx: JobContext): Promise<ImagesResult> {

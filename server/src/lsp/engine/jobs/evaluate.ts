@@ -1,20 +1,15 @@
 /** `medseg/evaluate` in the worker: resolve, run the engine's evaluation, summarise for the client. */
 import type { EvaluateResult, MetricSummaryData } from '../../../../../client/src/protocol';
-import { parseConfig } from '../../../core/config';
 import type { MetricSummary } from '../../../core/metrics';
 import { evaluateExperiment } from '../../../core/evaluate';
 import { placeOnConfig } from '../../../core/validate';
 import { toFindingData } from '../findingData';
-import { JobError, type JobParams } from '../protocol';
+import type { JobParams } from '../protocol';
 import type { JobContext } from './context';
+import { parsedConfig } from './parsedConfig';
 
 export async function evaluateJob(p: JobParams['evaluate'], ctx: JobContext): Promise<EvaluateResult> {
-  const parsed = parseConfig(p.text, p.file);
-  const config = parsed.config;
-  if (!config) {
-    const errors = parsed.findings.filter((f) => f.severity === 'error');
-    throw new JobError('config-invalid', `The config has ${errors.length} error${errors.length === 1 ? '' : 's'} (first: ${errors[0]?.message ?? 'unknown'}): fix them, then evaluate again.`);
-  }
+  const { config, parsed } = parsedConfig(p, 'evaluate again');
   ctx.progress('Resolving dataset', 0);
   const dataset = await ctx.datasets.get(config, { signal: ctx.signal, maxAgeMs: 0 });
   const result = await evaluateExperiment(config, dataset, {

@@ -3,23 +3,17 @@
  * stress modules. A stress test also redraws the folder's report.html with its stress section.
  */
 import type { StressTestResult, UmapResult } from '../../../../../client/src/protocol';
-import { parseConfig, type MedsegConfig } from '../../../core/config';
 import { umapExperiment } from '../../../core/explain';
 import { refreshReport } from '../../../core/report/rerender';
 import { runStress } from '../../../core/stress';
 import { placeOnConfig } from '../../../core/validate';
 import { toFindingData } from '../findingData';
-import { JobError, type JobParams } from '../protocol';
+import type { JobParams } from '../protocol';
 import type { JobContext } from './context';
-
-function configOf(p: { text: string; file: string }): { config: MedsegConfig; parsed: ReturnType<typeof parseConfig> } {
-  const parsed = parseConfig(p.text, p.file);
-  if (!parsed.config) throw new JobError('config-invalid', 'The config has errors: fix them first (see the Problems view).');
-  return { config: parsed.config, parsed };
-}
+import { parsedConfig } from './parsedConfig';
 
 export async function umapJob(p: JobParams['umap'], ctx: JobContext): Promise<UmapResult> {
-  const { config } = configOf(p);
+  const { config } = parsedConfig(p, 'compute the UMAP');
   const colorBy = p.colorBy ?? config.explain.umap.colorBy;
   ctx.progress('Resolving dataset', 0);
   const dataset = await ctx.datasets.get(config, { signal: ctx.signal, maxAgeMs: 0 });
@@ -46,7 +40,7 @@ export async function umapJob(p: JobParams['umap'], ctx: JobContext): Promise<Um
 }
 
 export async function stressJob(p: JobParams['stress'], ctx: JobContext): Promise<StressTestResult> {
-  const { config, parsed } = configOf(p);
+  const { config, parsed } = parsedConfig(p, 'run the stress test');
   ctx.progress('Resolving dataset', 0);
   const dataset = await ctx.datasets.get(config, { signal: ctx.signal, maxAgeMs: 0 });
   const run = await runStress(config, dataset, {

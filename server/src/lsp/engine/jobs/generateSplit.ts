@@ -3,16 +3,14 @@
  * near-duplicates kept together, stratified by the label columns, the cleanest of several seeds),
  * written as the CSV that `splits.file` reads.
  */
-import { parseConfig } from '../../../core/config';
 import { scanCases } from '../../../core/scan';
 import { proposeSplits, splitCounts, writeSplitCsv } from '../../../core/splits';
 import { JobError, type GeneratedSplit, type JobParams } from '../protocol';
 import type { JobContext } from './context';
+import { parsedConfig } from './parsedConfig';
 
 export async function generateSplitJob(p: JobParams['generateSplit'], ctx: JobContext): Promise<GeneratedSplit> {
-  const parsed = parseConfig(p.text, p.file);
-  const config = parsed.config;
-  if (!config) throw new JobError('config-invalid', 'The config has errors: fix them before generating a split.');
+  const { config } = parsedConfig(p, 'generate a split');
   ctx.progress('Resolving dataset', 0);
   const dataset = await ctx.datasets.get(config, { signal: ctx.signal, maxAgeMs: 0 });
   if (dataset.cases.length === 0) throw new JobError('no-cases', 'The dataset has no image: there is nothing to split.');
