@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { runSplit } from '../../server/src/cli/commands/split';
 import type { CommandContext } from '../../server/src/cli/context';
 import { validateExperiment } from '../../server/src/core/validate';
 import { createRandom } from '../../server/src/core/util/random';
+import { runMedseg } from './runCli';
 
-const root = join(__dirname, '..', '..');
-const tsxLoader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 let dir: string;
 
-function medseg(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', tsxLoader, join(root, 'server/src/cli/bin.ts'), ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const medseg = (...args: string[]) => runMedseg(dir, ...args);
 
 /** `medseg split` in this process (spawning costs seconds): what it printed and its exit status. */
 async function splitInProcess(args: string[], flags: CommandContext['flags']): Promise<{ code: number; out: string[]; err: string[] }> {

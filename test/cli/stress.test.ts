@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { extractReportData } from '../../client/src/dashboard/reportSources';
+import { runMedseg } from './runCli';
 
-const root = join(__dirname, '..', '..');
-const tsxLoader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 let dir: string;
 
-function medseg(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', tsxLoader, join(root, 'server/src/cli/bin.ts'), ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const medseg = (...args: string[]) => runMedseg(dir, ...args);
 
 /** A 16 × 16 mask with a 6 × 6 square whose left edge is at `x0` (or nothing). */
 async function square(path: string, x0: number | undefined): Promise<void> {

@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { loadConfig } from '../../../server/src/core/config';
@@ -11,9 +10,8 @@ import { resolveDataset } from '../../../server/src/core/dataset';
 import { evaluateExperiment } from '../../../server/src/core/evaluate';
 import { readImage } from '../../../server/src/core/io';
 import { buildDemoModel } from '../../../server/src/demo/models';
+import { cliEntry, tsxLoader } from '../../cli/runCli';
 
-const root = join(__dirname, '..', '..', '..');
-const tsxLoader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 let dir: string;
 const N = 24;
 
@@ -103,7 +101,7 @@ describe('evaluate with ONNX models: cache and resume', () => {
   });
 
   test('a run killed with SIGKILL resumes from its cache and ends byte-identical', async () => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'server/src/cli/bin.ts'), 'evaluate', 'b.medseg.yaml', '--output', 'out-b-killed'], { cwd: dir, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', tsxLoader, cliEntry, 'evaluate', 'b.medseg.yaml', '--output', 'out-b-killed'], { cwd: dir, stdio: 'ignore' });
     const cacheDir = join(dir, 'cache-b', 'predictions');
     const entries = () => (existsSync(cacheDir) ? readdirSync(cacheDir).flatMap((d) => readdirSync(join(cacheDir, d))).filter((f) => f.endsWith('.png')).length : 0);
     const deadline = Date.now() + 60_000;
