@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -89,9 +89,42 @@ export function tempPathBeside(path: string): string {
 }
 
 async function linkThenRename(source: string, path: string): Promise<void> {
-  const temp = tempName(dirname(path), path);
-  linkSync(source, temp);
+  placeLinkSync(source, path);
+}
+
+/**
+ * Makes `path` a hard link to `source`, atomically: a new name is linked directly; an existing
+ * `path` that already is `source`'s file is left as it is; any other is replaced by a link made
+ * under a temp name and renamed onto it. rename(2) onto another link of the same file does nothing
+ * and succeeds, leaving the temp name behind (one hidden file per result and rerun), so the temp is
+ * removed after the rename as well: another writer may have linked the same file in between.
+ */
+export function placeLinkSync(source: string, path: string, link: (existing: string, created: string) => void = linkSync): void {
+  try {
+    link(source, path);
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  if (sameFile(source, path)) return;
+  const temp = tempPathBeside(path);
+  link(source, temp);
   renameOrRemove(temp, path);
+  removeIfPresent(temp);
+}
+
+function sameFile(a: string, b: string): boolean {
+  const x = statSync(a);
+  const y = statSync(b);
+  return x.ino === y.ino && x.dev === y.dev;
+}
+
+function removeIfPresent(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 /** Renames `temp` onto `path`; on failure removes `temp` and rethrows. */

@@ -5,9 +5,9 @@
  * hard links). Each file appears whole or not at all: a link is atomic, a copy goes through a temp
  * name and a rename, and an existing target is replaced the same way.
  */
-import { copyFileSync, linkSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cannotLink, renameOrRemove, tempPathBeside } from '../io/atomic';
+import { cannotLink, placeLinkSync, renameOrRemove, tempPathBeside } from '../io/atomic';
 
 export interface LinkTreeResult {
   linked: number;
@@ -48,7 +48,7 @@ export async function linkTree(from: string, to: string, options: LinkTreeOption
       }
       if (canLink) {
         try {
-          placeLink(link, s, d);
+          placeLinkSync(s, d, link);
           result.linked++;
           continue;
         } catch (err) {
@@ -63,22 +63,6 @@ export async function linkTree(from: string, to: string, options: LinkTreeOption
   options.signal?.throwIfAborted();
   await walk(from, to);
   return result;
-}
-
-/** Links `dst` to `src`; an existing `dst` (not already the same file) is replaced atomically. */
-function placeLink(link: (a: string, b: string) => void, src: string, dst: string): void {
-  try {
-    link(src, dst);
-    return;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  const a = statSync(src);
-  const b = statSync(dst);
-  if (a.ino === b.ino && a.dev === b.dev) return;
-  const temp = tempPathBeside(dst);
-  link(src, temp);
-  renameOrRemove(temp, dst);
 }
 
 function copyAtomic(src: string, dst: string): void {

@@ -4,12 +4,10 @@
  * see the old file or the whole new one, never a partial file, and a big file (per_image.csv of
  * 60,000 images, fusion_changes.csv) never exists as one string in memory.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { tempPathBeside } from '../io/atomic';
 
-const TEMP_TOKEN = `${process.pid}.${randomBytes(4).toString('hex')}`;
-let tempCounter = 0;
 const FLUSH_CHARS = 1 << 20;
 
 export class SpoolFile {
@@ -22,7 +20,7 @@ export class SpoolFile {
 
   /** Nothing touches the disk until the first append. */
   constructor(readonly path: string) {
-    this.temp = join(dirname(path), `.${basename(path)}.${TEMP_TOKEN}.${tempCounter++}.tmp`);
+    this.temp = tempPathBeside(path);
   }
 
   /** Appends text; resolves once earlier text is on its way (so a fast producer waits for the disk). */
