@@ -4,6 +4,8 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import type { ConfigPath, Finding } from '../findings';
+import type { ForegroundRule } from '../io/types';
+import { SAFE_NAME_RULE, segmentProblem } from '../util/pathSegment';
 import { didYouMean } from './schemaFindings';
 import {
   SPLIT_NAMES,
@@ -44,7 +46,7 @@ export function toTypedConfig(raw: Raw, file: string): { config?: MedsegConfig; 
   const config: MedsegConfig = {
     file,
     dir,
-    name: raw.name ?? configNameFromFile(file),
+    name: folderName(raw.name, configNameFromFile(file), `the config's file name ${basename(file)}`, ['name'], at),
     dataset,
     splits,
     models,
@@ -75,6 +77,21 @@ export function toTypedConfig(raw: Raw, file: string): { config?: MedsegConfig; 
 
 type At = (configPath: ConfigPath, severity: Finding['severity'], code: string, message: string, fix?: Finding['fix']) => void;
 
+/**
+ * A name that becomes a results folder (`<output>/<name>/`, `masks/<model>/`): `given`, else the
+ * default taken from a file name, which may be `.` or `..` (`..medseg.yaml`) or a device name.
+ */
+function folderName(given: string | undefined, fallback: string, from: string, configPath: ConfigPath, at: At): string {
+  const name = given ?? fallback;
+  const problem = segmentProblem(name);
+  if (problem) {
+    const what = configPath[0] === 'name' ? 'The experiment name' : `The name of model ${Number(configPath[1]) + 1}`;
+    const origin = given === undefined ? ` (taken from ${from})` : '';
+    at(configPath, 'error', 'config/unsafe-name', `${what} \`${name}\`${origin} ${problem}, so it cannot be a results folder: ${given === undefined ? 'set' : 'change'} \`name\` (${SAFE_NAME_RULE}).`);
+  }
+  return name;
+}
+
 function checkPlaceholders(template: string, configPath: ConfigPath, at: At): void {
   for (const m of template.matchAll(PLACEHOLDER)) {
     if (KNOWN_PLACEHOLDERS.includes(m[1])) continue;
@@ -104,7 +121,6 @@ function typedDataset(d: Raw, dir: string, at: At): DatasetConfig {
     if (d.group_column) at(['dataset', 'group_column'], 'warning', 'config/no-labels-file', '`group_column` needs a clinical CSV in `labels`.');
     if (d.label_columns?.length) at(['dataset', 'label_columns'], 'warning', 'config/no-labels-file', '`label_columns` needs a clinical CSV in `labels`.');
   }
-  const fg = d.foreground;
   return {
     images: d.images,
     masks: d.masks,
@@ -113,12 +129,24 @@ function typedDataset(d: Raw, dir: string, at: At): DatasetConfig {
     idColumn: d.id_column,
     groupColumn: d.group_column,
     labelColumns: d.label_columns ?? [],
-    foreground:
-      fg === 'nonzero' || fg === undefined
-        ? { kind: 'nonzero' }
-        : { kind: 'values', values: Array.isArray(fg) ? fg : [fg] },
+    foreground: typedForeground(d.foreground, d.other_labels ?? [], at),
     volumes: d.volumes,
   };
+}
+
+/** The foreground rule; other labels only mean something beside a value list, and never overlap it. */
+function typedForeground(fg: unknown, otherLabels: number[], at: At): ForegroundRule {
+  if (fg === 'nonzero' || fg === undefined) {
+    if (otherLabels.length > 0) {
+      at(['dataset', 'other_labels'], 'warning', 'config/other-labels', '`other_labels` has no effect with `foreground: nonzero` (every non-zero value is foreground): give `foreground` the target label(s), or remove `other_labels`.');
+    }
+    return { kind: 'nonzero' };
+  }
+  const values = Array.isArray(fg) ? (fg as number[]) : [fg as number];
+  for (const v of otherLabels.filter((x) => values.includes(x))) {
+    at(['dataset', 'other_labels'], 'error', 'config/other-labels', `${v} is both a \`foreground\` value and one of \`other_labels\`: a label is one or the other; remove it from one list.`);
+  }
+  return otherLabels.length > 0 ? { kind: 'values', values, otherLabels } : { kind: 'values', values };
 }
 
 function typedNormalize(n: unknown): Normalization {
@@ -137,7 +165,7 @@ function typedModels(list: Raw[], dir: string, at: At): ModelConfig[] {
       at(['models', index, 'predictions'], 'error', 'config/model-source', 'A model has either `path` or `predictions`, not both: make two models.');
     }
     if (m.predictions) checkPlaceholders(m.predictions, ['models', index, 'predictions'], at);
-    const name: string = m.name ?? (m.path ? basename(m.path).replace(/\.onnx$/i, '') : `model${index + 1}`);
+    const name = folderName(m.name, m.path ? basename(m.path).replace(/\.onnx$/i, '') : `model${index + 1}`, `its file name ${m.path ? basename(m.path) : ''}`, ['models', index, m.name ? 'name' : 'path'], at);
     if (names.has(name)) {
       at(['models', index, m.name ? 'name' : 'path'], 'error', 'config/duplicate-model', `Model name \`${name}\` is used twice (also model ${names.get(name)! + 1}): names must be unique.`);
     } else names.set(name, index);
@@ -161,7 +189,7 @@ function typedModels(list: Raw[], dir: string, at: At): ModelConfig[] {
         channels: m.input.channels,
         normalize,
       },
-      output: { activation: m.output.activation, channel: m.output.channel, threshold: m.output.threshold },
+      output: { ...(m.output.name !== undefined ? { name: m.output.name } : {}), activation: m.output.activation, channel: m.output.channel, threshold: m.output.threshold },
       trainSize: m.train_size,
       index,
     };

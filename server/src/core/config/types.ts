@@ -63,6 +63,8 @@ export interface ModelInputConfig {
 }
 
 export interface ModelOutputConfig {
+  /** Graph output that is the segmentation; undefined = the only one, or the one at the input's H×W. */
+  name?: string;
   activation: 'sigmoid' | 'softmax' | 'none';
   channel: number;
   threshold: number;

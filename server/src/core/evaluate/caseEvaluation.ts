@@ -6,12 +6,13 @@
 import type { FusionName, MetricName } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { InputError } from '../findings';
-import { readFileBytes, readImage, readMask, type BinaryMask, type ForegroundRule, type ImageVolume } from '../io';
+import { readImage, type BinaryMask, type ForegroundRule, type ImageVolume } from '../io';
 import { computeImageMetrics, type ImageMetrics, type PooledCounts } from '../metrics';
 import type { PerImageRow } from '../results/perImage';
 import { thresholdQuantised } from '../results/predictionCache';
 import { sha256 } from '../util/hash';
 import type { FusionChange } from '../results/fusionChanges';
+import { readCaseReference } from './caseReference';
 import { fuseCase, type CaseFusion, type MemberMask } from './fuseCase';
 import { writeErrorMapFile, writeMaskFile, writeProbabilityFile, type CaseGeometry } from './outputs';
 import type { CaseInput, PredictionSource } from './sources';
@@ -58,7 +59,9 @@ export async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<Ca
   let ref: BinaryMask;
   let imageHash: string;
   try {
-    [ref, imageHash] = await Promise.all([readMask(c.mask!, ctx.foreground, { slice: c.slice }), readFileBytes(c.image).then(sha256)]);
+    const read = await readCaseReference(c, ctx.foreground);
+    ref = read.ref;
+    imageHash = sha256(read.imageBytes);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') outcome.failures.push({ imageId: c.id, code: 'io/not-found', message: `${e.path} does not exist.` });

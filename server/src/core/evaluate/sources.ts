@@ -10,6 +10,7 @@ import { InputError } from '../findings';
 import { readImage, type ImageVolume } from '../io';
 import { WorkerModelRunner, type ProviderAttempt, type ProviderName } from '../inference';
 import { PredictionCache, predictionKey, quantiseProbabilities, type QuantisedPrediction } from '../results/predictionCache';
+import { maskFitError } from '../scan/maskFit';
 import { sha256, sha256File } from '../util/hash';
 
 export interface CaseInput {
@@ -66,9 +67,9 @@ export class OnnxSource implements PredictionSource {
     if (cached && cached.width === input.ref.width && cached.height === input.ref.height && cached.depth === input.ref.depth) return cached;
     const image = await input.image();
     const p = await this.runner.predict(image, { width: input.ref.width, height: input.ref.height }, { signal, imageName: input.case.id });
-    if (p.depth !== input.ref.depth) {
-      throw new InputError(input.case.image, `${input.case.id}: the image has ${p.depth} slices but the mask ${input.ref.depth}.`, 'image/mask-size-mismatch');
-    }
+    // Callers check the mask against the image first (caseReference.ts); this keeps a stray caller honest.
+    const misfit = maskFitError(input.case, { width: image.width, height: image.height, depth: p.depth }, input.ref);
+    if (misfit) throw misfit;
     this.inferences++;
     return this.cache.put(key, { width: p.width, height: p.height, depth: p.depth, prob: quantiseProbabilities(p.prob) });
   }

@@ -6,12 +6,13 @@
  * others go on.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { MedsegConfig, ModelConfig, SplitName } from '../config/types';
 import type { DatasetCase, ResolvedDataset } from '../dataset/types';
-import { idToRelativePath, methodFolder } from '../evaluate/outputs';
+import { caseFilePath } from '../results/fileNames';
 import { InputError, type Finding } from '../findings';
 import { readImage, readMask, writeFileAtomic } from '../io';
+import { maskFitError } from '../scan/maskFit';
 import { computeConfusion, overlapMetrics } from '../metrics';
 import { ENGINE_VERSION } from '../version';
 import { fractionsRecord, formatExplainJson, meanFractions, type ExplainedImage, type ExplainReport } from './explainReport';
@@ -168,9 +169,8 @@ async function explainCase(
   const started = performance.now();
   const ref = await readMask(c.mask!, config.dataset.foreground, { slice: c.slice });
   const image = await readImage(c.image, { slice: c.slice });
-  if (image.width !== ref.width || image.height !== ref.height || image.depth !== ref.depth) {
-    throw new InputError(c.image, `${c.id}: the image is ${image.width}×${image.height}×${image.depth} but its mask ${ref.width}×${ref.height}×${ref.depth}.`, 'image/mask-size-mismatch');
-  }
+  const misfit = maskFitError(c, image, ref);
+  if (misfit) throw misfit;
   const slice = ref.depth > 1 ? sliceWithMostForeground(ref.data, ref.width, ref.height, ref.depth) : 0;
   const plane = ref.width * ref.height;
   const reference = ref.data.subarray(slice * plane, (slice + 1) * plane);
@@ -183,9 +183,10 @@ async function explainCase(
     signal,
     onProgress,
   });
-  const rel = join('heatmaps', methodFolder(explainer.model.name), idToRelativePath(c.id) + '.png');
+  const file = caseFilePath(outputDir, 'heatmaps', explainer.model.name, c.id, '.png');
+  const rel = relative(outputDir, file);
   const { png, max } = await encodeHeatmapPng(e.heat, e.width, e.height);
-  await writeFileAtomic(join(outputDir, rel), png);
+  await writeFileAtomic(file, png);
   const fractions = heatFractions(e.heat, reference, e.prediction);
   return {
     id: c.id,

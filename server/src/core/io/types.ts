@@ -53,5 +53,9 @@ export interface BinaryMask {
   nifti?: NiftiHeaderInfo;
 }
 
-/** Which stored mask values are foreground: any non-zero value, or an explicit list (KiTS: [1, 2]). */
-export type ForegroundRule = { kind: 'nonzero' } | { kind: 'values'; values: readonly number[] };
+/**
+ * Which stored mask values are foreground: any non-zero value, or an explicit list (KiTS: [1, 2]).
+ * `otherLabels` are values of other structures in a label map: a mask holding only those is a
+ * true empty reference rather than a rule that matches nothing.
+ */
+export type ForegroundRule = { kind: 'nonzero' } | { kind: 'values'; values: readonly number[]; otherLabels?: readonly number[] };

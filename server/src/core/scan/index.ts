@@ -12,8 +12,11 @@ import { readImage, readMask } from '../io';
 import { mapConcurrent } from '../util/concurrency';
 import { imageProperties, maskProperties, type ImageProperties, type MaskProperties } from './properties';
 import { ScanCache } from './cache';
+import { maskFitFinding } from './maskFit';
+import { pushAll } from '../util/arrays';
 
 export * from './properties';
+export { MASK_SIZE_MISMATCH, maskFitError, maskFitFinding, sameExtent } from './maskFit';
 
 export interface CaseScan {
   id: string;
@@ -21,6 +24,8 @@ export interface CaseScan {
   mask?: MaskProperties;
   /** Why this case could not be scanned (already also a finding). */
   error?: string;
+  /** The InputError's code when the mask was decoded but its foreground rule cannot read it (`mask/…`). */
+  errorCode?: string;
 }
 
 export interface ScanResult {
@@ -45,7 +50,8 @@ function fileStamp(path: string | undefined): string {
 }
 
 export async function scanCases(cases: readonly DatasetCase[], config: MedsegConfig, options: ScanOptions = {}): Promise<ScanResult> {
-  const cache = await ScanCache.open(join(config.runtime.cache, 'scan-v1.json'));
+  // v2: masks are checked against the foreground rule; a v1 entry may hold a mask the rule emptied.
+  const cache = await ScanCache.open(join(config.runtime.cache, 'scan-v2.json'));
   const rule = JSON.stringify(config.dataset.foreground);
   const findings: Finding[] = [];
   let decoded = 0;
@@ -69,7 +75,7 @@ export async function scanCases(cases: readonly DatasetCase[], config: MedsegCon
     // Also when cancelled (a newer edit in the editor): what was decoded is kept for next time.
     await cache.save();
   }
-  cases.forEach((c, i) => findings.push(...caseFindings(c, scans[i]!, config)));
+  cases.forEach((c, i) => pushAll(findings, caseFindings(c, scans[i]!, config)));
   return { scans: scans as CaseScan[], findings, decoded };
 }
 
@@ -86,7 +92,7 @@ async function scanOne(c: DatasetCase, config: MedsegConfig): Promise<CaseScan> 
       scan.mask = maskProperties(await readMask(c.mask, config.dataset.foreground, { slice: c.slice }));
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      return { ...scan, error: err.message };
+      return { ...scan, error: err.message, ...(err.code.startsWith('mask/') ? { errorCode: err.code } : {}) };
     }
   }
   return scan;
@@ -94,6 +100,10 @@ async function scanOne(c: DatasetCase, config: MedsegConfig): Promise<CaseScan> 
 
 /** Findings are recomputed from the (possibly cached) scan, so they are the same cold or warm. */
 function caseFindings(c: DatasetCase, scan: CaseScan, config: MedsegConfig): Finding[] {
+  if (scan.error && scan.errorCode) {
+    // Decoded, but the foreground rule cannot read it: the fix is in `dataset.foreground`.
+    return [{ code: scan.errorCode, severity: 'error', message: `${c.id}: ${scan.error}`, location: { file: c.mask! }, configPath: ['dataset', 'foreground'] }];
+  }
   if (scan.error) {
     const maskFailed = scan.image !== undefined;
     return [
@@ -107,17 +117,6 @@ function caseFindings(c: DatasetCase, scan: CaseScan, config: MedsegConfig): Fin
     ];
   }
   const { image, mask } = scan;
-  if (image && mask && (image.width !== mask.width || image.height !== mask.height || image.depth !== mask.depth)) {
-    return [
-      {
-        code: 'image/mask-size-mismatch',
-        severity: 'error',
-        message: `${c.id}: the mask is ${mask.width}×${mask.height}×${mask.depth} but the image is ${image.width}×${image.height}×${image.depth}; masks must have the image's size.`,
-        location: { file: c.mask! },
-        related: [{ message: 'the image', location: { file: c.image } }],
-        configPath: ['dataset', config.dataset.msd ? 'msd' : 'masks'],
-      },
-    ];
-  }
-  return [];
+  const misfit = image && mask ? maskFitFinding(c, image, mask, ['dataset', config.dataset.msd ? 'msd' : 'masks']) : undefined;
+  return misfit ? [misfit] : [];
 }

@@ -6,13 +6,13 @@
  * curves and where each method breaks. Cases stream: one case's original and perturbed images
  * live only during its turn.
  */
-import { readFile } from 'node:fs/promises';
 import type { FusionName } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
+import { readCaseReference } from '../evaluate/caseReference';
 import { fuseCase, type MemberMask } from '../evaluate/fuseCase';
 import type { CaseInput, PredictionSource } from '../evaluate/sources';
 import { InputError } from '../findings';
-import { readImage, readMask, type BinaryMask, type ForegroundRule, type ImageVolume } from '../io';
+import { readImage, type BinaryMask, type ForegroundRule, type ImageVolume } from '../io';
 import { computeImageMetrics, summarizeMetric, type ImageMetrics } from '../metrics';
 import { thresholdQuantised } from '../results/predictionCache';
 import { mapConcurrent } from '../util/concurrency';
@@ -86,8 +86,8 @@ async function diceAtLevel(c: DatasetCase, ref: BinaryMask, imageHash: string, o
 
 /** Every level of every kind on one case; level 0 is run once and shared by all kinds. */
 async function perturbCase(c: DatasetCase, o: PerturbationStressOptions): Promise<LevelDice[][]> {
-  const [ref, bytes] = await Promise.all([readMask(c.mask!, o.foreground, { slice: c.slice }), readFile(c.image)]);
-  const imageHash = sha256(bytes);
+  const { ref, imageBytes } = await readCaseReference(c, o.foreground);
+  const imageHash = sha256(imageBytes);
   let decoded: Promise<ImageVolume> | undefined;
   const original = () => (decoded ??= readImage(c.image, { slice: c.slice }));
   const unperturbed = await diceAtLevel(c, ref, imageHash, original, perturbationLevels(o.kinds[0])[0], o);

@@ -1,0 +1,49 @@
+// The typed config of issue 13's keys: `dataset.other_labels` (labels of other structures in a
+// label map) and a model's `output.name` (which graph output is the segmentation).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseConfig } from '../../../server/src/core/config';
+
+const FILE = '/work/exp/kits.medseg.yaml';
+
+function parse(dataset: string, model = '{ path: m.onnx }') {
+  return parseConfig(`dataset: { images: "{dir}/imaging.nii.gz", masks: "{dir}/segmentation.nii.gz", ${dataset} }\nmodels: [${model}]`, FILE);
+}
+
+describe('dataset.other_labels', () => {
+  test('joins the value rule, so a tumour-free slice with kidney is an empty reference', () => {
+    const r = parse('foreground: [2], other_labels: [1]');
+    assert.deepEqual(r.findings, []);
+    assert.deepEqual(r.config!.dataset.foreground, { kind: 'values', values: [2], otherLabels: [1] });
+  });
+
+  test('absent: the rule has no other labels (and the default is an empty list)', () => {
+    const r = parse('foreground: 255');
+    assert.deepEqual(r.findings, []);
+    assert.deepEqual(r.config!.dataset.foreground, { kind: 'values', values: [255] });
+  });
+
+  test('with `foreground: nonzero` it has no effect: a warning on the key', () => {
+    const r = parse('other_labels: [1]');
+    assert.deepEqual(r.findings.map((f) => [f.code, f.severity, f.configPath]), [['config/other-labels', 'warning', ['dataset', 'other_labels']]]);
+    assert.match(r.findings[0].message, /`foreground: nonzero`/);
+    assert.deepEqual(r.config!.dataset.foreground, { kind: 'nonzero' });
+  });
+
+  test('a value both foreground and other label is an error naming it', () => {
+    const r = parse('foreground: [1, 2], other_labels: [2, 3]');
+    assert.deepEqual(r.findings.map((f) => [f.code, f.severity]), [['config/other-labels', 'error']]);
+    assert.match(r.findings[0].message, /2 is both/);
+    assert.equal(r.config, undefined);
+  });
+});
+
+describe('models[].output.name', () => {
+  test('is carried into the typed model; absent, it is undefined (the engine chooses)', () => {
+    const named = parse('foreground: 255', '{ path: m.onnx, output: { name: seg, activation: none } }');
+    assert.deepEqual(named.findings, []);
+    assert.deepEqual(named.config!.models[0].output, { name: 'seg', activation: 'none', channel: 1, threshold: 0.5 });
+    const unnamed = parse('foreground: 255');
+    assert.equal(unnamed.config!.models[0].output.name, undefined);
+  });
+});
