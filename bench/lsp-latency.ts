@@ -12,6 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { maxOf } from '../server/src/core/util/arrays';
 import { LspTestClient } from '../test/lsp/lspClient';
 
 const ROOT = join(__dirname, '..');
@@ -171,7 +172,7 @@ async function main(): Promise<void> {
   const genMs = performance.now() - t;
   await measure('30 images', small, rows);
   await measure(`${n} images`, large, rows);
-  const w = [Math.max(...rows.map((r) => r.dataset.length), 7), Math.max(...rows.map((r) => r.measure.length)), Math.max(...rows.map((r) => r.value.length))];
+  const w = [Math.max(maxOf(rows.map((r) => r.dataset.length)), 7), maxOf(rows.map((r) => r.measure.length)), maxOf(rows.map((r) => r.value.length))];
   const line = (a: string, b: string, c: string) => `| ${a.padEnd(w[0])} | ${b.padEnd(w[1])} | ${c.padStart(w[2])} |`;
   process.stdout.write(`language server latency (dist/server.js over stdio; datasets ready in ${(genMs / 1000).toFixed(1)} s)\n\n`);
   process.stdout.write(`${line('dataset', 'measure', 'time')}\n| ${'-'.repeat(w[0])} | ${'-'.repeat(w[1])} | ${'-'.repeat(w[2] - 1)}: |\n`);

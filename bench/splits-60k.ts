@@ -18,6 +18,7 @@ import type { ResolvedDataset } from '../server/src/core/dataset/types';
 import { scanCases, type ScanResult } from '../server/src/core/scan';
 import { analyzeSplits, generateSplits, imageSplitFindings, metadataSplitFindings } from '../server/src/core/splits';
 import { splitCasesOf } from '../server/src/core/splits/splitCases';
+import { maxOf } from '../server/src/core/util/arrays';
 import { mapConcurrent } from '../server/src/core/util/concurrency';
 import { createRandom } from '../server/src/core/util/random';
 
@@ -209,8 +210,8 @@ async function main(): Promise<void> {
     ['analyzeSplits on a done scan (all checks)', `${analyzeMs.toFixed(0)} ms`, `${all.length} findings: ${[...new Set(all.map((f) => f.code))].join(', ')}`],
   ];
   if (generateMs) rows.unshift(['generate data (once)', `${(generateMs / 1000).toFixed(1)} s`, `${n} images + masks`]);
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
+  const w0 = maxOf(rows.map((r) => r[0].length));
+  const w1 = maxOf(rows.map((r) => r[1].length));
   process.stdout.write(`${n} images (${bySplit.train} train / ${bySplit.val} val / ${bySplit.test} test), ${dataset.cases.length} cases\n`);
   for (const [a, b, c] of rows) process.stdout.write(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}\n`);
 }

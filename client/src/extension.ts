@@ -55,7 +55,6 @@ export function activate(context: vscode.ExtensionContext): MedsegApi {
     previewRendered,
     dashboardRendered,
     vscode.window.registerCustomEditorProvider(PREVIEW_EDITOR_VIEW_TYPE, editors, { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: true }),
-    ...registerCommands({ context, log, server, statusBar, previews, dashboards, locator }),
     server.onResultsChanged(({ uri }) => {
       locator.invalidate(vscode.Uri.parse(uri));
       void dashboards.refresh(uri);
@@ -68,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): MedsegApi {
     // The server learns of trust at start (initializationOptions): restart it when trust is granted.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void client.restart()),
   );
+  for (const command of registerCommands({ context, log, server, statusBar, previews, dashboards, locator })) context.subscriptions.push(command);
   const ready = client.start().catch((err: unknown) => {
     log.error(`the MedSeg language server did not start: ${(err as Error).message ?? err}`);
     void vscode.window.showErrorMessage('MedSeg: the language server did not start. See the "MedSeg Eval" output.');

@@ -6,13 +6,29 @@
  * finding code, the exit status and `assertInputsUnchanged`.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import sharp from 'sharp';
+import { cliEntry, tsxLoader } from '../cli/runCli';
 
 export { runMedseg } from '../cli/runCli';
+
+export interface RunOptions {
+  /** Extra environment variables for the child (e.g. a fault to inject). */
+  env?: Record<string, string>;
+  /** Modules the child preloads with `--require` (fault injection at the write layer). */
+  preload?: string[];
+}
+
+/** `runMedseg` with an environment, preloaded modules and no limit on the output (200,000 findings are 40 MB). */
+export function runMedsegWith(cwd: string, options: RunOptions, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const preload = (options.preload ?? []).flatMap((p) => ['--require', p]);
+  const r = spawnSync(process.execPath, [...preload, '--import', tsxLoader, cliEntry, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...options.env }, maxBuffer: 1 << 30 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
 
 export interface CaseSpec {
   id: string;

@@ -8,6 +8,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import type { ReportData, ReportGalleryItem, ReportMethod } from './reportData';
+import { appendAll, type Children } from './dom';
 import { stressSection } from './stressViews';
 
 export type { ReportData } from './reportData';
@@ -18,10 +19,10 @@ export interface RenderOptions {
   width?: number;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Children[]): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  for (const c of children) node.append(c);
+  appendAll(node, children);
   return node;
 }
 
@@ -33,8 +34,8 @@ function fmtP(p: number): string {
   return p < 1e-4 ? p.toExponential(1) : p.toPrecision(2);
 }
 
-function section(title: string, id: string, ...content: (Node | string)[]): HTMLElement {
-  return el('section', { id, class: 'medseg-section' }, el('h2', {}, title), ...content);
+function section(title: string, id: string, ...content: Children[]): HTMLElement {
+  return el('section', { id, class: 'medseg-section' }, el('h2', {}, title), content.flat());
 }
 
 const FG = 'var(--medseg-fg, #222)';
@@ -169,7 +170,7 @@ export function renderReport(root: HTMLElement, data: ReportData, options: Rende
   if (matrix) root.append(section(`Paired comparisons (${data.primaryMetric}, adjusted p)`, 'comparisons', matrix));
   const gains = fusionGainPlot(data, width);
   if (gains) root.append(section('Fusion gains', 'fusion', gains));
-  for (const curve of data.curves) root.append(section(curve.name, `curve-${curve.name.replace(/\W+/g, '-')}`, curvePlot(curve, width), ...(curve.note ? [el('p', { class: 'note' }, curve.note)] : [])));
+  for (const curve of data.curves) root.append(section(curve.name, `curve-${curve.name.replace(/\W+/g, '-')}`, curvePlot(curve, width), curve.note ? el('p', { class: 'note' }, curve.note) : undefined));
   if (data.stress) root.append(stressSection(data.stress, width));
   if (data.gallery.best.length || data.gallery.worst.length) {
     root.append(section('Best images', 'gallery-best', gallery(data.gallery.best, options)), section('Worst images', 'gallery-worst', gallery(data.gallery.worst, options)));

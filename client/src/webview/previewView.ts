@@ -4,7 +4,7 @@
  * the slice and window sliders of volumes, and the image's metrics. Draws what messages carry.
  */
 import type { PreviewDataResult, PreviewLayer, PreviewLayerKind } from '../protocol';
-import { h } from './dom';
+import { h, setChildren } from './dom';
 import { colourMapFor, defaultMethod, fitZoom, formatMetric, initialVisibility, layerMethod, nextZoom, pickableMethods, recolour, sortLayers } from './previewLayers';
 import type { HostToPreview, PreviewSettings, PreviewToHost, RenderedLayer } from './previewMessages';
 
@@ -140,7 +140,7 @@ export class PreviewView {
       canvas.classList.add('layer', `layer-${layer.kind}`);
       return this.layerView(layer, canvas, visibility.get(layer.id) ?? false);
     });
-    this.stack.replaceChildren(...this.layers.map((l) => l.canvas));
+    setChildren(this.stack, this.layers.map((l) => l.canvas));
     this.stack.style.width = `${data.width}px`;
     this.stack.style.height = `${data.height}px`;
     this.title.textContent = data.imageId;
@@ -201,7 +201,7 @@ export class PreviewView {
 
   private renderMethodPicker(): void {
     const methods = pickableMethods(this.layers.map((l) => l.layer));
-    this.methodPicker.replaceChildren(h('option', { value: '' }, 'all methods'), ...methods.map((m) => h('option', { value: m }, m)));
+    setChildren(this.methodPicker, h('option', { value: '' }, 'all methods'), methods.map((m) => h('option', { value: m }, m)));
     this.methodPicker.value = this.method ?? '';
     this.methodPicker.disabled = methods.length === 0;
   }
@@ -233,7 +233,7 @@ export class PreviewView {
       { class: `layer-row kind-${layer.kind}` },
       h('label', { class: 'layer-name', title: layer.label }, toggle, key, swatch, layer.label),
       slider,
-      legend.length ? h('div', { class: 'legend' }, ...legend) : undefined,
+      legend.length ? h('div', { class: 'legend' }, legend) : undefined,
     );
     const view: LayerView = { layer, canvas, visible, opacity: layer.kind === 'image' ? 1 : this.settings.opacity, toggle, slider, row, key };
     slider.value = String(view.opacity);
@@ -261,7 +261,7 @@ export class PreviewView {
     const listed = this.listedLayers();
     listed.forEach((l, i) => (l.key.textContent = i < 9 ? String(i + 1) : ''));
     const hidden = this.layers.length - listed.length;
-    this.layerList.replaceChildren(...listed.map((l) => l.row), ...(hidden ? [h('p', { class: 'note' }, `${hidden} layers of other methods: pick "all methods" or another model to see them.`)] : []));
+    setChildren(this.layerList, listed.map((l) => l.row), hidden ? h('p', { class: 'note' }, `${hidden} layers of other methods: pick "all methods" or another model to see them.`) : undefined);
     this.syncLayers();
   }
 
@@ -304,7 +304,7 @@ export class PreviewView {
       }
       parts.push(h('h2', {}, 'Window'), h('div', { class: 'control' }, h('span', { class: 'caption' }, 'centre'), c), h('div', { class: 'control' }, h('span', { class: 'caption' }, 'width'), w), label);
     }
-    this.volumeBox.replaceChildren(...parts);
+    setChildren(this.volumeBox, parts);
   }
 
   /** The picked method's metrics (metric → value), then every method's Dice, best first; a click picks a method. */
@@ -319,7 +319,7 @@ export class PreviewView {
     const picked = this.method !== undefined ? data.metrics[this.method] : undefined;
     if (picked) {
       const rows = Object.entries(picked).map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', { class: 'num' }, formatMetric(k, v))));
-      parts.push(h('table', { class: 'metrics-table' }, h('thead', {}, h('tr', {}, h('th', {}, this.method!), h('th', { class: 'num' }, ''))), h('tbody', {}, ...rows)));
+      parts.push(h('table', { class: 'metrics-table' }, h('thead', {}, h('tr', {}, h('th', {}, this.method!), h('th', { class: 'num' }, ''))), h('tbody', {}, rows)));
     }
     const pickable = pickableMethods(this.layers.map((l) => l.layer));
     const byDice = methods.map((m) => ({ m, dice: data.metrics[m].dice })).sort((a, b) => (b.dice ?? -1) - (a.dice ?? -1));
@@ -328,8 +328,8 @@ export class PreviewView {
       if (pickable.includes(m)) row.addEventListener('click', () => this.pickMethod(m));
       return row;
     });
-    parts.push(h('table', { class: 'metrics-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'method'), h('th', { class: 'num' }, 'dice'))), h('tbody', {}, ...rows)));
-    this.metricsBox.replaceChildren(...parts);
+    parts.push(h('table', { class: 'metrics-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'method'), h('th', { class: 'num' }, 'dice'))), h('tbody', {}, rows)));
+    setChildren(this.metricsBox, parts);
   }
 
   private onKey(e: KeyboardEvent): void {

@@ -68,7 +68,7 @@ function mixPlot(scenarios: Scenario[], colours: string[], width: number): Eleme
 }
 
 function mixTable(scenarios: Scenario[], data: ReportStress): HTMLElement {
-  const head = h('tr', {}, ...['scenario', 'method', 'mean Dice [95% CI]', 'rank', 'type I: FP px', 'type I: FP empty', 'type II: FN px', 'type II: missed'].map((t) => h('th', {}, t)));
+  const head = h('tr', {}, ['scenario', 'method', 'mean Dice [95% CI]', 'rank', 'type I: FP px', 'type I: FP empty', 'type II: FN px', 'type II: missed'].map((t) => h('th', {}, t)));
   const body = h('tbody');
   for (const s of scenarios) {
     s.methods.forEach((m, i) => {
@@ -156,7 +156,7 @@ export function stressSection(data: ReportStress, width: number): HTMLElement {
         `. Type I: FP px = FP/(FP+TN) pooled, FP empty = images with an empty reference and any predicted pixel; type II: FN px = FN/(FN+TP) pooled, missed = images with a lesion and Dice 0. Highlighted: a rank reversed against the split as it is.`,
     ),
   );
-  if (data.notes.length) section.append(h('ul', { class: 'note' }, ...data.notes.map((n) => h('li', {}, n))));
+  if (data.notes.length) section.append(h('ul', { class: 'note' }, data.notes.map((n) => h('li', {}, n))));
   const colours = methodsOf(data);
   for (const column of data.labelMixes) {
     section.append(h('section', { id: `stress-mix-${slug(column.column)}`, class: 'medseg-subsection' }, h('h3', {}, `Label mixes of ${column.column}`), mixPlot(column.scenarios, colours, width), mixTable(column.scenarios, data)));

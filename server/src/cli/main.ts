@@ -3,6 +3,7 @@
  * server/src/core. Exit status: 0 ok, 1 findings/errors in the input, 2 usage, 130 interrupted.
  */
 import { parseArgs } from 'node:util';
+import { maxOf } from '../core/util/arrays';
 import { ENGINE_VERSION } from '../core/version';
 import { compareHelp, runCompare } from './commands/compare';
 import { evaluateHelp, runEvaluate } from './commands/evaluate';
@@ -81,7 +82,7 @@ const commands: Record<string, Command> = {
 };
 
 function mainHelp(): string {
-  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  const width = maxOf(Object.keys(commands).map((c) => c.length), 0);
   return [
     'medseg: evaluate medical image segmentation models (MedSeg Eval)',
     '',

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { constants as zlibConstants, crc32 as zlibCrc32, deflateRawSync, deflateSync } from 'node:zlib';
 
 export function makeTempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'medseg-'));
@@ -184,4 +184,56 @@ export function sampleBytes(values: number[], type: 'int16' | 'uint16' | 'int32'
     else view.setFloat64(o, v, littleEndian);
   });
   return out;
+}
+
+/**
+ * A raw deflate stream of `prefix` followed by `zeroMiB` MiB of zeros (the body of a decompression
+ * bomb), built without compressing the zeros more than once: one full-flushed deflate block of
+ * 1 MiB of zeros (~1 kB, byte-aligned, no back-references across it) is repeated, so 512 MiB cost
+ * ~0.5 MB and well under a second.
+ */
+function deflateBombBody(prefix: Uint8Array, zeroMiB: number): Buffer[] {
+  const flush = { finishFlush: zlibConstants.Z_FULL_FLUSH };
+  const block = deflateRawSync(Buffer.alloc(1 << 20), { level: 9, ...flush });
+  return [deflateRawSync(prefix, flush), ...new Array<Buffer>(zeroMiB).fill(block), deflateRawSync(Buffer.alloc(0))];
+}
+
+/** A valid gzip file of `prefix` then `zeroMiB` MiB of zeros; `isize` replaces the trailer's size field (a hostile file can state any). */
+export function gzipBomb(prefix: Uint8Array, zeroMiB: number, options: { isize?: number } = {}): Buffer {
+  const zeros = Buffer.alloc(1 << 20);
+  let crc = zlibCrc32(prefix);
+  for (let i = 0; i < zeroMiB; i++) crc = zlibCrc32(zeros, crc);
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(options.isize ?? (prefix.length + zeroMiB * (1 << 20)) % 2 ** 32, 4);
+  const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+  return Buffer.concat([header, ...deflateBombBody(prefix, zeroMiB), trailer]);
+}
+
+/** A valid zlib stream (RFC 1950, as in PNG's IDAT) of `prefix` then `zeroMiB` MiB of zeros. */
+export function zlibBomb(prefix: Uint8Array, zeroMiB: number): Buffer {
+  // Adler-32: zeros leave a unchanged and add a to b once per byte.
+  let a = 1;
+  let b = 0;
+  for (const byte of prefix) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  b = (b + ((zeroMiB * (1 << 20)) % 65521) * a) % 65521;
+  const trailer = Buffer.alloc(4);
+  trailer.writeUInt32BE(((b << 16) | a) >>> 0);
+  return Buffer.concat([Buffer.from([0x78, 0xda]), ...deflateBombBody(prefix, zeroMiB), trailer]);
+}
+
+/** A PNG of the given IHDR fields whose IDAT holds `idat` as it is (e.g. a zlib bomb). */
+export function buildPngWithIdat(spec: { width: number; height: number; colourType: PngSpec['colourType']; bitDepth: PngSpec['bitDepth']; interlaced?: boolean; palette?: [number, number, number][] }, idat: Uint8Array): Uint8Array {
+  const ihdr = new Uint8Array(13);
+  const view = new DataView(ihdr.buffer);
+  view.setUint32(0, spec.width);
+  view.setUint32(4, spec.height);
+  ihdr.set([spec.bitDepth, spec.colourType, 0, 0, spec.interlaced ? 1 : 0], 8);
+  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr)];
+  if (spec.palette) parts.push(chunk('PLTE', new Uint8Array(spec.palette.flat())));
+  parts.push(chunk('IDAT', idat), chunk('IEND', new Uint8Array(0)));
+  return Buffer.concat(parts);
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { InputError } from '../../../server/src/core/findings';
 import { encodeNifti, extractSlice, readImage, readNiftiHeader, writeNifti } from '../../../server/src/core/io';
-import { buildNifti, makeTempDir, sampleBytes } from './helpers';
+import { buildNifti, gzipBomb, makeTempDir, sampleBytes } from './helpers';
 
 const fixtures = join(__dirname, '../../fixtures/io');
 const nibabel = JSON.parse(readFileSync(join(fixtures, 'nibabel_expected.json'), 'utf8'));
@@ -281,6 +281,72 @@ describe('readNiftiHeader', () => {
       }
     } finally {
       cleanup();
+    }
+  });
+});
+
+describe('NIfTI sizes the header does not back (decompression bombs, headers that lie)', () => {
+  // A 32×24 uint8 image: the header promises 352 + 768 = 1120 bytes.
+  const header = buildNifti({ version: 1, littleEndian: true, dims: [2, 32, 24, 1, 1, 1, 1, 1], datatype: 2, bitpix: 8, pixdim: [1, 1, 1, 1, 0, 0, 0, 0], data: new Uint8Array(0) });
+  assert.equal(header.length, 352);
+
+  async function inTemp<T>(name: string, bytes: Uint8Array, body: (file: string) => Promise<T>): Promise<T> {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      const file = join(dir, name);
+      writeFileSync(file, bytes);
+      return await body(file);
+    } finally {
+      cleanup();
+    }
+  }
+
+  test('a gzip stream of 512 MiB of zeros after a 32×24 header fails at once, naming the promised size', async () => {
+    // The trailer states the true size, and also the header's own size, as a 4 GiB stream's
+    // size field (modulo 2^32) can: neither may be believed.
+    for (const isize of [undefined, 1120]) {
+      await inTemp('bomb.nii.gz', gzipBomb(header, 512, { isize }), async (file) => {
+        const started = performance.now();
+        const error = await rejection(readImage(file), file);
+        const ms = performance.now() - started;
+        assert.equal(error.code, 'io/unreadable');
+        assert.match(error.message, /the header promises 1120 bytes \(32×24×1 uint8 from offset 352\) but the file holds more \(inflating stopped after 1120 bytes\)/);
+        assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+      });
+    }
+  });
+
+  test('one slice of the bomb inflates only up to that slice', async () => {
+    await inTemp('bomb.nii.gz', gzipBomb(header, 512), async (file) => {
+      const started = performance.now();
+      const slice = await readImage(file, { slice: 0 });
+      assert.ok(performance.now() - started < 1000);
+      assert.deepEqual([slice.width, slice.height, slice.depth], [32, 24, 1]);
+      assert.ok(slice.data.every((v) => v === 0));
+    });
+  });
+
+  test('a plain .nii with bytes beyond the promised data names both sizes', async () => {
+    const bytes = buildNifti({ version: 1, littleEndian: true, dims: [2, 4, 1, 1, 1, 1, 1, 1], datatype: 4, bitpix: 16, pixdim: [1, 1, 1, 1, 0, 0, 0, 0], data: new Uint8Array(8 + 6) });
+    await inTemp('long.nii', bytes, async (file) => {
+      const error = await rejection(readImage(file), file);
+      assert.equal(error.code, 'io/unreadable');
+      // 352 + 4 × 2 = 360 promised, 352 + 14 = 366 present
+      assert.match(error.message, /promises 360 bytes \(4×1×1 int16 from offset 352\) but the file holds 366\./);
+    });
+  });
+
+  test('a header promising more than one read can hold is refused before anything is inflated', async () => {
+    const huge = buildNifti({ version: 1, littleEndian: true, dims: [3, 30000, 30000, 30000, 1, 1, 1, 1], datatype: 4, bitpix: 16, pixdim: [1, 1, 1, 1, 0, 0, 0, 0], data: new Uint8Array(0) });
+    for (const [name, bytes] of [['huge.nii', huge], ['huge.nii.gz', gzipBomb(huge, 64)]] as const) {
+      await inTemp(name, bytes, async (file) => {
+        const started = performance.now();
+        const error = await rejection(readImage(file), file);
+        assert.equal(error.code, 'io/unsupported');
+        // 352 + 30000³ × 2 = 54,000,000,000,352
+        assert.match(error.message, /the header promises 54000000000352 bytes \(30000×30000×30000 int16 from offset 352\), more than one read can hold/);
+        assert.ok(performance.now() - started < 1000);
+      });
     }
   });
 });

@@ -7,7 +7,7 @@ import { decodePlainPng } from '../../../server/src/core/io/pngDecode';
 import { decodePaletteIndices } from '../../../server/src/core/io/pngPalette';
 import { encodePalettePng, encodePng, readImage } from '../../../server/src/core/io';
 import { decodeWithSharp } from '../../../server/src/core/io/raster';
-import { buildPng, makeTempDir } from './helpers';
+import { buildPng, buildPngWithIdat, makeTempDir, zlibBomb } from './helpers';
 
 /** A smooth gradient with texture, so libpng's adaptive filtering picks Sub, Up, Average and Paeth rows. */
 function pixels(width: number, height: number, channels: number, max: number): number[] {
@@ -100,5 +100,32 @@ describe('encoders', () => {
 
   test('encodePalettePng refuses an index outside the palette', async () => {
     await assert.rejects(encodePalettePng(Uint8Array.of(0, 3), 2, 1, [[0, 0, 0, 255], [1, 1, 1, 255]]), /index 3 at pixel 1 is outside the 2-colour palette/);
+  });
+});
+
+describe('decompression bombs in IDAT', () => {
+  // 32×24 8-bit grey: IHDR implies 24 rows × (1 filter byte + 32 samples) = 792 inflated bytes;
+  // the stream holds 256 MiB of zeros (row filter 0, value 0 everywhere).
+  const bomb = () => zlibBomb(new Uint8Array(0), 256);
+
+  test('the fast path stops inflating at the size IHDR implies and says so', () => {
+    const png = buildPngWithIdat({ width: 32, height: 24, colourType: 0, bitDepth: 8 }, bomb());
+    const started = performance.now();
+    assert.throws(() => decodePlainPng(png), /the image data inflates to more than the 792 bytes IHDR's 32×24 pixels take/);
+    assert.ok(performance.now() - started < 1000);
+  });
+
+  test('so does the palette decoder, interlaced or not; and it refuses more pixels than sharp reads', () => {
+    const palette: [number, number, number][] = [[0, 0, 0], [255, 0, 0]];
+    // Adam7 of 32×24 at 8 bits: passes of 4×3, 4×3, 8×3, 8×6, 16×6, 16×12, 32×12 pixels,
+    // each row one filter byte more: 15 + 15 + 27 + 54 + 102 + 204 + 396 = 813 bytes.
+    for (const [interlaced, expected] of [[false, 792], [true, 813]] as const) {
+      const png = buildPngWithIdat({ width: 32, height: 24, colourType: 3, bitDepth: 8, interlaced, palette }, bomb());
+      const started = performance.now();
+      assert.throws(() => decodePaletteIndices(png), new RegExp(`inflates to more than the ${expected} bytes`));
+      assert.ok(performance.now() - started < 1000);
+    }
+    const wide = buildPngWithIdat({ width: 100_000, height: 100_000, colourType: 3, bitDepth: 8, palette }, zlibBomb(new Uint8Array(0), 1));
+    assert.throws(() => decodePaletteIndices(wide), /100000×100000 pixels are more than the 268402689/);
   });
 });

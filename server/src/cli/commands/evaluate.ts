@@ -3,6 +3,7 @@ import { resolveDataset } from '../../core/dataset';
 import { evaluateExperiment, type Shard } from '../../core/evaluate';
 import { hasErrors } from '../../core/findings';
 import type { EvaluationSummary } from '../../core/results/summary';
+import { maxOf } from '../../core/util/arrays';
 import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
 import { loadConfigForRun } from '../loadConfigForRun';
@@ -85,7 +86,7 @@ export function formatSummaryTable(summary: EvaluationSummary, metrics: readonly
       return s.ci95 ? `${fmt(s.mean, digits)} [${fmt(s.ci95[0], digits)}, ${fmt(s.ci95[1], digits)}]` : fmt(s.mean, digits);
     }),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const widths = header.map((h, i) => Math.max(h.length, maxOf(rows.map((r) => r[i].length), 0)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const provider = summary.provider ? `provider: ${summary.provider.used}` : 'provider: none (existing predictions)';
   return [

@@ -3,6 +3,7 @@ import { loadConfig, type ParsedConfig } from '../../core/config';
 import { resolveDataset, type ResolvedDataset } from '../../core/dataset';
 import { AUTO_LAYER_RULE, explainExperiment, listModelLayers, umapExperiment, type CamMethod, type ExplainReport, type UmapReport } from '../../core/explain';
 import { hasErrors } from '../../core/findings';
+import { maxOf } from '../../core/util/arrays';
 import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
 import { loadConfigForRun } from '../loadConfigForRun';
@@ -69,7 +70,7 @@ export function formatExplainTable(report: ExplainReport): string {
     fraction(m.mean.inside_fn),
     m.seconds_per_image === null ? '–' : m.seconds_per_image.toFixed(2),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const widths = header.map((h, i) => Math.max(h.length, maxOf(rows.map((r) => r[i].length), 0)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [
     `${report.experiment} · ${report.method} · target ${report.target} · split ${report.split} · mean share of the heat`,

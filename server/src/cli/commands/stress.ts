@@ -3,6 +3,7 @@ import { resolveDataset } from '../../core/dataset';
 import { hasErrors } from '../../core/findings';
 import { refreshReport } from '../../core/report/rerender';
 import { PERTURBATION_KINDS, runStress, swapPhrases, type MixMethodResult, type MixScenarioResult, type PerturbationResult, type StressReport } from '../../core/stress';
+import { maxOf, pushAll } from '../../core/util/arrays';
 import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
 import { loadConfigForRun } from '../loadConfigForRun';
@@ -90,7 +91,7 @@ const fmt = (x: number | undefined | null, digits = 3) => (x === undefined || x 
 const pct = (x: number | undefined | null) => (x === undefined || x === null ? '–' : `${(100 * x).toFixed(1)}%`);
 
 function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const widths = header.map((h, i) => Math.max(h.length, maxOf(rows.map((r) => r[i].length), 0)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
 }
@@ -152,14 +153,14 @@ export function formatStressReport(report: StressReport): string {
       'Type I: FP px = FP/(FP+TN) pooled, FP empty = images with an empty reference and any predicted pixel; type II: FN px = FN/(FN+TP) pooled, missed = images with a lesion and Dice 0.',
       '',
       `test split as it is · ${plural(mixes.baseline.images, 'image')} · ranking ${mixes.baseline.ranking.join(' > ')}`,
-      ...table(MIX_HEADER, mixRows(methods, mixes.baseline.methods, mixes.baseline.ranking, undefined)),
     );
+    pushAll(out, table(MIX_HEADER, mixRows(methods, mixes.baseline.methods, mixes.baseline.ranking, undefined)));
     for (const s of mixes.scenarios) {
       out.push('', scenarioTitle(s));
       if (s.ranking_changed) {
         out.push(`** RANKING CHANGED ** ${swapText(s.swaps)} (in ${(100 * s.changed_in_repeats).toFixed(0)}% of the repeats)`);
       }
-      out.push(...table(MIX_HEADER, mixRows(methods, s.methods, s.ranking, mixes.baseline.ranking)));
+      pushAll(out, table(MIX_HEADER, mixRows(methods, s.methods, s.ranking, mixes.baseline.ranking)));
       if (s.note) out.push(`note: ${s.note}`);
     }
     out.push('', changed.length ? `Ranking changes under ${changed.length} of ${mixes.scenarios.length}: ${changed.map((s) => `${s.column} ${s.name}`).join(', ')}.` : `The ranking holds under all ${mixes.scenarios.length} mixes.`);
@@ -167,7 +168,10 @@ export function formatStressReport(report: StressReport): string {
   const p = report.perturbations;
   if (p) {
     out.push('', `${report.experiment} · split ${report.split} · image perturbations · ${plural(p.images, 'image')} · ${plural(p.inferences, 'inference')} run (the rest cached)`);
-    for (const k of p.kinds) out.push('', ...perturbationLines(p.methods, k, report.drop_threshold));
+    for (const k of p.kinds) {
+      out.push('');
+      pushAll(out, perturbationLines(p.methods, k, report.drop_threshold));
+    }
   }
   for (const n of report.notes) out.push(`note: ${n}`);
   return out.join('\n').replace(/^\n+/, '');

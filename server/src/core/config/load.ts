@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isMap } from 'yaml';
 import type { ConfigPath, Finding } from '../findings';
+import { pushAll } from '../util/arrays';
 import { ConfigDocument } from './document';
 import { validateAgainstSchema } from './schema';
 import { schemaFindings } from './schemaFindings';
@@ -57,7 +58,7 @@ export function parseConfig(text: string, file: string): ParsedConfig {
   }
 
   const schemaProblems = schemaFindings(validateAgainstSchema(value), document);
-  findings.push(...schemaProblems);
+  pushAll(findings, schemaProblems);
   const schemaErrorPaths = schemaProblems.filter((f) => f.severity === 'error').map((f) => f.configPath ?? []);
 
   // The semantic checks still run beside schema errors (a typo elsewhere should not hide a
@@ -69,7 +70,7 @@ export function parseConfig(text: string, file: string): ParsedConfig {
     return { document, findings };
   }
   const overlaps = (a: ConfigPath, b: ConfigPath) => a.every((s, i) => i >= b.length || b[i] === s) || b.every((s, i) => i >= a.length || a[i] === s);
-  findings.push(...typed.findings.filter((f) => !schemaErrorPaths.some((p) => overlaps(p, f.configPath ?? []))).map(place));
+  pushAll(findings, typed.findings.filter((f) => !schemaErrorPaths.some((p) => overlaps(p, f.configPath ?? []))).map(place));
   const ok = !findings.some((f) => f.severity === 'error');
   return { document, config: ok ? typed.config : undefined, findings };
 }

@@ -6,6 +6,7 @@
 import type { MedsegConfig } from '../config/types';
 import { didYouMean } from '../config/schemaFindings';
 import type { ConfigPath, Finding } from '../findings';
+import { pushAll } from '../util/arrays';
 import { CaseLookup, displayIdOf } from './caseLookup';
 import { describeHeader, headerLocation, rowLocation, sortByLine, type CsvRow, type CsvTable } from './csvTable';
 import { readDatasetCsv } from './readDatasetCsv';
@@ -92,8 +93,9 @@ export async function applyClinicalLabels(
   }
 
   const csvName = displayPath(config.dir, file);
-  rowFindings.push(
-    ...perItemOrAggregated(
+  pushAll(
+    rowFindings,
+    perItemOrAggregated(
       unknown,
       ({ id, row }) => ({
         code: 'dataset/csv-unknown-id',
@@ -109,7 +111,7 @@ export async function applyClinicalLabels(
       }),
     ),
   );
-  findings.push(...sortByLine(rowFindings));
+  pushAll(findings, sortByLine(rowFindings));
   const uncovered = [...new Set(cases.filter((c) => !covered.has(c)).map(displayIdOf))];
   if (uncovered.length > 0) {
     findings.push({

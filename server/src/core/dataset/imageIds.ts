@@ -7,6 +7,7 @@ import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path
 import picomatch from 'picomatch';
 import { stripImageExtension } from '../io/extensions';
 import type { ConfigPath, Finding } from '../findings';
+import { pushAll } from '../util/arrays';
 import { perItemOrAggregated, previewList } from './findingHelpers';
 
 /** The absolute folder before the first magic segment of `pattern` (`data/case_00*` gives `<dir>/data`). */
@@ -48,8 +49,9 @@ export function dropDuplicateIds<T extends { id: string; image: string }>(
     if (first.has(item.id)) duplicates.push(item);
     else first.set(item.id, item);
   }
-  findings.push(
-    ...perItemOrAggregated(
+  pushAll(
+    findings,
+    perItemOrAggregated(
       duplicates,
       (d) => ({
         code: 'dataset/duplicate-id',

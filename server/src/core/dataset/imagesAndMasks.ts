@@ -6,6 +6,7 @@ import { basename, dirname, relative, sep } from 'node:path';
 import { glob } from 'tinyglobby';
 import type { MedsegConfig } from '../config/types';
 import type { Finding } from '../findings';
+import { pushAll } from '../util/arrays';
 import { IMAGE_EXTENSIONS, imageExtension, stripImageExtension } from '../io/extensions';
 import { displayPath, perItemOrAggregated, plural, previewList } from './findingHelpers';
 import type { FolderListing } from './folderListing';
@@ -64,8 +65,9 @@ export async function resolveImagesAndMasks(
     if (present[i]) entry.mask = expected[i];
     else missing.push({ entry, expected: expected[i] });
   });
-  findings.push(
-    ...perItemOrAggregated(
+  pushAll(
+    findings,
+    perItemOrAggregated(
       missing,
       ({ entry, expected }) => ({
         code: 'dataset/missing-mask',
@@ -191,8 +193,9 @@ function pairMasksByGlob(
 
   const masksPattern = config.dataset.masks!;
   const missing = entries.filter((e) => e.mask === undefined);
-  findings.push(
-    ...perItemOrAggregated(
+  pushAll(
+    findings,
+    perItemOrAggregated(
       missing,
       (e) => ({
         code: 'dataset/missing-mask',
@@ -209,7 +212,7 @@ function pairMasksByGlob(
         configPath: ['dataset', 'masks'],
       }),
     ),
-    ...perItemOrAggregated(
+    perItemOrAggregated(
       orphans,
       (m) => ({
         code: 'dataset/orphan-mask',
@@ -226,7 +229,7 @@ function pairMasksByGlob(
         configPath: ['dataset', 'masks'],
       }),
     ),
-    ...perItemOrAggregated(
+    perItemOrAggregated(
       extras,
       ({ mask, entry }) => ({
         code: 'dataset/extra-mask',

@@ -16,6 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { MedsegConfig } from '../config/types';
 import type { Finding } from '../findings';
+import { pushAll } from '../util/arrays';
 import { imageExtension, stripImageExtension } from '../io/extensions';
 import { displayPath, perItemOrAggregated, previewList } from './findingHelpers';
 import type { FolderListing } from './folderListing';
@@ -128,8 +129,9 @@ async function msdCases(ctx: MsdContext, json: Json): Promise<ImageEntry[]> {
       predictions: {},
     });
   }
-  ctx.findings.push(
-    ...perItemOrAggregated(
+  pushAll(
+    ctx.findings,
+    perItemOrAggregated(
       missingImages,
       (c) => ({
         code: 'dataset/missing-image',
@@ -197,8 +199,9 @@ async function nnUnetV2Cases(ctx: MsdContext, json: Json): Promise<ImageEntry[]>
 
 function reportMissingLabels(ctx: MsdContext, entries: readonly ImageEntry[], labels: ReadonlyMap<string, string | undefined>): void {
   const missing = entries.filter((e) => e.mask === undefined);
-  ctx.findings.push(
-    ...perItemOrAggregated(
+  pushAll(
+    ctx.findings,
+    perItemOrAggregated(
       missing,
       (e) => {
         const expected = labels.get(e.id);

@@ -5,6 +5,7 @@
  */
 import { SPLIT_NAMES, type MedsegConfig, type SplitName } from '../config/types';
 import type { Finding } from '../findings';
+import { pushAll } from '../util/arrays';
 import { CaseLookup, displayIdOf } from './caseLookup';
 import { describeHeader, headerLocation, rowLocation, sortByLine, type CsvRow } from './csvTable';
 import { displayPath, perItemOrAggregated, previewList } from './findingHelpers';
@@ -82,8 +83,9 @@ export async function applySplitFile(config: MedsegConfig, cases: readonly Datas
 
   const validNames = SPLIT_NAMES.map((s) => `\`${s}\``).join(', ');
   const rowFindings: Finding[] = [];
-  rowFindings.push(
-    ...perItemOrAggregated(
+  pushAll(
+    rowFindings,
+    perItemOrAggregated(
       unknownSplits,
       ({ value, row }) => ({
         code: 'dataset/unknown-split',
@@ -98,7 +100,7 @@ export async function applySplitFile(config: MedsegConfig, cases: readonly Datas
         location: rowLocation(table, all[0].row),
       }),
     ),
-    ...perItemOrAggregated(
+    perItemOrAggregated(
       unknownIds,
       ({ id, row }) => ({
         code: 'dataset/split-unknown-id',
@@ -113,7 +115,7 @@ export async function applySplitFile(config: MedsegConfig, cases: readonly Datas
         location: rowLocation(table, all[0].row),
       }),
     ),
-    ...conflicts.map(({ id, split, row, earlier, earlierSplit }) => ({
+    conflicts.map(({ id, split, row, earlier, earlierSplit }) => ({
       code: 'dataset/split-conflict',
       severity: 'error' as const,
       message: `\`${id}\` is put in \`${split}\` here but in \`${earlierSplit}\` on line ${earlier.line + 1}: an image belongs to one split (this row is ignored).`,
@@ -130,10 +132,11 @@ export async function applySplitFile(config: MedsegConfig, cases: readonly Datas
       location: rowLocation(table, firstRow),
     });
   }
-  findings.push(...sortByLine(rowFindings));
+  pushAll(findings, sortByLine(rowFindings));
   const unsplit = [...new Set(cases.filter((c) => c.split === undefined).map(displayIdOf))];
-  findings.push(
-    ...perItemOrAggregated(
+  pushAll(
+    findings,
+    perItemOrAggregated(
       unsplit,
       (id) => ({
         code: 'dataset/unsplit-image',

@@ -17,6 +17,7 @@ import { PerImageTable } from '../results/perImageTable';
 import { PredictionCache } from '../results/predictionCache';
 import { StapleRuns } from '../results/stapleRuns';
 import type { EvaluationSummary } from '../results/summary';
+import { pushAll } from '../util/arrays';
 import { mapConcurrent } from '../util/concurrency';
 import { HeapGuard } from '../util/heapGuard';
 import { assembleSummary, failureFindings, tryWriteReport, writeResults, type EvaluationParts } from './assemble';
@@ -153,7 +154,7 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
       ),
       provider: sources.find((s) => s.provider) ? { used: sources.find((s) => s.provider)!.provider!, attempts: sources.find((s) => s.provider)!.attempts ?? [] } : undefined,
     };
-    findings.push(...failureFindings(config, parts.failures));
+    pushAll(findings, failureFindings(config, parts.failures));
     const labels = new Map(dataset.cases.map((c) => [c.id, c.labels]));
     const summary = assembleSummary(config, dataset.labelColumns, (id) => labels.get(id) ?? {}, parts);
     await writeResults(outputDir, parts, summary);

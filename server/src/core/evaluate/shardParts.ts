@@ -4,6 +4,7 @@
  * per-case estimates and the run's description. Rows and fusion changes stay in per_image.csv and
  * fusion_changes.csv, which the merge streams from.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +23,7 @@ import type { EvaluationParts, MethodDescription } from './assemble';
 export const SHARD_FOLDER = 'shard';
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 
 interface ShardDescription {
   version: 1;
@@ -73,9 +75,13 @@ export async function readShardDescription(outputDir: string): Promise<ShardOnDi
   const dir = join(outputDir, SHARD_FOLDER);
   let description: ShardDescription;
   try {
-    description = JSON.parse((await gunzipAsync(await readFile(join(dir, 'parts.json.gz')))).toString('utf8')) as ShardDescription;
-  } catch {
-    throw new InputError(outputDir, `${outputDir} holds no shard results (${SHARD_FOLDER}/parts.json.gz): give folders written by \`medseg evaluate --shard I/N\`.`, 'merge/not-a-shard');
+    // It becomes one string: inflating stops at the longest string there can be (a gzip bomb
+    // costs at most that, not all the memory there is).
+    const inflated = await gunzipAsync(await readFile(join(dir, 'parts.json.gz')), { maxOutputLength: MAX_STRING_LENGTH });
+    description = JSON.parse(inflated.toString('utf8')) as ShardDescription;
+  } catch (err) {
+    const tooLarge = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? `: it inflates to more than ${MAX_STRING_LENGTH} bytes` : '';
+    throw new InputError(outputDir, `${outputDir} holds no shard results (${SHARD_FOLDER}/parts.json.gz${tooLarge}): give folders written by \`medseg evaluate --shard I/N\`.`, 'merge/not-a-shard');
   }
   const { version: _version, pooled, ...rest } = description;
   return {

@@ -10,6 +10,7 @@
 import { onnx } from 'onnx-proto';
 import { InputError } from '../findings';
 import { int64ToNumber } from '../onnx';
+import { pushAll } from '../util/arrays';
 import { analyzeGraph, constantNodes, downstreamNodes, type GraphTopology } from './graphTopology';
 
 export const UNKNOWN_TENSOR_CODE = 'explain/unknown-tensor';
@@ -144,7 +145,7 @@ export function cutGraph(model: onnx.IModelProto, at: string, options: CutOption
     if (p !== undefined && (downstream.has(p) || constant.has(p))) {
       if (!tailNodes.has(p)) {
         tailNodes.add(p);
-        stack.push(...topo.inputsOf[p]);
+        pushAll(stack, topo.inputsOf[p]);
       }
       continue;
     }

@@ -4,6 +4,7 @@
  * `graph.node`: dependencies are read from tensor names alone.
  */
 import type { onnx } from 'onnx-proto';
+import { pushAll } from '../util/arrays';
 
 export interface GraphTopology {
   nodes: readonly onnx.INodeProto[];
@@ -112,7 +113,7 @@ export function downstreamNodes(topo: GraphTopology, tensor: string): Set<number
     const i = stack.pop()!;
     if (reached.has(i)) continue;
     reached.add(i);
-    for (const o of topo.nodes[i].output ?? []) if (o) stack.push(...(topo.consumers.get(o) ?? []));
+    for (const o of topo.nodes[i].output ?? []) if (o) pushAll(stack, topo.consumers.get(o) ?? []);
   }
   return reached;
 }

@@ -13,6 +13,7 @@
  */
 import type { ModelInputConfig, Normalization } from '../config/types';
 import type { ImageVolume } from '../io/types';
+import { maxOf, minOf } from '../util/arrays';
 import { resizeBilinear } from './resize';
 
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];
@@ -109,8 +110,8 @@ function unitScaling(image: ImageVolume, targetChannels: 1 | 3): { offset: numbe
   if (image.data instanceof Uint8Array) return { offset: 0, scale: 1 / 255 };
   if (image.data instanceof Uint16Array) return { offset: 0, scale: 1 / 65535 };
   const stats = volumeStats(image, targetChannels);
-  const min = Math.min(...stats.map((s) => s.min));
-  const max = Math.max(...stats.map((s) => s.max));
+  const min = minOf(stats.map((s) => s.min));
+  const max = maxOf(stats.map((s) => s.max));
   return { offset: min, scale: max > min ? 1 / (max - min) : 0 };
 }
 

@@ -9,6 +9,7 @@ import type { ModelConfig, RuntimeConfig } from '../config/types';
 import { InputError } from '../findings';
 import type { ImageVolume } from '../io/types';
 import { parseModelInfo, type ModelInfo } from '../onnx';
+import { pushAll } from '../util/arrays';
 import { checkModelAgainstConfig, resolveGraphInput } from './checkModel';
 import { countNonFinite, foregroundProbability, resizeProbability, scoreMapShape } from './postprocess';
 import {
@@ -119,7 +120,7 @@ export class ModelRunner implements RunnerDescription {
       const data = new Float32Array(n * sampleLength);
       part.forEach((x, k) => data.set(x, k * sampleLength));
       const dims = this.input.layout === 'NCHW' ? [n, this.input.channels, h, w] : [n, h, w, this.input.channels];
-      results.push(...(await this.runBatch(session, data, dims, part.length)));
+      pushAll(results, await this.runBatch(session, data, dims, part.length));
     }
     return results;
   }

@@ -1,18 +1,59 @@
-import { Gunzip, gunzipSync } from 'fflate';
+import { Gunzip } from 'fflate';
 import type { FileHandle } from 'node:fs/promises';
+import { constants as bufferConstants } from 'node:buffer';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { unreadable } from './errors';
+
+/**
+ * Compressed bytes handed to the streaming inflater at once. Deflate expands at most ~1032:1, so
+ * one push of 64 KiB yields at most ~66 MB: a gzip bomb can overshoot a wanted prefix by that
+ * much, never by gigabytes.
+ */
+const MAX_GZIP_PUSH = 64 * 1024;
+
+/** The most bytes one read may produce (Node's Buffer limit); larger headers are refused before inflating. */
+export const MAX_INFLATED_BYTES = bufferConstants.MAX_LENGTH;
 
 /** Files are sniffed, not trusted by name: tools do write plain `.nii.gz` and gzipped `.nii` files. */
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-export function gunzipWhole(file: string, bytes: Uint8Array): Uint8Array {
+/**
+ * Inflates a gzip file, stopping once more than `limit` bytes came out: then `more` is true and
+ * `data` undefined. The size stored in the gzip trailer is not used: it is the size modulo 4 GiB,
+ * and a hostile file can state anything there. A stream cut short gives what it holds.
+ */
+export function gunzipUpTo(file: string, bytes: Uint8Array, limit: number): { data: Uint8Array; more: false } | { data: undefined; more: true } {
   try {
-    return gunzipSync(bytes);
+    // One output chunk of the expected size (no copies), bounded so the limit is seen at once.
+    const chunkSize = Math.max(64, Math.min(limit + 1, 1 << 30));
+    const data = gunzipSync(bytes, { maxOutputLength: Math.max(1, limit), chunkSize, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    return { data, more: false };
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return { data: undefined, more: true };
     throw unreadable(file, 'gzip file', error);
   }
+}
+
+/** The first `count` inflated bytes of an in-memory gzip file (fewer when it holds fewer), inflating little more. */
+export function gunzipPrefix(file: string, bytes: Uint8Array, count: number): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let have = 0;
+  const gunzip = new Gunzip((data) => {
+    chunks.push(data);
+    have += data.length;
+  });
+  try {
+    // Small pushes first: a header is usually in the first few kilobytes.
+    for (let at = 0, step = 4096; at < bytes.length && have < count; at += step, step = Math.min(step * 2, MAX_GZIP_PUSH)) {
+      gunzip.push(bytes.subarray(at, at + step), at + step >= bytes.length);
+    }
+  } catch (error) {
+    // A damaged stream past the header is the whole read's business; one before it is this one's.
+    if (have < count) throw unreadable(file, 'gzip file', error);
+  }
+  return concat(chunks, have);
 }
 
 /**
@@ -56,12 +97,12 @@ export class PrefixReader {
     const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.fileOffset);
     const firstRead = this.fileOffset === 0;
     this.fileOffset += bytesRead;
-    this.step = Math.min(this.step * 2, 1 << 20);
     const chunk = buffer.subarray(0, bytesRead);
     const final = bytesRead === 0;
     if (firstRead && isGzip(chunk)) {
       this.gunzip = new Gunzip((data) => this.take(data));
     }
+    this.step = Math.min(this.step * 2, this.gunzip ? MAX_GZIP_PUSH : 1 << 20);
     if (this.gunzip) {
       try {
         this.gunzip.push(chunk, final);

@@ -1,6 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
-import { fileSystemError, isInputError, sliceOutOfRange, unreadable, unsupportedContent } from './errors';
-import { gunzipWhole, isGzip, PrefixReader } from './gzip';
+import { InputError } from '../findings';
+import { fileSystemError, IO_UNREADABLE, isInputError, sliceOutOfRange, unreadable, unsupportedContent } from './errors';
+import { gunzipPrefix, gunzipUpTo, isGzip, MAX_INFLATED_BYTES, PrefixReader } from './gzip';
 import { NIFTI2_HEADER_SIZE, parseNiftiHeader, type ParsedNiftiHeader } from './niftiHeader';
 import type { ImageVolume, PixelArray } from './types';
 
@@ -18,14 +19,21 @@ const DATATYPES: Record<number, { name: string; bytes: number }> = {
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Reads a `.nii`/`.nii.gz` volume, or one axial slice of it (then only the bytes up to that slice are read). */
+/**
+ * Reads a `.nii`/`.nii.gz` volume, or one axial slice of it (then only the bytes up to that slice
+ * are read). A whole read stops inflating at the size the header gives: a file that holds more
+ * (a header that does not describe its data, or a gzip bomb) is refused, as is one that holds less.
+ */
 export async function readNifti(path: string, options: { slice?: number } = {}): Promise<ImageVolume> {
   try {
     if (options.slice === undefined) {
-      let bytes: Uint8Array = await readFile(path);
-      if (isGzip(bytes)) bytes = gunzipWhole(path, bytes);
-      const header = parseNiftiHeader(bytes, path);
-      return decodeVolume(path, header, bytes, undefined);
+      const bytes: Uint8Array = await readFile(path);
+      const gzipped = isGzip(bytes);
+      const header = parseNiftiHeader(gzipped ? gunzipPrefix(path, bytes, NIFTI2_HEADER_SIZE) : bytes, path);
+      const size = dataSize(path, header);
+      const data = gzipped ? gunzipUpTo(path, bytes, size.end).data : bytes;
+      if (!data || data.length > size.end) throw tooMuchData(path, size, data?.length);
+      return decodeVolume(path, header, data, undefined);
     }
     return await readNiftiSlice(path, options.slice);
   } catch (error) {
@@ -39,13 +47,36 @@ async function readNiftiSlice(path: string, slice: number): Promise<ImageVolume>
     const reader = new PrefixReader(handle, path);
     await reader.ensure(NIFTI2_HEADER_SIZE);
     const header = parseNiftiHeader(reader.bytes(), path);
-    const { width, height, depth, sampleBytes } = volumeShape(path, header);
+    const { width, height, depth, sampleBytes } = dataSize(path, header);
     if (!Number.isInteger(slice) || slice < 0 || slice >= depth) throw sliceOutOfRange(path, slice, depth);
     await reader.ensure(header.voxOffset + (slice + 1) * width * height * sampleBytes);
     return decodeVolume(path, header, reader.bytes(), slice);
   } finally {
     await handle.close();
   }
+}
+
+interface DataSize {
+  width: number;
+  height: number;
+  depth: number;
+  sampleBytes: number;
+  /** Where the voxel data ends: the file size the header implies (inflated, for `.nii.gz`). */
+  end: number;
+  /** `5×4×3 int16 from offset 352`, for messages. */
+  described: string;
+}
+
+/** The volume's shape and the bytes it takes; refuses sizes no read could hold before anything is inflated. */
+function dataSize(file: string, header: ParsedNiftiHeader): DataSize {
+  const shape = volumeShape(file, header);
+  const { width, height, depth, sampleBytes } = shape;
+  const end = header.voxOffset + width * height * depth * sampleBytes;
+  const described = `${width}×${height}×${depth} ${DATATYPES[header.datatype].name} from offset ${header.voxOffset}`;
+  if (!Number.isSafeInteger(end) || end > MAX_INFLATED_BYTES) {
+    throw unsupportedContent(file, `the header promises ${end} bytes (${described}), more than one read can hold (${MAX_INFLATED_BYTES})`, 'check the header\'s dimensions and datatype, or split the volume');
+  }
+  return { ...shape, end, described };
 }
 
 function volumeShape(file: string, header: ParsedNiftiHeader) {
@@ -67,15 +98,25 @@ function volumeShape(file: string, header: ParsedNiftiHeader) {
   };
 }
 
+function tooMuchData(file: string, size: DataSize, found: number | undefined): InputError {
+  const holds = found === undefined ? `more (inflating stopped after ${size.end} bytes)` : `${found}`;
+  return new InputError(
+    file,
+    `${file} is not a readable NIfTI file: the header promises ${size.end} bytes (${size.described}) but the file holds ${holds}. ` +
+      'The header does not describe the data (wrong dimensions or datatype), or the file is a decompression bomb: re-export it or remove it from the dataset',
+    IO_UNREADABLE,
+  );
+}
+
 function decodeVolume(file: string, header: ParsedNiftiHeader, bytes: Uint8Array, slice: number | undefined): ImageVolume {
-  const { width, height, depth, sampleBytes } = volumeShape(file, header);
+  const size = dataSize(file, header);
+  const { width, height, depth, sampleBytes } = size;
   if (slice !== undefined && (slice < 0 || slice >= depth)) throw sliceOutOfRange(file, slice, depth);
   const sliceBytes = width * height * sampleBytes;
-  const expected = header.voxOffset + depth * sliceBytes;
   const start = header.voxOffset + (slice ?? 0) * sliceBytes;
-  const end = slice === undefined ? expected : start + sliceBytes;
+  const end = slice === undefined ? size.end : start + sliceBytes;
   if (bytes.length < end) {
-    throw unreadable(file, `NIfTI file: the header promises ${expected} bytes (${width}×${height}×${depth} ${DATATYPES[header.datatype].name} from offset ${header.voxOffset}) but the data has only ${bytes.length}`);
+    throw unreadable(file, `NIfTI file: the header promises ${size.end} bytes (${size.described}) but the file has only ${bytes.length}`);
   }
   const raw = toSamples(header, sampleBytesOf(header, bytes, start, end));
   return {

@@ -24,6 +24,33 @@ export interface PngLayout {
   filtered: Uint8Array;
 }
 
+/** Adam7 passes: x start, y start, x step, y step. */
+export const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
+
+/** sharp's default `limitInputPixels` (0x3FFF × 0x3FFF): no decoder here reads larger images than sharp would. */
+export const MAX_PIXELS = 0x3fff * 0x3fff;
+
+/** Bytes of the inflated image data IHDR implies: per (pass and) row, one filter byte and the packed samples. */
+export function filteredSize(layout: { width: number; height: number; bitDepth: number; colourType: number; interlaced: boolean }): number {
+  const bitsPerPixel = PNG_CHANNELS[layout.colourType] * layout.bitDepth;
+  const passes = layout.interlaced ? ADAM7 : ([[0, 0, 1, 1]] as const);
+  let total = 0;
+  for (const [x0, y0, dx, dy] of passes) {
+    const passWidth = Math.ceil((layout.width - x0) / dx);
+    const passHeight = Math.ceil((layout.height - y0) / dy);
+    if (passWidth > 0 && passHeight > 0) total += (Math.ceil((passWidth * bitsPerPixel) / 8) + 1) * passHeight;
+  }
+  return total;
+}
+
 export function isPng(bytes: Uint8Array): boolean {
   return bytes.length >= 33 && SIGNATURE.every((b, i) => bytes[i] === b);
 }
@@ -64,13 +91,19 @@ export function readPngLayout(bytes: Uint8Array): PngLayout {
   if (idat.length === 0) throw new Error('no image data (IDAT)');
   if (!ended) throw new Error('the file is cut short (no IEND)');
   const joined = idat.length === 1 ? idat[0] : Buffer.concat(idat);
+  // sharp refuses larger images by default; so do the decoders here (palette PNGs reach no sharp).
+  if (layout.width * layout.height > MAX_PIXELS) throw new Error(`IHDR's ${layout.width}×${layout.height} pixels are more than the ${MAX_PIXELS} an image may have`);
+  // IHDR fixes the inflated size (rows plus filter bytes): inflating stops there, so a small file
+  // whose data inflates to gigabytes (a decompression bomb) costs nothing. One output chunk of
+  // that size instead of 16 KiB pieces.
+  const expected = filteredSize(layout);
   let filtered: Uint8Array;
   try {
-    // One output chunk of the size IHDR implies (rows plus filter bytes) instead of 16 KiB pieces.
-    const bitsPerPixel = PNG_CHANNELS[layout.colourType] * layout.bitDepth;
-    const expected = (Math.ceil((layout.width * bitsPerPixel) / 8) + 1) * layout.height;
-    filtered = inflateSync(joined, { chunkSize: Math.max(64, Math.min(expected + 64, 1 << 30)) });
+    filtered = inflateSync(joined, { chunkSize: Math.max(64, Math.min(expected + 64, 1 << 30)), maxOutputLength: Math.max(1, expected) });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new Error(`the image data inflates to more than the ${expected} bytes IHDR's ${layout.width}×${layout.height} pixels take (a decompression bomb, or a damaged header)`);
+    }
     throw new Error(`damaged image data: ${(error as Error).message}`);
   }
   return { ...layout, transparency, filtered };

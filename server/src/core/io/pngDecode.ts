@@ -6,12 +6,9 @@
  * returns undefined and is read by sharp, so the results are the same either way.
  */
 import { endianness } from 'node:os';
-import { PNG_CHANNELS, PNG_COLOUR, readPngLayout, unfilterRows, pngColourType } from './pngChunks';
+import { MAX_PIXELS, PNG_CHANNELS, PNG_COLOUR, readPngLayout, unfilterRows, pngColourType } from './pngChunks';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
-
-/** sharp's default `limitInputPixels` (0x3FFF × 0x3FFF). */
-const MAX_PIXELS = 0x3fff * 0x3fff;
 
 export interface DecodedPng {
   width: number;

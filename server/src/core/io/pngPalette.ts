@@ -3,18 +3,7 @@
  * colours, but a mask saved as a palette image (PIL mode "P") means its indices: index 2 may be
  * drawn green, whose red channel is 0, and reading colours would turn that label into background.
  */
-import { PNG_COLOUR, pngColourType, readPngLayout, unfilterRows } from './pngChunks';
-
-/** Adam7 passes: x start, y start, x step, y step. */
-const ADAM7 = [
-  [0, 0, 8, 8],
-  [4, 0, 8, 8],
-  [0, 4, 4, 8],
-  [2, 0, 4, 4],
-  [0, 2, 2, 4],
-  [1, 0, 2, 2],
-  [0, 1, 1, 2],
-] as const;
+import { ADAM7, PNG_COLOUR, pngColourType, readPngLayout, unfilterRows } from './pngChunks';
 
 export interface PaletteIndices {
   width: number;

@@ -14,6 +14,7 @@ import { readImage, readMask, writeFileAtomic } from '../io';
 import type { PerImageTable } from '../results/perImageTable';
 import type { EvaluationSummary } from '../results/summary';
 import { methodFolder, idToRelativePath, outputExtension } from '../evaluate/outputs';
+import { maxOf } from '../util/arrays';
 import { errorOverlayPng, pngDataUri, representativeSlice, toDisplayRgb } from './display';
 import { renderReportHtml } from './html';
 import { reportStressSection } from './stressSection';
@@ -78,7 +79,7 @@ export async function buildReportData(outputDir: string, summary: EvaluationSumm
     upperBound: name === 'fusion:best',
   }));
   const models = methods.filter((m) => m.kind === 'model');
-  const bestModelMean = Math.max(...models.map((m) => m.metrics[primary]?.mean ?? -Infinity));
+  const bestModelMean = maxOf(models.map((m) => m.metrics[primary]?.mean ?? -Infinity));
   const changes = (summary.fusion as { changes?: Record<string, Record<string, { fixed_fp: number; fixed_fn: number; broken_fp: number; broken_fn: number }>> } | undefined)?.changes ?? {};
   const fusionGains = methods
     .filter((m) => m.kind === 'fusion' && m.metrics[primary]?.mean !== undefined)

@@ -14,6 +14,7 @@ import { gunzip, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { writeFileAtomic } from '../io/atomic';
 import { readFileBytes } from '../io/fileBytes';
+import { gunzipPrefix, MAX_INFLATED_BYTES } from '../io/gzip';
 import { decodePlainPng } from '../io/pngDecode';
 import { encodeQuantisedProbabilityPng } from '../io/pngWrite';
 import { sha256 } from '../util/hash';
@@ -63,7 +64,7 @@ export class PredictionCache {
     } catch {
       return undefined;
     }
-    return depth === 1 ? fromPng(bytes, path) : fromMsc(await gunzipAsync(bytes).catch(() => new Uint8Array(0)));
+    return depth === 1 ? fromPng(bytes, path) : fromMsc(await inflateMsc(bytes, path));
   }
 
   /** Stores a prediction; 2D entries come back with their PNG so the caller can link or reuse it. */
@@ -95,6 +96,23 @@ function fromPng(bytes: Uint8Array, path: string): QuantisedPrediction | undefin
   }
   if (!png || png.bitDepth !== 16 || png.channels !== 1) return undefined;
   return { width: png.width, height: png.height, depth: 1, prob: png.data as Uint16Array, png: { bytes, path } };
+}
+
+/**
+ * A volume entry's bytes, inflated no further than the size its 16-byte header gives (a damaged
+ * or planted entry that inflates to more is a miss, not gigabytes of memory); empty when unusable.
+ */
+async function inflateMsc(bytes: Uint8Array, path: string): Promise<Uint8Array> {
+  try {
+    const head = gunzipPrefix(path, bytes, 16);
+    if (head.byteLength < 16) return new Uint8Array(0);
+    const view = new DataView(head.buffer, head.byteOffset, 16);
+    const expected = 16 + 2 * view.getUint32(4, true) * view.getUint32(8, true) * view.getUint32(12, true);
+    if (expected > MAX_INFLATED_BYTES) return new Uint8Array(0);
+    return await gunzipAsync(bytes, { maxOutputLength: expected });
+  } catch {
+    return new Uint8Array(0);
+  }
 }
 
 function fromMsc(bytes: Uint8Array): QuantisedPrediction | undefined {

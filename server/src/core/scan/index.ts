@@ -9,11 +9,11 @@ import type { MedsegConfig } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { InputError, type Finding } from '../findings';
 import { readImage, readMask } from '../io';
+import { pushAll } from '../util/arrays';
 import { mapConcurrent } from '../util/concurrency';
 import { imageProperties, maskProperties, type ImageProperties, type MaskProperties } from './properties';
 import { ScanCache } from './cache';
 import { maskFitFinding } from './maskFit';
-import { pushAll } from '../util/arrays';
 
 export * from './properties';
 export { MASK_SIZE_MISMATCH, maskFitError, maskFitFinding, sameExtent } from './maskFit';

@@ -7,6 +7,7 @@
 import { SPLIT_NAMES, type SplitName } from '../config/types';
 import type { ConfigPath, Finding, Location } from '../findings';
 import { chiSquareIndependence, cramersV } from '../stats';
+import { minOf, pushAll } from '../util/arrays';
 import { formatP, formatStatistic, percent, type SplitCase } from './splitCases';
 
 /** Cramér's V at or above this is a drift worth a look even when the test is not significant. */
@@ -161,7 +162,7 @@ export function rareLabelFindings(t: LabelTable, column: string, configPath: Con
           `too few to train on or to measure a score for it there. Stratify the split by \`${column}\` (\`medseg split\` does).`,
         location: options.location,
         configPath,
-        evidence: { test: 'min_per_label', statistic: Math.min(...fixable.map((x) => x.n)) },
+        evidence: { test: 'min_per_label', statistic: minOf(fixable.map((x) => x.n)) },
       });
     }
     if (unfixable.length > 0) {
@@ -187,8 +188,7 @@ export function labelFindings(cases: readonly SplitCase[], columns: readonly str
     const t = labelTable(cases, column);
     const drift = labelDriftFinding(t, column, configPaths[k], options);
     if (drift) out.push(drift);
-    out.push(...missingInTrainFindings(t, column, configPaths[k], options));
-    out.push(...rareLabelFindings(t, column, configPaths[k], options, valuesAbsentFromTrain(t)));
+    pushAll(out, missingInTrainFindings(t, column, configPaths[k], options), rareLabelFindings(t, column, configPaths[k], options, valuesAbsentFromTrain(t)));
   });
   return out;
 }

@@ -12,7 +12,11 @@ import { InputError, type Finding } from '../findings';
 import { fusionMembers } from '../fusion';
 import { writeFileAtomic } from '../io';
 import type { PerImageRow } from '../results/perImage';
+import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
+import { withResultsLock, type ResultsLock } from '../results/lock';
 import { PredictionCache } from '../results/predictionCache';
+import { resultPath, resultsFolderOf } from '../results/resultPath';
+import { pushAll } from '../util/arrays';
 import { ENGINE_VERSION } from '../version';
 import { evaluatedRows } from './evaluatedRows';
 import { LABEL_MIX_KINDS, type LabelMixKind } from './labelMixes';
@@ -74,9 +78,15 @@ function methodOrder(config: MedsegConfig, rows: readonly PerImageRow[], fromRes
   return [...new Set(order)].filter((m) => present.has(m));
 }
 
+/** Runs the stress tests while holding the results folder's lock (see results/lock). */
 export async function runStress(config: MedsegConfig, dataset: ResolvedDataset, options: StressOptions = {}): Promise<StressRun> {
+  const outputDir = resultsFolderOf(config, options.outputDir);
+  checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
+  return withResultsLock(outputDir, `medseg stress ${config.file}`, (lock) => stressUnderLock(config, dataset, outputDir, lock, options));
+}
+
+async function stressUnderLock(config: MedsegConfig, dataset: ResolvedDataset, outputDir: string, lock: ResultsLock, options: StressOptions): Promise<StressRun> {
   const split = options.split ?? config.evaluation.split;
-  const outputDir = options.outputDir ?? join(config.output, config.name);
   const repeats = options.repeats ?? config.stress.repeats;
   const findings: Finding[] = [];
   const notes: string[] = [];
@@ -95,12 +105,13 @@ export async function runStress(config: MedsegConfig, dataset: ResolvedDataset, 
       provider: options.provider,
       signal: options.signal,
       command: options.command,
+      lock,
       onProgress: (p) => options.onProgress?.({ stage: 'evaluate', done: p.done, total: p.total, imageId: p.imageId }),
     });
     rows = got.rows;
     rowsFrom = got.from;
     resultMethods = got.methods;
-    findings.push(...got.findings);
+    pushAll(findings, got.findings);
   }
   rows = rows.filter((r) => split === 'all' || r.split === split);
   const methods = methodOrder(config, rows, resultMethods);
@@ -126,7 +137,7 @@ export async function runStress(config: MedsegConfig, dataset: ResolvedDataset, 
       signal: options.signal,
     });
     labelMixes = run.section;
-    notes.push(...run.notes);
+    pushAll(notes, run.notes);
     options.onProgress?.({ stage: 'label-mixes', done: 1, total: 1 });
   }
 
@@ -152,7 +163,9 @@ export async function runStress(config: MedsegConfig, dataset: ResolvedDataset, 
           continue;
         }
         try {
-          sources.push(await OnnxSource.create(model, runtime, cache, options.signal));
+          const source = await OnnxSource.create(model, runtime, cache, options.signal);
+          sources.push(source);
+          for (const w of source.warnings) at(['models', model.index, 'path'], 'warning', w.code, w.message);
         } catch (err) {
           if (!(err instanceof InputError)) throw err;
           skipped.push({ model: model.name, reason: err.message });
@@ -214,7 +227,7 @@ export async function runStress(config: MedsegConfig, dataset: ResolvedDataset, 
     perturbations,
     notes,
   };
-  await writeFileAtomic(join(outputDir, STRESS_FILE), formatStressJson(report));
+  await writeFileAtomic(resultPath(outputDir, STRESS_FILE), formatStressJson(report));
   return { outputDir, report, findings };
 }
 

@@ -9,6 +9,7 @@ import type { ResolvedDataset } from '../dataset/types';
 import { sortFindings, type Finding } from '../findings';
 import { scanCases, type ScanResult } from '../scan';
 import { analyzeSplits } from '../splits';
+import { pushAll } from '../util/arrays';
 import { checkModelFiles } from './models';
 
 export interface ValidateOptions {
@@ -37,20 +38,20 @@ export async function validateExperiment(file: string, options: ValidateOptions 
     options.onProgress?.('Resolving dataset', 0);
     const resolved = await resolveDataset(config, { signal: options.signal });
     dataset = resolved;
-    findings.push(...resolved.findings);
+    pushAll(findings, resolved.findings);
     options.signal?.throwIfAborted();
     options.onProgress?.('Checking models', 0.05);
-    findings.push(...(await checkModelFiles(config)));
+    pushAll(findings, await checkModelFiles(config));
     if (options.images !== false) {
       scan = await scanCases(resolved.cases, config, {
         signal: options.signal,
         onProgress: (done, total) => options.onProgress?.(`Reading images ${done}/${total}`, 0.1 + (0.8 * done) / total),
       });
-      findings.push(...scan.findings);
+      pushAll(findings, scan.findings);
     }
     options.signal?.throwIfAborted();
     options.onProgress?.('Analysing splits', 0.9);
-    findings.push(...analyzeSplits(config, resolved, scan));
+    pushAll(findings, analyzeSplits(config, resolved, scan));
   }
   const placed = findings.map((f) => placeOnConfig(f, parsed));
   options.onProgress?.('Done', 1);

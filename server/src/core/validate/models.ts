@@ -4,6 +4,7 @@ import type { MedsegConfig } from '../config';
 import type { Finding } from '../findings';
 import { checkModelAgainstConfig } from '../inference';
 import { readModelInfo } from '../onnx';
+import { pushAll } from '../util/arrays';
 
 export async function checkModelFiles(config: MedsegConfig): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -23,7 +24,7 @@ export async function checkModelFiles(config: MedsegConfig): Promise<Finding[]> 
     }
     try {
       const info = await readModelInfo(model.path);
-      findings.push(...checkModelAgainstConfig(info, model));
+      pushAll(findings, checkModelAgainstConfig(info, model));
     } catch (err) {
       findings.push({
         code: 'model/unreadable',

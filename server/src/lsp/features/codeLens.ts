@@ -5,6 +5,7 @@
 import { isMap, isSeq, type Node } from 'yaml';
 import type { CodeLens, Range } from 'vscode-languageserver/node';
 import type { OpenConfig } from '../documents';
+import { pushAll } from '../../core/util/arrays';
 
 export const EVALUATE_COMMAND = 'medseg.evaluate';
 export const PREVIEW_COMMAND = 'medseg.openPreview';
@@ -27,7 +28,7 @@ export function configCodeLenses(open: OpenConfig): CodeLens[] {
       if (!isMap(item) || !(item as Node).range) return;
       const r = open.parsed.document.rangeOf(['models', i]);
       const line: Range = { start: { line: r.start.line, character: 0 }, end: { line: r.start.line, character: 0 } };
-      if (line.start.line > 0) lenses.push(...lensesAt(line, open.uri));
+      if (line.start.line > 0) pushAll(lenses, lensesAt(line, open.uri));
     });
   }
   return lenses;

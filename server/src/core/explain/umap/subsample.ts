@@ -3,6 +3,7 @@
  * to its size (largest remainders decide the last places, ties to the split first in alphabetical order), and
  * within a split the images are a seeded uniform draw. The sample is returned in id order.
  */
+import { pushAll } from '../../util/arrays';
 import { createRandom } from '../../util/random';
 
 export const SUBSAMPLE_RULE = 'above max_points: per split a share proportional to its size (largest remainder), drawn uniformly with the seed';
@@ -30,7 +31,7 @@ export function subsampleBySplit<T extends { id: string; split?: string }>(items
   const kept: T[] = [];
   keys.forEach((k, i) => {
     const g = [...groups.get(k)!].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    kept.push(...random.shuffle(g).slice(0, quota[i]));
+    pushAll(kept, random.shuffle(g).slice(0, quota[i]));
   });
   return kept.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

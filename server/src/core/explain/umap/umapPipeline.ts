@@ -13,6 +13,7 @@ import type { DatasetCase, ResolvedDataset } from '../../dataset/types';
 import { InputError, type Finding } from '../../findings';
 import { readImage } from '../../io';
 import { writeFileAtomic } from '../../io';
+import { pushAll } from '../../util/arrays';
 import { ENGINE_VERSION } from '../../version';
 import { LayerFeatures } from '../layerFeatures';
 import type { EmbeddingPhase, EmbeddingResult } from './embedding';
@@ -213,7 +214,7 @@ export async function umapExperiment(config: MedsegConfig, dataset: ResolvedData
       { signal: options.signal, worker: options.worker, onProgress: (phase, fraction) => options.onProgress?.({ stage: 'embedding', map: source.name, phase, fraction }) },
     );
     report.maps.push(mapOf(source, rows.map((x) => x.c), d, result, test, dice, config));
-    findings.push(...oodFindings(report.maps[report.maps.length - 1], rows.map((x) => x.c), dataset.labelColumns, config));
+    pushAll(findings, oodFindings(report.maps[report.maps.length - 1], rows.map((x) => x.c), dataset.labelColumns, config));
   }
   await writeFileAtomic(join(outputDir, 'umap.json'), JSON.stringify(report) + '\n');
   return { outputDir, report, findings };

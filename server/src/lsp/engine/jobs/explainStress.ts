@@ -6,6 +6,7 @@ import type { StressTestResult, UmapResult } from '../../../../../client/src/pro
 import { umapExperiment } from '../../../core/explain';
 import { refreshReport } from '../../../core/report/rerender';
 import { runStress } from '../../../core/stress';
+import { maxOf } from '../../../core/util/arrays';
 import { placeOnConfig } from '../../../core/validate';
 import { toFindingData } from '../findingData';
 import type { JobParams } from '../protocol';
@@ -34,7 +35,7 @@ export async function umapJob(p: JobParams['umap'], ctx: JobContext): Promise<Um
     colorBy,
     points: (map?.points ?? []).map((pt) => {
       const dice = Object.values(pt.dice).filter((d): d is number => d !== null);
-      return { imageId: pt.id, x: pt.x, y: pt.y, group: group(pt), ...(dice.length ? { dice: Math.max(...dice) } : {}) };
+      return { imageId: pt.id, x: pt.x, y: pt.y, group: group(pt), ...(dice.length ? { dice: maxOf(dice) } : {}) };
     }),
   };
 }

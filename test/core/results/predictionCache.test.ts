@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PredictionCache } from '../../../server/src/core/results/predictionCache';
+import { gzipBomb, makeTempDir } from '../io/helpers';
+
+test('a volume entry that inflates beyond the size its header gives is a miss, found without inflating it', async () => {
+  const { dir, cleanup } = makeTempDir();
+  try {
+    const cache = new PredictionCache(dir);
+    const key = 'ab'.repeat(32);
+    const prob = Uint16Array.from([0, 1, 2, 65535, 32768, 7, 9, 11, 13, 15, 17, 19]);
+    await cache.put(key, { width: 3, height: 2, depth: 2, prob });
+    assert.deepEqual(Array.from((await cache.get(key, 2))!.prob), Array.from(prob));
+
+    // The same 16-byte header (MSC1, 3×2×2: 16 + 24 bytes promised), then 512 MiB of zeros.
+    const header = new Uint8Array(16);
+    const view = new DataView(header.buffer);
+    [0x3143534d, 3, 2, 2].forEach((v, i) => view.setUint32(4 * i, v, true));
+    writeFileSync(join(dir, key.slice(0, 2), `${key}.msc`), gzipBomb(header, 512));
+    const started = performance.now();
+    assert.equal(await cache.get(key, 2), undefined);
+    const ms = performance.now() - started;
+    assert.ok(ms < 300, `took ${ms.toFixed(0)} ms`);
+  } finally {
+    cleanup();
+  }
+});
