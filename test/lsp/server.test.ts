@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import sharp from 'sharp';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { CodeAction, CompletionItem, Diagnostic, DocumentLink, Hover, InlayHint, CodeLens, Range, TextEdit } from 'vscode-languageserver-protocol';
+import { GraphBuilder } from '../../server/src/core/onnx';
 import { LspTestClient, ROOT } from './lspClient';
 
 const SIZE = 16;
@@ -297,6 +298,33 @@ models:
     assert.match(md, /output `logits`: `float32\[N,2,32,32\]`/);
     assert.match(md, new RegExp(`opset ${meta.onnx_opset}, ir_version ${meta.onnx_ir_version}`));
     await client.close(mUri);
+  });
+
+  test('a model with an auxiliary head first: the warning, the outputs and the chosen one on hover, output names completed', async () => {
+    // Deep supervision: `aux` (half size) is the graph's first output, `seg` (the input size) the second.
+    const g = new GraphBuilder('deep');
+    const x = g.input('x', ['N', 3, 16, 16]);
+    const seg = g.conv(x, { weights: [1, 1, 1], shape: [1, 3, 1, 1], name: 'seg' });
+    g.output(g.maxPool(seg, 2, { strides: [2, 2], pads: [0, 0, 0, 0], name: 'aux' }), ['N', 1, 8, 8]);
+    g.output(seg, ['N', 1, 16, 16]);
+    writeFileSync(join(dir, 'deep.onnx'), g.build());
+    const dUri = pathToFileURL(join(dir, 'deep.medseg.yaml')).toString();
+    const doc = 'dataset:\n  images: images/*.png\n  masks: masks/{stem}_mask.png\nmodels:\n  - name: deep\n    path: deep.onnx\n    output:\n      name: s\n';
+    await client.open(dUri, doc.replace('    output:\n      name: s\n', ''));
+    const published = await client.waitForDiagnostics(dUri, (d) => d.some((x) => x.code === 'model/multiple-outputs'));
+    const warning = published.diagnostics.find((d) => d.code === 'model/multiple-outputs')!;
+    assert.equal(warning.severity, 2);
+    assert.match(messageText(warning), /2 outputs \(`aux` float32\[N,1,8,8\], `seg` float32\[N,1,16,16\]\); `seg` is used/);
+    const hover = async (line: number, character: number) => ((await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: dUri }, position: { line, character } }))!.contents as { value: string }).value;
+    const onPath = await hover(5, 12);
+    assert.match(onPath, /output `aux`: `float32\[N,1,8,8\]`\n- output `seg`: `float32\[N,1,16,16\]`/);
+    assert.match(onPath, /Segmentation output: `seg` \(the only one at the input's height and width/);
+    await client.change(dUri, 2, [{ text: doc }]);
+    const onName = await hover(7, 13);
+    assert.match(onName, /Segmentation output: none\. .*`output\.name: s` names no output of the graph/);
+    const items = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri: dUri }, position: { line: 7, character: 13 } });
+    assert.deepEqual(items.map((i) => [i.label, i.detail]), [['aux', 'output float32[N,1,8,8]'], ['seg', 'output float32[N,1,16,16]']]);
+    await client.close(dUri);
   });
 
   test('document links and code lenses', async () => {

@@ -14,7 +14,10 @@ import { fusionMembers } from '../fusion';
 import { PooledCounts } from '../metrics';
 import { FUSION_CHANGES_FILE, FusionChangeLog } from '../results/fusionChanges';
 import { PerImageTable } from '../results/perImageTable';
+import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
+import { acquireResultsLock, type ResultsLock } from '../results/lock';
 import { PredictionCache } from '../results/predictionCache';
+import { resultPath, resultsFolderOf } from '../results/resultPath';
 import { StapleRuns } from '../results/stapleRuns';
 import type { EvaluationSummary } from '../results/summary';
 import { pushAll } from '../util/arrays';
@@ -49,6 +52,8 @@ export interface EvaluateOptions {
   command?: string;
   /** Write report.html (default true). */
   report?: boolean;
+  /** The lock of this results folder when the caller holds it already (stress evaluating first). */
+  lock?: ResultsLock;
 }
 
 export interface EvaluationResult {
@@ -66,7 +71,7 @@ function addRows(table: PerImageTable, index: number, outcome: CaseOutcome): voi
 
 export async function evaluateExperiment(config: MedsegConfig, dataset: ResolvedDataset, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   const split = options.split ?? config.evaluation.split;
-  const outputDir = options.outputDir ?? join(config.output, config.name);
+  const outputDir = resultsFolderOf(config, options.outputDir);
   const metrics = config.evaluation.metrics;
   const cases = selectCases(dataset.cases, split, options.shard);
   const findings: Finding[] = [];
@@ -84,11 +89,17 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
   const runtime = { ...config.runtime, provider: options.provider ?? config.runtime.provider };
   const sources: PredictionSource[] = [];
   let changes: FusionChangeLog | undefined;
+  // Nothing is written into a folder that holds dataset files, nor while another run writes there.
+  checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
+  const lock = await acquireResultsLock(outputDir, options.command ?? `medseg evaluate ${config.file} --split ${split}`, options.lock);
   try {
     for (const model of config.models) {
       options.signal?.throwIfAborted();
       try {
-        sources.push(model.path ? await OnnxSource.create(model, runtime, cache, options.signal) : new FileSource(model));
+        const source: PredictionSource = model.path ? await OnnxSource.create(model, runtime, cache, options.signal) : new FileSource(model);
+        sources.push(source);
+        // The graph-versus-config warnings (an output chosen by shape among several) reach this run's user too.
+        for (const w of source.warnings ?? []) findings.push({ code: w.code, severity: 'warning', message: w.message, location: { file: config.file }, configPath: ['models', model.index, 'path'] });
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
         // A model that cannot run (unreadable file, shape not matching its config, provider
@@ -110,7 +121,7 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
     const caseIds = cases.map((c) => c.id);
     const table = new PerImageTable(methodNames, caseIds);
     const staple = new StapleRuns(members.length, cases.length);
-    const changeLog = new FusionChangeLog(join(outputDir, FUSION_CHANGES_FILE), methodNames, members);
+    const changeLog = new FusionChangeLog(resultPath(outputDir, FUSION_CHANGES_FILE), methodNames, members);
     changes = changeLog;
     const failures: { index: number; failure: CaseFailure }[] = [];
     let done = 0;
@@ -150,7 +161,7 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
       failures: failures.sort((a, b) => a.index - b.index).map((f) => f.failure),
       pooled,
       models: Object.fromEntries(
-        sources.map((s) => [s.model.name, { family: s.model.family, source: s.model.path ?? s.model.predictions, sha256: s.modelHash, train_size: s.model.trainSize, inferences: s.inferences }]),
+        sources.map((s) => [s.model.name, { family: s.model.family, source: s.model.path ?? s.model.predictions, sha256: s.modelHash, ...(s.outputName !== undefined ? { output: s.outputName } : {}), train_size: s.model.trainSize, inferences: s.inferences }]),
       ),
       provider: sources.find((s) => s.provider) ? { used: sources.find((s) => s.provider)!.provider!, attempts: sources.find((s) => s.provider)!.attempts ?? [] } : undefined,
     };
@@ -167,5 +178,6 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
   } finally {
     await changes?.discard(); // nothing left to remove once writeResults has put the file in place
     await Promise.all(sources.map((s) => s.dispose()));
+    lock.release();
   }
 }

@@ -28,6 +28,10 @@ export interface PredictionSource {
   readonly attempts?: ProviderAttempt[];
   /** SHA-256 of the model file (ONNX models only), for provenance. */
   readonly modelHash?: string;
+  /** The graph output read (ONNX models only): named in the config, the only one, or chosen by shape. */
+  readonly outputName?: string;
+  /** What the graph-versus-config check warns about (ONNX models only), for the caller to report. */
+  readonly warnings?: readonly { code: string; message: string }[];
   /** Inferences run (cache misses) so far. */
   inferences: number;
   predict(input: CaseInput, signal?: AbortSignal): Promise<QuantisedPrediction>;
@@ -51,6 +55,14 @@ export class OnnxSource implements PredictionSource {
     return this.runner.attempts;
   }
 
+  get outputName(): string {
+    return this.runner.outputName;
+  }
+
+  get warnings(): readonly { code: string; message: string }[] {
+    return this.runner.warnings;
+  }
+
   static async create(model: ModelConfig, runtime: RuntimeConfig, cache: PredictionCache, signal?: AbortSignal): Promise<OnnxSource> {
     const modelHash = await sha256File(model.path!);
     const runner = await WorkerModelRunner.create(model, runtime, signal);
@@ -58,7 +70,10 @@ export class OnnxSource implements PredictionSource {
   }
 
   private preprocessingKey(): unknown {
-    return { input: this.runner.input, output: this.model.output };
+    // The output read joins the key only for graphs with several: single-output models keep their
+    // cache, and entries a multi-output model left when the first output was always read are not reused.
+    const graphOutput = this.runner.info.outputs.length > 1 ? { graphOutput: this.runner.outputName } : {};
+    return { input: this.runner.input, output: this.model.output, ...graphOutput };
   }
 
   async predict(input: CaseInput, signal?: AbortSignal): Promise<QuantisedPrediction> {

@@ -24,10 +24,10 @@ export class LayerFeatures {
 
   /** `layer`: `auto` (the Grad-CAM rule) or a tensor name. */
   static async create(model: ModelConfig, bytes: Uint8Array, runtime: RunnerSettings, layer: string): Promise<LayerFeatures> {
-    const { input, fixedBatch } = prepareModel(model, bytes, runtime);
+    const { input, fixedBatch, outputName } = prepareModel(model, bytes, runtime);
     const proto = decodeModel(bytes, model.path);
     const topo = analyzeGraph(proto.graph!);
-    const { name } = await resolveLayer(layer, { model, proto, topo, input, runtime, fixedBatch });
+    const { name } = await resolveLayer(layer, { model, proto, topo, input, runtime, fixedBatch, outputName });
     const exposed = exposeTensors(proto, [name], model.path);
     const { session } = await selectProvider(runtime.provider, encodeModel(exposed), { threads: runtime.threads });
     return new LayerFeatures(model, name, input, session, fixedBatch);

@@ -20,12 +20,14 @@ export interface ModelGraph {
   input: ResolvedModelInput;
   runtime: RunnerSettings;
   fixedBatch: number | undefined;
+  /** The graph output that is the segmentation: candidates are the feature maps it is computed from. */
+  outputName: string;
 }
 
 /** The tensor a `layer` setting names: itself, or for `auto` the rule's choice among the probed candidates. */
 export async function resolveLayer(layer: string, g: ModelGraph): Promise<{ name: string; candidates?: LayerCandidate[] }> {
   if (layer !== 'auto') return { name: layer };
-  const candidates = await probeCandidates(g.proto, g.topo, g.input, g.runtime, g.fixedBatch, g.model);
+  const candidates = await probeCandidates(g.proto, g.topo, g.input, g.runtime, g.fixedBatch, g.model, g.outputName);
   const chosen = chooseAutoLayer(candidates);
   if (!chosen) {
     const file = g.model.path ?? `model ${g.model.name}`;
@@ -42,6 +44,7 @@ export async function probeCandidates(
   runtime: RunnerSettings,
   fixedBatch: number | undefined,
   model: ModelConfig,
+  outputName: string,
 ): Promise<LayerCandidate[]> {
   const names = new Set<string>();
   for (const n of topo.nodes) for (const o of n.output ?? []) if (o && !topo.graphOutputs.includes(o)) names.add(o);
@@ -62,7 +65,7 @@ export async function probeCandidates(
       const t = value as ort.Tensor;
       shapes.set(name, { dims: fixedBatch && fixedBatch !== 1 ? [1, ...t.dims.slice(1)] : [...t.dims], type: t.type });
     }
-    return layerCandidates(topo, shapes, input.layout);
+    return layerCandidates(topo, shapes, input.layout, outputName);
   } finally {
     await session.release();
   }

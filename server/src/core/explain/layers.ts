@@ -1,7 +1,7 @@
 /**
  * Which tensors can be explained, and which one `layer: auto` takes.
  *
- * The rule for `auto`: among the feature maps that the model's (first) output is computed from
+ * The rule for `auto`: among the feature maps that the model's segmentation output is computed from
  * (float tensors of shape [1, C, h, w] with h, w ≥ 2, produced by a node, not an output), take
  * the one with the smallest spatial size h·w (the deepest level: a U-Net's bottleneck, the
  * output-stride level of a DeepLab), then the most channels C, then the longest chain of nodes
@@ -32,9 +32,8 @@ export interface ProbedTensor {
   type: string;
 }
 
-/** Feature maps the first output depends on, in order of depth (then name). */
-export function layerCandidates(topo: GraphTopology, shapes: ReadonlyMap<string, ProbedTensor>, layout: 'NCHW' | 'NHWC'): LayerCandidate[] {
-  const output = topo.graphOutputs[0];
+/** Feature maps the segmentation output (default: the graph's first) depends on, in order of depth (then name). */
+export function layerCandidates(topo: GraphTopology, shapes: ReadonlyMap<string, ProbedTensor>, layout: 'NCHW' | 'NHWC', output: string | undefined = topo.graphOutputs[0]): LayerCandidate[] {
   if (output === undefined) return [];
   const feeding = upstreamNodes(topo, [output]);
   const outputs = new Set(topo.graphOutputs);

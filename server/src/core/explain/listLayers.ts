@@ -28,9 +28,9 @@ export async function listModelLayers(config: MedsegConfig, signal?: AbortSignal
       const bytes = await readFile(model.path!).catch((err: NodeJS.ErrnoException) => {
         throw new InputError(model.path!, `${model.path} cannot be read (${err.code}); check the model's \`path\`.`, 'model/missing-file');
       });
-      const { input, fixedBatch } = prepareModel(model, bytes, config.runtime);
+      const { input, fixedBatch, outputName } = prepareModel(model, bytes, config.runtime);
       const proto = decodeModel(bytes, model.path);
-      const candidates = await probeCandidates(proto, analyzeGraph(proto.graph!), input, config.runtime, fixedBatch, model);
+      const candidates = await probeCandidates(proto, analyzeGraph(proto.graph!), input, config.runtime, fixedBatch, model, outputName);
       out.push({ model: model.name, candidates, auto: chooseAutoLayer(candidates)?.name });
     } catch (err) {
       if (!(err instanceof InputError)) throw err;

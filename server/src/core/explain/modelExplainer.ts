@@ -116,23 +116,25 @@ export class ModelExplainer {
     private readonly runtime: RunnerSettings,
     private readonly fixedBatch: number | undefined,
     private readonly bytes: Uint8Array,
+    /** The graph output that is the segmentation (config `output.name`, or chosen by shape). */
+    private readonly outputName: string,
   ) {
     this.tailBatch = MAX_TAIL_BATCH;
   }
 
   static async create(model: ModelConfig, bytes: Uint8Array, runtime: RunnerSettings, options: ExplainerOptions = {}): Promise<ModelExplainer> {
     const file = model.path ?? `model ${model.name}`;
-    const { input, fixedBatch } = prepareModel(model, bytes, runtime);
+    const { input, fixedBatch, outputName } = prepareModel(model, bytes, runtime);
     const proto = decodeModel(bytes, file);
     const topo = analyzeGraph(proto.graph!);
     const requested = options.layer ?? 'auto';
-    const { name: layerName, candidates } = await resolveLayer(requested, { proto, topo, input, runtime, fixedBatch, model });
+    const { name: layerName, candidates } = await resolveLayer(requested, { proto, topo, input, runtime, fixedBatch, model, outputName });
     options.signal?.throwIfAborted();
-    const cut = cutGraph(proto, layerName, { file, topology: topo });
+    const cut = cutGraph(proto, layerName, { file, topology: topo, outputs: [outputName] });
     const computedFeeds = cut.feeds.filter((f) => !topo.graphInputs.has(f));
     const headProto = exposeTensors(proto, [layerName, ...computedFeeds], file);
     const { session, provider } = await selectProvider(runtime.provider, encodeModel(headProto), { threads: runtime.threads });
-    const explainer = new ModelExplainer(model, input, provider, { name: layerName, op: '', channels: 0, height: 0, width: 0, depth: 0, rule: requested === 'auto' ? 'auto' : 'config' }, candidates, proto, cut, session, runtime, fixedBatch, bytes);
+    const explainer = new ModelExplainer(model, input, provider, { name: layerName, op: '', channels: 0, height: 0, width: 0, depth: 0, rule: requested === 'auto' ? 'auto' : 'config' }, candidates, proto, cut, session, runtime, fixedBatch, bytes, outputName);
     // One run on a blank input tells the layer's shape (and rejects a tensor that is not a feature map).
     const blank = new Float32Array(input.channels * input.size[0] * input.size[1]);
     let probe: HeadResult;
@@ -245,7 +247,7 @@ export class ModelExplainer {
     } catch (err) {
       throw runError(this.model, `the run with layer \`${this.layer.name}\` exposed`, err);
     }
-    const scores = firstSample(out[this.head.outputNames[0]] as ort.Tensor, n);
+    const scores = firstSample(out[this.outputName] as ort.Tensor, n);
     const activation = out[this.layer.name] as ort.Tensor;
     const shape = featureMapShape(activation.dims, this.input.layout);
     if (!shape || activation.type !== 'float32' || activation.dims[0] !== n) {
@@ -265,7 +267,7 @@ export class ModelExplainer {
     if (this.tail) return this.tail;
     const elementTypes: Record<string, number> = {};
     for (const [name, t] of feeds) elementTypes[name] = dataTypeOf(t.type);
-    const cut = cutGraph(this.proto, this.layer.name, { elementTypes, file: this.model.path });
+    const cut = cutGraph(this.proto, this.layer.name, { elementTypes, file: this.model.path, outputs: [this.outputName] });
     const { session } = await selectProvider(this.provider, encodeModel(cut.model), { threads: this.runtime.threads });
     this.tail = session;
     const sampleBytes = 4 * (this.layer.channels * this.layer.height * this.layer.width + [...feeds.values()].reduce((s, t) => s + (t.type === 'float32' ? t.data.length : 0), 0));
@@ -317,7 +319,7 @@ export class ModelExplainer {
             }
             throw runError(self.model, `the tail from layer \`${self.layer.name}\``, err);
           }
-          const t = out[session.outputNames[0]] as ort.Tensor;
+          const t = out[self.outputName] as ort.Tensor;
           const shape = scoreMapShape(t.dims, layout);
           if (shape.width !== outWidth || shape.height !== outHeight) throw new Error(`the tail's output is ${shape.width}×${shape.height}, the model's ${outWidth}×${outHeight}`);
           for (let k = 0; k < size; k++) y[start + k] = targetScore(t.data as Float32Array, shape, output, region, k);
@@ -337,6 +339,7 @@ export class ModelExplainer {
     const fixed = this.fixedBatch;
     const model = this.model;
     const dims = (n: number) => this.inputDims(n);
+    const outputName = this.outputName;
     return {
       maxBatch: batch,
       async evaluate(inputs: Float32Array, count: number): Promise<Float64Array> {
@@ -350,7 +353,7 @@ export class ModelExplainer {
         } catch (err) {
           throw runError(model, 'a Score-CAM run', err);
         }
-        const t = out[session.outputNames[0]] as ort.Tensor;
+        const t = out[outputName] as ort.Tensor;
         const shape = scoreMapShape(t.dims, layout);
         const y = new Float64Array(count);
         for (let k = 0; k < count; k++) y[k] = targetScore(t.data as Float32Array, shape, output, region, k) / region.length;

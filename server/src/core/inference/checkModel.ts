@@ -6,6 +6,7 @@
 import type { ModelConfig } from '../config/types';
 import type { Finding, Severity } from '../findings';
 import { formatTensorType, type ModelInfo, type TensorDim } from '../onnx';
+import { chooseOutput } from './chooseOutput';
 
 /** onnxruntime-node 1.30 loads these. */
 const MAX_IR_VERSION = 13;
@@ -126,7 +127,10 @@ function checkOutput(info: ModelInfo, model: ModelConfig, at: Report): void {
     at(['path'], 'error', 'model/no-output', 'the graph has no output.');
     return;
   }
-  const output = info.outputs[0];
+  const { choice, problem } = chooseOutput(info, model);
+  if (problem) at(problem.configPath.slice(2), problem.severity, problem.code, problem.message, problem.fix);
+  if (!choice) return;
+  const output = info.outputs[choice.index];
   const shown = `graph output \`${output.name}\` is \`${formatTensorType(output)}\``;
   if (output.elementType !== 'float32' && output.elementType !== 'unknown') {
     at(['output'], 'error', 'model/output-type', `${shown}; the engine reads float32 scores or probabilities. Export a float32 output (before any argmax).`);
@@ -153,6 +157,11 @@ function checkOutput(info: ModelInfo, model: ModelConfig, at: Report): void {
   if (channels === 1 && model.output.activation === 'softmax') {
     at(['output', 'activation'], 'warning', 'model/softmax-one-channel', `${shown}: it has one channel; softmax over one channel is always 1. Use \`activation: sigmoid\` (logits) or \`none\` (probabilities).`, { replacement: 'sigmoid' });
   }
+}
+
+/** The graph output to read (after the checks above, which refuse a model where none can be chosen). */
+export function resolveGraphOutput(info: ModelInfo, model: ModelConfig): string | undefined {
+  return chooseOutput(info, model).choice?.name;
 }
 
 /** The layout, fixed batch and [H, W] to run with, from the config and the graph (after the checks above). */

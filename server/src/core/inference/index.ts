@@ -1,4 +1,6 @@
-export { checkModelAgainstConfig, resolveGraphInput } from './checkModel';
+export { checkModelAgainstConfig, resolveGraphInput, resolveGraphOutput } from './checkModel';
+export { chooseOutput, describeOutputChoice, listOutputs, MULTIPLE_OUTPUTS, OUTPUT_NOT_FOUND } from './chooseOutput';
+export type { OutputChoice, OutputChoiceModel, OutputProblem } from './chooseOutput';
 export type { ResolvedGraphInput } from './checkModel';
 export { countNonFinite, foregroundChannel, foregroundProbability, resizeProbability, scoreMapShape, thresholdProbability } from './postprocess';
 export type { ScoreMapShape } from './postprocess';
@@ -10,5 +12,5 @@ export { CUDA_INSTALL_COMMAND, ProviderUnavailableError, selectProvider, session
 export type { ProviderAttempt, ProviderName, ProviderSelection, RequestedProvider, SessionSettings } from './providers';
 export { resizeBilinear } from './resize';
 export { ModelRunner, prepareModel } from './runner';
-export type { RunnerDescription, RunnerSettings } from './runner';
+export type { PreparedModel, RunnerDescription, RunnerSettings } from './runner';
 export { WorkerModelRunner, workerScriptPath } from './workerRunner';

@@ -10,7 +10,7 @@ import { InputError } from '../findings';
 import type { ImageVolume } from '../io/types';
 import { parseModelInfo, type ModelInfo } from '../onnx';
 import { pushAll } from '../util/arrays';
-import { checkModelAgainstConfig, resolveGraphInput } from './checkModel';
+import { checkModelAgainstConfig, resolveGraphInput, resolveGraphOutput } from './checkModel';
 import { countNonFinite, foregroundProbability, resizeProbability, scoreMapShape } from './postprocess';
 import {
   NON_FINITE_CODE,
@@ -34,6 +34,10 @@ export interface RunnerDescription {
   attempts: ProviderAttempt[];
   /** Inputs per `session.run`: the graph's fixed batch, else runtime.batch. */
   batchSize: number;
+  /** The graph output read as the score map (named in the config, the only one, or chosen by shape). */
+  outputName: string;
+  /** Warnings of the graph-versus-config check (an output chosen by shape, a fixed batch), for the caller to report. */
+  warnings: { code: string; message: string }[];
 }
 
 function modelFileOf(model: ModelConfig): string {
@@ -41,10 +45,20 @@ function modelFileOf(model: ModelConfig): string {
 }
 
 /** Checks the graph against the config and resolves the input; throws the config errors as one InputError. */
-export function prepareModel(model: ModelConfig, bytes: Uint8Array, settings: RunnerSettings): { info: ModelInfo; input: ResolvedModelInput; batchSize: number; fixedBatch?: number } {
+export interface PreparedModel {
+  info: ModelInfo;
+  input: ResolvedModelInput;
+  batchSize: number;
+  fixedBatch?: number;
+  outputName: string;
+  warnings: { code: string; message: string }[];
+}
+
+export function prepareModel(model: ModelConfig, bytes: Uint8Array, settings: RunnerSettings): PreparedModel {
   const file = modelFileOf(model);
   const info = parseModelInfo(bytes, file);
-  const errors = checkModelAgainstConfig(info, model).filter((f) => f.severity === 'error');
+  const findings = checkModelAgainstConfig(info, model);
+  const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) {
     throw new InputError(file, errors.map((f) => f.message).join('\n'), errors[0].code);
   }
@@ -54,7 +68,10 @@ export function prepareModel(model: ModelConfig, bytes: Uint8Array, settings: Ru
   }
   const input: ResolvedModelInput = { size: graph.size, layout: graph.layout, channels: model.input.channels, normalize: model.input.normalize };
   const batchSize = graph.fixedBatch ?? Math.max(1, settings.batch);
-  return { info, input, batchSize, fixedBatch: graph.fixedBatch };
+  // The check above has refused every graph whose output cannot be chosen, so there is one.
+  const outputName = resolveGraphOutput(info, model)!;
+  const warnings = findings.filter((f) => f.severity === 'warning').map((f) => ({ code: f.code, message: f.message }));
+  return { info, input, batchSize, fixedBatch: graph.fixedBatch, outputName, warnings };
 }
 
 export class ModelRunner implements RunnerDescription {
@@ -65,6 +82,8 @@ export class ModelRunner implements RunnerDescription {
     readonly provider: ProviderName,
     readonly attempts: ProviderAttempt[],
     readonly batchSize: number,
+    readonly outputName: string,
+    readonly warnings: { code: string; message: string }[],
     private readonly fixedBatch: number | undefined,
     private session: ort.InferenceSession | undefined,
   ) {}
@@ -85,17 +104,17 @@ export class ModelRunner implements RunnerDescription {
   /** As `create`, for a model already in memory (built in code, or read elsewhere). */
   static async fromBytes(model: ModelConfig, bytes: Uint8Array, runtime: RunnerSettings, signal?: AbortSignal): Promise<ModelRunner> {
     throwIfAborted(signal);
-    const { info, input, batchSize, fixedBatch } = prepareModel(model, bytes, runtime);
+    const { info, input, batchSize, fixedBatch, outputName, warnings } = prepareModel(model, bytes, runtime);
     const { session, provider, attempts } = await selectProvider(runtime.provider, bytes, { threads: runtime.threads });
     if (signal?.aborted) {
       await session.release();
       throwIfAborted(signal);
     }
-    return new ModelRunner(model, info, input, provider, attempts, batchSize, fixedBatch, session);
+    return new ModelRunner(model, info, input, provider, attempts, batchSize, outputName, warnings, fixedBatch, session);
   }
 
   get description(): RunnerDescription {
-    return { info: this.info, input: this.input, provider: this.provider, attempts: this.attempts, batchSize: this.batchSize };
+    return { info: this.info, input: this.input, provider: this.provider, attempts: this.attempts, batchSize: this.batchSize, outputName: this.outputName, warnings: this.warnings };
   }
 
   /**
@@ -150,7 +169,7 @@ export class ModelRunner implements RunnerDescription {
   private async runBatch(session: ort.InferenceSession, data: Float32Array, dims: number[], used: number): Promise<Float32Array[]> {
     const file = modelFileOf(this.model);
     const inputName = session.inputNames[0];
-    const outputName = session.outputNames[0];
+    const outputName = this.outputName;
     let out: ort.Tensor;
     try {
       const result = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) });

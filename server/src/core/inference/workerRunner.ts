@@ -71,6 +71,8 @@ export class WorkerModelRunner implements RunnerDescription {
     readonly provider: ProviderName,
     readonly attempts: ProviderAttempt[],
     readonly batchSize: number,
+    readonly outputName: string,
+    readonly warnings: { code: string; message: string }[],
   ) {
     worker.on('message', (m: WorkerResponse) => this.onMessage(m));
     worker.on('error', (err) => this.fail(err));
@@ -105,7 +107,7 @@ export class WorkerModelRunner implements RunnerDescription {
         const init: WorkerRequest = { type: 'init', model, runtime };
         worker.postMessage(init);
       });
-      return new WorkerModelRunner(worker, model, ready.info, ready.input, ready.provider, ready.attempts, ready.batchSize);
+      return new WorkerModelRunner(worker, model, ready.info, ready.input, ready.provider, ready.attempts, ready.batchSize, ready.outputName, ready.warnings);
     } catch (err) {
       await worker.terminate();
       throw err;

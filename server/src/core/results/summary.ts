@@ -39,8 +39,8 @@ export interface EvaluationSummary {
   seeds: { bootstrap: number };
   bootstrap: number;
   images: number;
-  /** Per model: where it came from, its hash, and how many inferences this run did (0 = all cached). */
-  models: Record<string, { family: string; source?: string; sha256?: string; train_size?: number; inferences: number }>;
+  /** Per model: where it came from, its hash, the graph output read (ONNX), and how many inferences this run did (0 = all cached). */
+  models: Record<string, { family: string; source?: string; sha256?: string; output?: string; train_size?: number; inferences: number }>;
   image_list_sha256: string;
   methods: Record<string, MethodSummary>;
   failures: { image_id: string; method?: string; code: string; message: string }[];

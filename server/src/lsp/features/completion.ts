@@ -1,13 +1,15 @@
 /**
  * Completion in a config: keys and enum values from the schema, file and folder paths, model
- * names where models are referenced, and label columns read from the clinical CSV's header.
+ * names where models are referenced, label columns read from the clinical CSV's header, and an
+ * ONNX model's output names for its `output.name`.
  */
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type Position } from 'vscode-languageserver/node';
 import { rawConfigOf, type OpenConfig } from '../documents';
 import { cursorContext, type KeyContext, type ValueContext } from '../yaml';
-import { csvHeaderOf } from './fileFacts';
+import { formatTensorType } from '../../core/onnx';
+import { csvHeaderOf, modelInfoOf } from './fileFacts';
 import { pathKeyOf } from './pathKeys';
 import { enumValuesOf, isMappingPath, keyDocumentation, propertiesOf, schemaOf, typeLabel } from './schemaInfo';
 
@@ -88,6 +90,14 @@ async function valueItems(open: OpenConfig, ctx: ValueContext, position: Positio
       for (const column of header) add(column, CompletionItemKind.Field, `column of ${labels}`);
     }
     if (matches(path, ['explain', 'umap', 'color_by'])) add('split', CompletionItemKind.EnumMember, 'the split of each image');
+    return items;
+  }
+
+  if (matches(path, ['models', null, 'output', 'name'])) {
+    // The graph's outputs, from the model file the same entry's `path` names.
+    const model = Array.isArray(raw?.models) ? (raw.models as Record<string, unknown>[])[path[1] as number] : undefined;
+    const info = typeof model?.path === 'string' ? await modelInfoOf(resolve(dirname(open.file), model.path)) : undefined;
+    if (info && !(info instanceof Error)) for (const t of info.outputs) add(t.name, CompletionItemKind.Value, `output ${formatTensorType(t)}`);
     return items;
   }
 
