@@ -1,10 +1,12 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { analyzeResults } from '../../core/compare';
 import { loadConfig } from '../../core/config';
 import { resolveDataset } from '../../core/dataset';
 import { analysisOptions } from '../../core/evaluate/assemble';
 import { writeFileAtomic } from '../../core/io';
 import { readStoredEvaluation, rerenderReport } from '../../core/report/rerender';
+import { withResultsLock } from '../../core/results/lock';
+import { resultPath } from '../../core/results/resultPath';
 import { formatSummaryJson, type EvaluationSummary } from '../../core/results/summary';
 import type { CommandContext } from '../context';
 import { formatP } from '../format';
@@ -19,7 +21,7 @@ export async function runCompare(ctx: CommandContext): Promise<number> {
   const dir = ctx.positionals[0];
   if (!dir || ctx.positionals.length > 1) return ctx.usage(compareHelp);
   const outputDir = resolve(dir);
-  const summaryFile = join(outputDir, 'summary.json');
+  const summaryFile = resultPath(outputDir, 'summary.json');
   const stored = await readStoredEvaluation(outputDir);
   if (!stored) {
     ctx.err(`medseg compare: ${summaryFile} is missing: give a folder written by \`medseg evaluate\`.`);
@@ -43,8 +45,11 @@ export async function runCompare(ctx: CommandContext): Promise<number> {
   const methods = Object.entries(summary.methods).map(([name, m]) => ({ name, kind: m.kind, family: m.family, trainSize: config.models.find((x) => x.name === name)?.trainSize }));
   const analysis = analyzeResults(table, methods, analysisOptions(config, dataset.labelColumns, (id) => labels.get(id) ?? {}));
   const updated: EvaluationSummary = { ...summary, ...analysis, compared: { time: new Date().toISOString(), alpha: config.evaluation.compare.alpha, correction: config.evaluation.compare.correction } };
-  await writeFileAtomic(summaryFile, formatSummaryJson(updated));
-  await rerenderReport(outputDir, { summary: updated, table }, { config, cases: dataset.cases, command: ['medseg', 'compare', ...process.argv.slice(3)].join(' ') });
+  const command = ['medseg', 'compare', ...process.argv.slice(3)].join(' ');
+  await withResultsLock(outputDir, command, async () => {
+    await writeFileAtomic(summaryFile, formatSummaryJson(updated));
+    await rerenderReport(outputDir, { summary: updated, table }, { config, cases: dataset.cases, command });
+  });
 
   const primary = config.evaluation.primaryMetric;
   ctx.out(`${summary.experiment}: paired comparisons of ${primary} (${config.evaluation.compare.correction}-adjusted, alpha ${config.evaluation.compare.alpha})`);

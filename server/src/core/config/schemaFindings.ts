@@ -5,6 +5,7 @@
 import type { ErrorObject } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import type { ConfigPath, Finding } from '../findings';
+import { SAFE_NAME_PATTERN, SAFE_NAME_RULE } from '../util/pathSegment';
 import type { ConfigDocument } from './document';
 import { derefSchema, type JsonSchema } from './schema';
 
@@ -131,6 +132,12 @@ function toFinding(e: ErrorObject, doc: ConfigDocument): Finding {
         fix: suggestion ? { replacement: suggestion } : undefined,
       };
     }
+    case 'pattern':
+      // The folder-name rule of `name` and `models[].name` gets its own code and says what is allowed.
+      if ((e.params as { pattern: string }).pattern === SAFE_NAME_PATTERN) {
+        return { code: 'config/unsafe-name', severity: 'error', message: `\`${where}\` is not usable as a folder name (got ${shown(e.data)}): use ${SAFE_NAME_RULE}.`, ...located(path) };
+      }
+      return { code: 'config/invalid-value', severity: 'error', message: `\`${where}\` ${e.message ?? 'is invalid'} (got ${shown(e.data)}).`, ...located(path) };
     default:
       return {
         code: 'config/invalid-value',

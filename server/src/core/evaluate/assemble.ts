@@ -4,7 +4,7 @@
  * merge is the same computation over the same inputs in the same order — and therefore the same
  * numbers.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { analyzeResults, type AnalysisOptions } from '../compare';
 import type { FusionName, MedsegConfig } from '../config/types';
 import type { Finding } from '../findings';
@@ -14,8 +14,10 @@ import { writeFileAtomic } from '../io';
 import type { PooledCounts } from '../metrics';
 import { writeReport, type ReportContext } from '../report';
 import { FUSION_CHANGES_FILE, type FusionChangeLog } from '../results/fusionChanges';
+import { FILE_NAMES_FILE, fileNamesCsvChunks } from '../results/fileNames';
 import { perImageCsvChunks } from '../results/perImage';
 import type { PerImageTable } from '../results/perImageTable';
+import { resultPath } from '../results/resultPath';
 import { writeChunksAtomic } from '../results/spoolFile';
 import type { StapleRuns } from '../results/stapleRuns';
 import { formatSummaryJson, summarizeMethods, type EvaluationSummary } from '../results/summary';
@@ -123,17 +125,18 @@ export function assembleSummary(config: MedsegConfig, labelColumns: readonly str
 }
 
 /**
- * per_image.csv (streamed from the table), fusion_changes.csv (the spooled lines, renamed into
+ * per_image.csv (streamed from the table), file_names.csv (id → file name), fusion_changes.csv (the spooled lines, renamed into
  * place; nothing when no case was fused) and summary.json, each atomically.
  */
 export async function writeResults(outputDir: string, parts: EvaluationParts, summary: EvaluationSummary): Promise<void> {
   const order = parts.methods.map((m) => m.name);
-  await writeChunksAtomic(join(outputDir, 'per_image.csv'), perImageCsvChunks(parts.table, order));
+  await writeChunksAtomic(resultPath(outputDir, 'per_image.csv'), perImageCsvChunks(parts.table, order));
+  await writeChunksAtomic(resultPath(outputDir, FILE_NAMES_FILE), fileNamesCsvChunks(parts.table));
   if (resolve(parts.changes.path) !== resolve(outputDir, FUSION_CHANGES_FILE)) {
     throw new Error(`writeResults: the fusion changes were spooled for ${parts.changes.path}, not for ${outputDir}`);
   }
   await parts.changes.finish();
-  await writeFileAtomic(join(outputDir, 'summary.json'), formatSummaryJson(summary));
+  await writeFileAtomic(resultPath(outputDir, 'summary.json'), formatSummaryJson(summary));
 }
 
 export function failureFindings(config: MedsegConfig, failures: readonly CaseFailure[]): Finding[] {

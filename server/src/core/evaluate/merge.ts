@@ -12,9 +12,12 @@ import { resolveDataset } from '../dataset';
 import { InputError, type Finding } from '../findings';
 import { PooledCounts } from '../metrics';
 import { FUSION_CHANGES_FILE, FusionChangeLog, mergeFusionChangeFiles } from '../results/fusionChanges';
+import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
 import { linkTree } from '../results/linkTree';
+import { acquireResultsLock } from '../results/lock';
 import { PerImageTable } from '../results/perImageTable';
 import { readPerImageTable } from '../results/readPerImage';
+import { resultPath } from '../results/resultPath';
 import { StapleRuns } from '../results/stapleRuns';
 import type { EvaluationSummary } from '../results/summary';
 import { assembleSummary, failureFindings, tryWriteReport, writeResults, type EvaluationParts } from './assemble';
@@ -84,7 +87,13 @@ export async function mergeShards(dirs: readonly string[], outputDir: string, op
   for (const p of shards)
     for (const [name, m] of Object.entries(p.models)) models[name] = models[name] ? { ...models[name], inferences: models[name].inferences + m.inferences } : { ...m };
 
-  const changes = new FusionChangeLog(join(out, FUSION_CHANGES_FILE), methodNames, first.members);
+  const parsed = await loadConfig(first.config);
+  if (!parsed.config) throw new InputError(first.config, `the config ${first.config} of these shards cannot be loaded now; fix it (\`medseg validate\`) and merge again.`, 'merge/config');
+  const config = parsed.config;
+  const dataset = await resolveDataset(config, { signal: options.signal });
+  checkHoldsNoInputs(out, datasetInputFiles(config, dataset));
+  const lock = await acquireResultsLock(out, options.command ?? `medseg merge ${dirs.join(' ')}`);
+  const changes = new FusionChangeLog(resultPath(out, FUSION_CHANGES_FILE), methodNames, first.members);
   try {
     await mergeFusionChangeFiles(shards.map((s) => s.fusionChangesFile).filter((f) => existsSync(f)), changes);
     await changes.drain();
@@ -104,16 +113,12 @@ export async function mergeShards(dirs: readonly string[], outputDir: string, op
       provider: first.provider,
     };
 
-    const parsed = await loadConfig(first.config);
-    if (!parsed.config) throw new InputError(first.config, `the config ${first.config} of these shards cannot be loaded now; fix it (\`medseg validate\`) and merge again.`, 'merge/config');
-    const config = parsed.config;
-    const dataset = await resolveDataset(config, { signal: options.signal });
     const labels = new Map(dataset.cases.map((c) => [c.id, c.labels]));
     const summary: EvaluationSummary = { ...assembleSummary(config, dataset.labelColumns, (id) => labels.get(id) ?? {}, parts), merged_from: shards.map((s) => s.dir) };
     await writeResults(out, parts, summary);
     for (const { dir } of shards) {
       if (dir === out) continue;
-      for (const folder of RESULT_FOLDERS) if (existsSync(join(dir, folder))) await linkTree(join(dir, folder), join(out, folder), { signal: options.signal });
+      for (const folder of RESULT_FOLDERS) if (existsSync(join(dir, folder))) await linkTree(join(dir, folder), resultPath(out, folder), { signal: options.signal });
     }
     const findings = failureFindings(config, parts.failures);
     const ids = new Set(caseIds);
@@ -122,5 +127,6 @@ export async function mergeShards(dirs: readonly string[], outputDir: string, op
     return { outputDir: out, summary, findings };
   } finally {
     await changes.discard();
+    lock.release();
   }
 }

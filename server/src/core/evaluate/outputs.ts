@@ -1,11 +1,12 @@
 /**
  * Files of one evaluated case (RESULTS.md): `masks/<method>/<id>.png` (0/255) and
  * `prob/<model>/<id>.png` (16-bit); NIfTI volumes get `.nii.gz` with the reference's header and
- * float32 probabilities. Ids with `/` (KiTS: `case_00000/imaging`) become sub-folders.
+ * float32 probabilities. File names come from results/fileNames (ids escaped, paths checked to stay
+ * inside the results folder).
  */
-import { join } from 'node:path';
 import { ERROR_PALETTE, errorMap } from '../fusion';
 import { encodeMaskPng, encodeNifti, encodePalettePng, encodeQuantisedProbabilityPng, linkFileAtomic, writeFileAtomic, type BinaryMask, type NiftiHeaderInfo } from '../io';
+import { caseFilePath } from '../results/fileNames';
 import type { StoredPng } from '../results/predictionCache';
 
 export interface CaseGeometry {
@@ -22,29 +23,17 @@ export function outputExtension(g: CaseGeometry): string {
   return g.nifti && g.depth > 1 ? '.nii.gz' : '.png';
 }
 
-/** The folder of a method: its name (RESULTS.md), with `:` replaced on Windows where it is not allowed. */
-export function methodFolder(method: string): string {
-  return process.platform === 'win32' ? method.replace(/:/g, '_') : method;
-}
-
-/** A file name for an id that is safe on every file system we write to. */
-export function idToRelativePath(id: string): string {
-  return id
-    .split('/')
-    .map((part) => part.replace(/[<>:"\\|?*\x00-\x1f]/g, '_'))
-    .join('/');
-}
+export { idToRelativePath, methodFolder } from '../results/fileNames';
 
 export async function writeMaskFile(root: string, method: string, id: string, g: CaseGeometry, mask: Uint8Array): Promise<string> {
-  const rel = join('masks', methodFolder(method), idToRelativePath(id) + outputExtension(g));
-  const path = join(root, rel);
+  const path = caseFilePath(root, 'masks', method, id, outputExtension(g));
   if (g.nifti && g.depth > 1) {
     await writeFileAtomic(path, encodeNifti({ width: g.width, height: g.height, depth: g.depth, data: mask, spacing: g.spacing }, { like: g.nifti, gzip: true }));
   } else {
     const m: BinaryMask = { width: g.width, height: g.height, depth: 1, data: mask, spacing: g.spacing, spacingKnown: g.spacingKnown };
     await writeFileAtomic(path, await encodeMaskPng(m));
   }
-  return rel;
+  return path;
 }
 
 /**
@@ -52,8 +41,7 @@ export async function writeMaskFile(root: string, method: string, id: string, g:
  * encode or copy); where linking is impossible its bytes are written.
  */
 export async function writeProbabilityFile(root: string, model: string, id: string, g: CaseGeometry, q: Uint16Array, stored?: StoredPng): Promise<string> {
-  const rel = join('prob', methodFolder(model), idToRelativePath(id) + outputExtension(g));
-  const path = join(root, rel);
+  const path = caseFilePath(root, 'prob', model, id, outputExtension(g));
   if (g.nifti && g.depth > 1) {
     const prob = new Float32Array(q.length);
     for (let i = 0; i < q.length; i++) prob[i] = q[i] / 65535;
@@ -61,7 +49,7 @@ export async function writeProbabilityFile(root: string, model: string, id: stri
   } else if (!(stored?.path && (await linkFileAtomic(stored.path, path)))) {
     await writeFileAtomic(path, stored?.bytes ?? (await encodeQuantisedProbabilityPng(q, g.width, g.height)));
   }
-  return rel;
+  return path;
 }
 
 /**
@@ -71,13 +59,12 @@ export async function writeProbabilityFile(root: string, model: string, id: stri
  * the same labels and the reference's header.
  */
 export async function writeErrorMapFile(root: string, method: string, id: string, g: CaseGeometry, ref: Uint8Array, pred: Uint8Array): Promise<string> {
-  const rel = join('errors', methodFolder(method), idToRelativePath(id) + outputExtension(g));
-  const path = join(root, rel);
+  const path = caseFilePath(root, 'errors', method, id, outputExtension(g));
   const labels = errorMap(ref, pred);
   if (g.nifti && g.depth > 1) {
     await writeFileAtomic(path, encodeNifti({ width: g.width, height: g.height, depth: g.depth, data: labels, spacing: g.spacing }, { like: g.nifti, gzip: true }));
   } else {
     await writeFileAtomic(path, await encodePalettePng(labels, g.width, g.height, ERROR_PALETTE));
   }
-  return rel;
+  return path;
 }

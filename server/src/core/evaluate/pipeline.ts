@@ -16,6 +16,8 @@ import { FUSION_CHANGES_FILE, FusionChangeLog } from '../results/fusionChanges';
 import { PerImageTable } from '../results/perImageTable';
 import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
 import { acquireResultsLock, type ResultsLock } from '../results/lock';
+import { cacheNotSavedFinding, probeWritable, resultsDestination, writingInto, WriteError, type Destination } from '../io/writeErrors';
+import { discardStaleReport } from '../report/staleReport';
 import { PredictionCache } from '../results/predictionCache';
 import { resultPath, resultsFolderOf } from '../results/resultPath';
 import { StapleRuns } from '../results/stapleRuns';
@@ -69,7 +71,17 @@ function addRows(table: PerImageTable, index: number, outcome: CaseOutcome): voi
   for (const row of outcome.rows) table.set(index, row.method, row);
 }
 
+/**
+ * Evaluates every model of the config on a split and writes the results folder. A results folder
+ * that cannot be written (read-only, full, a file in the way) ends the run with a WriteError that
+ * names the folder and `--output`; a cache that cannot be written only gives a warning.
+ */
 export async function evaluateExperiment(config: MedsegConfig, dataset: ResolvedDataset, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+  const destination = resultsDestination(resultsFolderOf(config, options.outputDir));
+  return writingInto(destination, () => runEvaluation(config, dataset, options, destination), { probe: false });
+}
+
+async function runEvaluation(config: MedsegConfig, dataset: ResolvedDataset, options: EvaluateOptions, destination: Destination): Promise<EvaluationResult> {
   const split = options.split ?? config.evaluation.split;
   const outputDir = resultsFolderOf(config, options.outputDir);
   const metrics = config.evaluation.metrics;
@@ -91,12 +103,14 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
   let changes: FusionChangeLog | undefined;
   // Nothing is written into a folder that holds dataset files, nor while another run writes there.
   checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
+  // A read-only share or an --output through a file is refused before any inference.
+  await probeWritable(destination);
   const lock = await acquireResultsLock(outputDir, options.command ?? `medseg evaluate ${config.file} --split ${split}`, options.lock);
   try {
     for (const model of config.models) {
       options.signal?.throwIfAborted();
       try {
-        const source: PredictionSource = model.path ? await OnnxSource.create(model, runtime, cache, options.signal) : new FileSource(model);
+        const source: PredictionSource = model.path ? await OnnxSource.create(model, runtime, cache, options.signal) : new FileSource(model, config.dataset.foreground);
         sources.push(source);
         // The graph-versus-config warnings (an output chosen by shape among several) reach this run's user too.
         for (const w of source.warnings ?? []) findings.push({ code: w.code, severity: 'warning', message: w.message, location: { file: config.file }, configPath: ['models', model.index, 'path'] });
@@ -166,6 +180,7 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
       provider: sources.find((s) => s.provider) ? { used: sources.find((s) => s.provider)!.provider!, attempts: sources.find((s) => s.provider)!.attempts ?? [] } : undefined,
     };
     pushAll(findings, failureFindings(config, parts.failures));
+    if (cache.unsaved) findings.push(cacheNotSavedFinding(cache.unsaved, 'prediction cache', cache.dir, config.file));
     const labels = new Map(dataset.cases.map((c) => [c.id, c.labels]));
     const summary = assembleSummary(config, dataset.labelColumns, (id) => labels.get(id) ?? {}, parts);
     await writeResults(outputDir, parts, summary);
@@ -175,6 +190,10 @@ export async function evaluateExperiment(config: MedsegConfig, dataset: Resolved
       if (report) findings.push(report);
     }
     return { outputDir, summary, table, findings };
+  } catch (err) {
+    // Results were being replaced: the old report.html no longer describes this folder.
+    if (err instanceof WriteError) throw err.withNote(await discardStaleReport(outputDir));
+    throw err;
   } finally {
     await changes?.discard(); // nothing left to remove once writeResults has put the file in place
     await Promise.all(sources.map((s) => s.dispose()));

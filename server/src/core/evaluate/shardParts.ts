@@ -16,6 +16,7 @@ import { PooledCounts, type PooledCountsData } from '../metrics';
 import { FUSION_CHANGES_FILE } from '../results/fusionChanges';
 import { perImageCsvChunks } from '../results/perImage';
 import { writeChunksAtomic } from '../results/spoolFile';
+import { resultPath } from '../results/resultPath';
 import type { StapleRun } from '../results/stapleRuns';
 import type { EvaluationSummary } from '../results/summary';
 import type { EvaluationParts, MethodDescription } from './assemble';
@@ -66,7 +67,7 @@ export async function writeShardParts(outputDir: string, parts: EvaluationParts,
     staple: parts.staple.toRuns(parts.caseIds),
     pooled: Object.fromEntries([...parts.pooled].map(([m, p]) => [m, p.toData()])),
   };
-  const dir = join(outputDir, SHARD_FOLDER);
+  const dir = resultPath(outputDir, SHARD_FOLDER);
   await writeFileAtomic(join(dir, 'parts.json.gz'), await gzipAsync(JSON.stringify(description)));
   await writeChunksAtomic(join(dir, 'validation.csv'), perImageCsvChunks(parts.validation, parts.methods.map((m) => m.name)));
 }

@@ -6,10 +6,13 @@
  * others go on.
  */
 import { readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import type { MedsegConfig, ModelConfig, SplitName } from '../config/types';
 import type { DatasetCase, ResolvedDataset } from '../dataset/types';
 import { caseFilePath } from '../results/fileNames';
+import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
+import { withResultsLock } from '../results/lock';
+import { resultPath, resultsFolderOf } from '../results/resultPath';
 import { InputError, type Finding } from '../findings';
 import { readImage, readMask, writeFileAtomic } from '../io';
 import { maskFitError } from '../scan/maskFit';
@@ -20,7 +23,7 @@ import { NOT_CUTTABLE_CODE, UNKNOWN_TENSOR_CODE } from './graphSurgery';
 import { heatFractions } from './heatFractions';
 import { encodeHeatmapPng } from './heatmapPng';
 import { AUTO_LAYER_RULE } from './layers';
-import { RELATIVE_STEP } from './gradCam';
+import { STEP_LADDER } from './gradCam';
 import { ModelExplainer, type CamMethod } from './modelExplainer';
 import { casesToExplain, IMAGE_RULE, sliceWithMostForeground } from './selectImages';
 
@@ -72,11 +75,17 @@ async function readModelBytes(model: ModelConfig): Promise<Uint8Array> {
   }
 }
 
+/** Writes heatmaps and explain.json while holding the results folder's lock (see results/lock). */
 export async function explainExperiment(config: MedsegConfig, dataset: ResolvedDataset, options: ExplainOptions = {}): Promise<ExplainResult> {
+  const outputDir = resultsFolderOf(config, options.outputDir);
+  checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
+  return withResultsLock(outputDir, `medseg explain ${config.file}`, () => explainUnderLock(config, dataset, outputDir, options));
+}
+
+async function explainUnderLock(config: MedsegConfig, dataset: ResolvedDataset, outputDir: string, options: ExplainOptions): Promise<ExplainResult> {
   const settings = config.explain.gradcam;
   const method = options.method ?? settings.method;
   const split = options.split ?? config.evaluation.split;
-  const outputDir = options.outputDir ?? join(config.output, config.name);
   const runtime = { ...config.runtime, provider: options.provider ?? config.runtime.provider };
   const cases = casesToExplain(dataset.cases, split, options.images ?? settings.images);
   const findings: Finding[] = [];
@@ -90,7 +99,7 @@ export async function explainExperiment(config: MedsegConfig, dataset: ResolvedD
     target: settings.target,
     image_rule: IMAGE_RULE,
     layer_rule: settings.layer === 'auto' ? AUTO_LAYER_RULE : `named in the config: ${settings.layer}`,
-    ...(method === 'gradcam' ? { relative_step: RELATIVE_STEP } : {}),
+    ...(method === 'gradcam' ? { step_ladder: STEP_LADDER } : {}),
     models: {},
     failures: [],
   };
@@ -153,7 +162,7 @@ export async function explainExperiment(config: MedsegConfig, dataset: ResolvedD
       seconds_per_image: images.length ? images.reduce((s, i) => s + i.seconds, 0) / images.length : null,
     };
   }
-  await writeFileAtomic(join(outputDir, 'explain.json'), formatExplainJson(report));
+  await writeFileAtomic(resultPath(outputDir, 'explain.json'), formatExplainJson(report));
   return { outputDir, report, findings };
 }
 

@@ -13,7 +13,9 @@ import type { DatasetCase } from '../dataset/types';
 import { readImage, readMask, writeFileAtomic } from '../io';
 import type { PerImageTable } from '../results/perImageTable';
 import type { EvaluationSummary } from '../results/summary';
-import { methodFolder, idToRelativePath, outputExtension } from '../evaluate/outputs';
+import { outputExtension } from '../evaluate/outputs';
+import { caseFilePath } from '../results/fileNames';
+import { resultPath } from '../results/resultPath';
 import { maxOf } from '../util/arrays';
 import { errorOverlayPng, pngDataUri, representativeSlice, toDisplayRgb } from './display';
 import { renderReportHtml } from './html';
@@ -50,7 +52,7 @@ async function galleryItem(outputDir: string, c: DatasetCase, method: string, di
   try {
     const ref = await readMask(c.mask!, config.dataset.foreground, { slice: c.slice });
     const isVolume = ref.depth > 1 && c.slice === undefined && ref.nifti;
-    const predFile = join(outputDir, 'masks', methodFolder(method), idToRelativePath(c.id) + outputExtension({ ...ref, nifti: isVolume ? ref.nifti : undefined }));
+    const predFile = caseFilePath(outputDir, 'masks', method, c.id, outputExtension({ ...ref, nifti: isVolume ? ref.nifti : undefined }));
     if (!existsSync(predFile)) return undefined;
     const pred = await readMask(predFile, { kind: 'nonzero' });
     const z = representativeSlice(ref.data, ref.width, ref.height, ref.depth);
@@ -221,7 +223,7 @@ function perImageSample(table: PerImageTable, primary: MetricName): ReportData['
 export async function writeReport(outputDir: string, summary: EvaluationSummary, table: PerImageTable, ctx: ReportContext): Promise<string> {
   const data = await buildReportData(outputDir, summary, table, ctx);
   const stress = await reportStressSection(outputDir, { experiment: summary.experiment, split: summary.split, methods: Object.keys(summary.methods) });
-  const path = join(outputDir, 'report.html');
+  const path = resultPath(outputDir, 'report.html');
   await writeFileAtomic(path, renderReportHtml(stress ? { ...data, stress } : data));
   return path;
 }

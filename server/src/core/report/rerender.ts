@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { InputError, type Finding } from '../findings';
+import { withResultsLock } from '../results/lock';
 import type { PerImageTable } from '../results/perImageTable';
 import { readPerImageTable } from '../results/readPerImage';
 import type { EvaluationSummary } from '../results/summary';
@@ -45,8 +46,11 @@ export async function rerenderReport(outputDir: string, evaluation: StoredEvalua
  */
 export async function refreshReport(outputDir: string, ctx: ReportContext): Promise<{ report?: string; finding?: Finding }> {
   try {
-    const stored = await readStoredEvaluation(outputDir);
-    return stored ? { report: await rerenderReport(outputDir, stored, ctx) } : {};
+    // Under the folder's lock: another run writing there meanwhile is a warning, not a mixed report.
+    return await withResultsLock(outputDir, `redraw report.html (${ctx.command})`, async () => {
+      const stored = await readStoredEvaluation(outputDir);
+      return stored ? { report: await rerenderReport(outputDir, stored, ctx) } : {};
+    });
   } catch (err) {
     const file = err instanceof InputError ? err.file : join(outputDir, 'report.html');
     return { finding: { code: 'report/failed', severity: 'warning', message: `report.html was not redrawn: ${(err as Error).message}`, location: { file } } };

@@ -48,6 +48,9 @@ function cell(value: string | number | undefined): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/** One cell as per_image.csv writes it; the results folder's other CSVs (file_names.csv) write theirs alike. */
+export const csvCell = cell;
+
 export function formatPerImageRow(r: PerImageRow): string {
   const m = r.metrics;
   return [

@@ -9,6 +9,7 @@ import type { MedsegConfig, SplitName } from '../config/types';
 import type { ResolvedDataset } from '../dataset/types';
 import { evaluateExperiment, selectCases, type EvaluationProgress } from '../evaluate';
 import type { Finding } from '../findings';
+import type { ResultsLock } from '../results/lock';
 import type { PerImageRow } from '../results/perImage';
 import { readPerImageCsv } from '../results/readPerImage';
 import type { EvaluationSummary } from '../results/summary';
@@ -21,6 +22,8 @@ export interface EvaluatedRowsOptions {
   signal?: AbortSignal;
   onProgress?: (p: EvaluationProgress) => void;
   command?: string;
+  /** The results folder's lock, held by the stress run that asks for the rows. */
+  lock?: ResultsLock;
 }
 
 export interface EvaluatedRows {
@@ -63,6 +66,7 @@ export async function evaluatedRows(config: MedsegConfig, dataset: ResolvedDatas
     signal: options.signal,
     onProgress: options.onProgress,
     command: options.command,
+    lock: options.lock,
   });
   return { rows: result.table.toRows(), from: 'evaluation', methods: Object.keys(result.summary.methods), findings: result.findings };
 }

@@ -4,12 +4,11 @@
  * heat map, fusions, the case's metrics, and the neighbours to step to.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { PreviewDataResult, PreviewLayer } from '../../../../client/src/protocol';
 import type { MedsegConfig } from '../../core/config';
 import type { DatasetCase, ResolvedDataset } from '../../core/dataset/types';
 import { predictionProbabilities } from '../../core/evaluate';
-import { idToRelativePath, methodFolder } from '../../core/evaluate/outputs';
+import { caseFilePath } from '../../core/results/fileNames';
 import { ERROR_COLOURS, errorMap, errorMapRgba } from '../../core/fusion';
 import { imageExtension, readImage, readMask, readNiftiHeader } from '../../core/io';
 import { JobError } from '../engine/protocol';
@@ -34,8 +33,10 @@ export function findCase(cases: readonly DatasetCase[], image: string): DatasetC
 
 /** A results file of one case and method, `.png` or `.nii.gz` (volumes), when it exists. */
 function resultFile(dir: string, kind: 'masks' | 'prob' | 'heatmaps', method: string, id: string): string | undefined {
-  const base = join(dir, kind, methodFolder(method), idToRelativePath(id));
-  for (const ext of ['.png', '.nii.gz']) if (existsSync(base + ext)) return base + ext;
+  for (const ext of ['.png', '.nii.gz']) {
+    const file = caseFilePath(dir, kind, method, id, ext);
+    if (existsSync(file)) return file;
+  }
   return undefined;
 }
 

@@ -12,9 +12,10 @@ import type { MedsegConfig } from '../../core/config';
 import { METRIC_NAMES } from '../../core/config/types';
 import { readCsvTable } from '../../core/dataset';
 import { reportStressSection } from '../../core/report/stressSection';
+import { resultsFolderOf } from '../../core/results/resultPath';
 
 export function resultsDirOf(config: MedsegConfig): string {
-  return join(config.output, config.name);
+  return resultsFolderOf(config);
 }
 
 interface Cached<T> {

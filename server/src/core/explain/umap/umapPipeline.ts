@@ -7,10 +7,12 @@
  * evaluation's per_image.csv), and test images far from the training images are reported.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { MedsegConfig } from '../../config/types';
 import type { DatasetCase, ResolvedDataset } from '../../dataset/types';
 import { InputError, type Finding } from '../../findings';
+import { checkHoldsNoInputs, datasetInputFiles } from '../../results/inputsInside';
+import { withResultsLock } from '../../results/lock';
+import { resultPath, resultsFolderOf } from '../../results/resultPath';
 import { readImage } from '../../io';
 import { writeFileAtomic } from '../../io';
 import { pushAll } from '../../util/arrays';
@@ -107,7 +109,8 @@ function sliceOf(depth: number): number {
 
 export async function umapExperiment(config: MedsegConfig, dataset: ResolvedDataset, options: UmapOptions = {}): Promise<UmapResult> {
   const settings = config.explain.umap;
-  const outputDir = options.outputDir ?? join(config.output, config.name);
+  const outputDir = resultsFolderOf(config, options.outputDir);
+  checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
   const runtime = { ...config.runtime, provider: options.provider ?? config.runtime.provider };
   const findings: Finding[] = [];
   const here = { file: config.file };
@@ -216,7 +219,8 @@ export async function umapExperiment(config: MedsegConfig, dataset: ResolvedData
     report.maps.push(mapOf(source, rows.map((x) => x.c), d, result, test, dice, config));
     pushAll(findings, oodFindings(report.maps[report.maps.length - 1], rows.map((x) => x.c), dataset.labelColumns, config));
   }
-  await writeFileAtomic(join(outputDir, 'umap.json'), JSON.stringify(report) + '\n');
+  // Its one file is written under the folder's lock; the minutes of features and layout before need none.
+  await withResultsLock(outputDir, `medseg umap ${config.file}`, () => writeFileAtomic(resultPath(outputDir, 'umap.json'), JSON.stringify(report) + '\n'));
   return { outputDir, report, findings };
 }
 
