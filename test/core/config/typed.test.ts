@@ -47,3 +47,11 @@ describe('models[].output.name', () => {
     assert.equal(unnamed.config!.models[0].output.name, undefined);
   });
 });
+
+describe('models[].prediction_values', () => {
+  test('what prediction files hold: `auto` by default, `labels` as written', () => {
+    const r = parseConfig('dataset: { images: "i/*.png", masks: "m/{stem}.png", foreground: [1, 2] }\nmodels:\n  - { name: a, predictions: "pa/{stem}.png" }\n  - { name: b, predictions: "pb/{stem}.png", prediction_values: labels }', FILE);
+    assert.deepEqual(r.findings, []);
+    assert.deepEqual(r.config!.models.map((m) => m.predictionValues), ['auto', 'labels']);
+  });
+});

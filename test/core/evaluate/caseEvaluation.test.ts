@@ -30,7 +30,7 @@ function caseOf(id: string, image: string, mask: string, prediction: string): Da
 
 function context(foreground: CaseContext['foreground']): CaseContext {
   const model = modelConfig({}, {}, { name: 'p', predictions: 'preds/{stem}.png' });
-  return { sources: [new FileSource(model)], metrics: ['dice'], foreground, fusions: [], fusionMembers: [], pooled: new Map([['p', new PooledCounts()]]) };
+  return { sources: [new FileSource(model, foreground)], metrics: ['dice'], foreground, fusions: [], fusionMembers: [], pooled: new Map([['p', new PooledCounts()]]) };
 }
 
 describe('evaluateCase: references that would score silently wrong are failures, not rows', () => {

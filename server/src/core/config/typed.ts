@@ -182,6 +182,7 @@ function typedModels(list: Raw[], dir: string, at: At): ModelConfig[] {
       name,
       path: m.path ? resolve(dir, m.path) : undefined,
       predictions: m.predictions,
+      predictionValues: m.prediction_values ?? 'auto',
       family: m.family,
       input: {
         size: m.input.size as [number, number] | undefined,

@@ -76,6 +76,8 @@ export interface ModelConfig {
   path?: string;
   /** Template of existing predictions as written (relative to the config's dir), for models run elsewhere. */
   predictions?: string;
+  /** What a prediction file's values mean (evaluate/predictionValues.ts); the typed config always sets it, models built in code may leave it (`auto`). */
+  predictionValues?: 'auto' | 'probabilities' | 'labels';
   family: string;
   input: ModelInputConfig;
   output: ModelOutputConfig;

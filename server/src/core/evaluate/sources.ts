@@ -7,10 +7,11 @@ import { readFile } from 'node:fs/promises';
 import type { ModelConfig, RuntimeConfig } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { InputError } from '../findings';
-import { readImage, type ImageVolume } from '../io';
+import { readImage, type ForegroundRule, type ImageVolume } from '../io';
 import { WorkerModelRunner, type ProviderAttempt, type ProviderName } from '../inference';
 import { PredictionCache, predictionKey, quantiseProbabilities, type QuantisedPrediction } from '../results/predictionCache';
 import { maskFitError } from '../scan/maskFit';
+import { predictionFileProbabilities } from './predictionValues';
 import { sha256, sha256File } from '../util/hash';
 
 export interface CaseInput {
@@ -94,10 +95,14 @@ export class OnnxSource implements PredictionSource {
   }
 }
 
-/** Predictions made elsewhere: binary masks (0/1 or 0/max) or 8/16-bit probability maps (value/max). */
+/** Predictions made elsewhere: masks, probability maps or label maps, as the model's `prediction_values` says. */
 export class FileSource implements PredictionSource {
   inferences = 0;
-  constructor(readonly model: ModelConfig) {}
+  constructor(
+    readonly model: ModelConfig,
+    /** The references' rule: label-map predictions are binarised by it, and it tells label maps from probabilities. */
+    private readonly foreground: ForegroundRule,
+  ) {}
 
   async predict(input: CaseInput): Promise<QuantisedPrediction> {
     const file = input.case.predictions[this.model.name];
@@ -109,37 +114,15 @@ export class FileSource implements PredictionSource {
     if (v.width !== width || v.height !== height || v.depth !== depth) {
       throw new InputError(file, `prediction is ${v.width}×${v.height}×${v.depth} but the reference mask is ${width}×${height}×${depth}: predictions must have the mask's size.`, 'prediction/size-mismatch');
     }
-    return { width, height, depth, prob: quantiseProbabilities(predictionProbabilities(v)) };
+    return { width, height, depth, prob: quantiseProbabilities(predictionFileProbabilities(file, v, this.model.predictionValues ?? 'auto', this.foreground)) };
   }
 
   async dispose(): Promise<void> {}
 }
 
-/**
- * A stored prediction as probabilities: a file holding only 0 and one other value is a binary
- * mask (1 where non-zero); otherwise an integer raster is value / (2^bits − 1) and a float volume
- * is taken as probabilities (clamped to [0, 1]).
- */
+/** A stored prediction as probabilities under `auto` with no label rule (the editor's preview). */
 export function predictionProbabilities(v: ImageVolume): Float32Array {
-  const n = v.width * v.height * v.depth;
-  const c = v.channels;
-  const d = v.data;
-  let other: number | undefined;
-  let binary = true;
-  for (let i = 0; i < n && binary; i++) {
-    const x = d[i * c];
-    if (x === 0) continue;
-    if (other === undefined) other = x;
-    else if (x !== other) binary = false;
-  }
-  const out = new Float32Array(n);
-  const isFloat = d instanceof Float32Array || d instanceof Float64Array;
-  const scale = binary ? 0 : isFloat ? 1 : 1 / (2 ** (v.bitDepth <= 8 ? 8 : 16) - 1);
-  for (let i = 0; i < n; i++) {
-    const x = d[i * c];
-    out[i] = binary ? (x !== 0 ? 1 : 0) : Math.min(1, Math.max(0, x * scale));
-  }
-  return out;
+  return predictionFileProbabilities('<prediction>', v, 'auto', { kind: 'nonzero' });
 }
 
 export async function hashFile(path: string): Promise<string> {
