@@ -157,3 +157,47 @@ describe('clinical CSV with axial slices', () => {
     }
   });
 });
+
+describe('clinical CSV: encodings and ragged rows', () => {
+  test('a Latin-1 CSV gives its labels as written and a warning at the first non-UTF-8 byte; ragged rows are errors and not read', async () => {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      writeFiles(dir, ['img/a.png', 'img/b.png', 'img/c.png', 'msk/a.png', 'msk/b.png', 'msk/c.png']);
+      const text = [
+        'image_id,patient_id,diagnosis,site', // line 0
+        'a,p1,N\xe4vus,Kopf', //                 line 1: ä in Latin-1
+        'b,p2,Melanom', //                       line 2: a cell missing
+        'c,p3,Melanom,Bein,extra', //            line 3: a cell too many
+        '',
+      ].join('\n');
+      writeFiles(dir, { 'clinical.csv': Buffer.from(text, 'latin1') });
+      const ds = await resolveDataset(makeConfig(dir, dataset(dir)));
+      const csv = join(dir, 'clinical.csv');
+      assert.deepEqual(
+        ds.cases.map((c) => [c.id, c.group, c.labels]),
+        [
+          ['a', 'p1', { diagnosis: 'Nävus', site: 'Kopf' }],
+          ['b', undefined, {}],
+          ['c', undefined, {}],
+        ],
+      );
+      assert.deepEqual(
+        ds.findings.map((f) => [f.severity, f.code, f.location?.file, lineOf(f)]),
+        [
+          ['warning', 'dataset/csv-not-utf8', csv, 1],
+          ['error', 'dataset/csv-ragged-row', csv, 2],
+          ['error', 'dataset/csv-ragged-row', csv, 3],
+          ['warning', 'dataset/csv-missing-row', makeConfig(dir, dataset(dir)).file, undefined],
+        ],
+      );
+      const [encoding, missingCell, extraCell] = ds.findings;
+      // `a,p1,N` is 6 bytes: the ä is column 7 (one-based).
+      assert.deepEqual(encoding.location?.range, { start: { line: 1, character: 6 }, end: { line: 1, character: 7 } });
+      assert.match(encoding.message, /^`clinical\.csv` is not UTF-8: the byte 0xE4 on line 2, column 7 is not valid UTF-8, so the file is read as Windows-1252 \(Latin-1\), which makes it `ä`/);
+      assert.match(missingCell.message, /^Line 3 of `clinical\.csv` has 3 cells where the header has 4: .* this row is ignored/);
+      assert.match(extraCell.message, /^Line 4 of `clinical\.csv` has 5 cells where the header has 4/);
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -134,3 +134,37 @@ describe('split file with axial slices', () => {
     }
   });
 });
+
+describe('split file: ragged rows', () => {
+  test('a row with a cell too many (an unquoted comma) is an error and assigns nothing', () =>
+    withDataset(
+      {
+        'splits.csv': [
+          'image_id,split', // line 0
+          'a,train', //        line 1
+          'b,val', //          line 2
+          'c,test,d', //       line 3: ragged (the comma shifts `d` out of its row)
+          'd,test', //         line 4
+        ].join('\n'),
+      },
+      async (dir) => {
+        const ds = await resolveDataset(config(dir, { file: join(dir, 'splits.csv') }));
+        assert.deepEqual(
+          ds.cases.map((c) => [c.id, c.split]),
+          [
+            ['a', 'train'],
+            ['b', 'val'],
+            ['c', undefined],
+            ['d', 'test'],
+          ],
+        );
+        assert.deepEqual(
+          ds.findings.map((f) => [f.severity, f.code, lineOf(f)]),
+          [
+            ['error', 'dataset/csv-ragged-row', 3],
+            ['warning', 'dataset/unsplit-image', undefined],
+          ],
+        );
+      },
+    ));
+});

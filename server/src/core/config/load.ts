@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { isMap } from 'yaml';
 import type { ConfigPath, Finding } from '../findings';
 import { pushAll } from '../util/arrays';
+import { lineAndColumnOf, surveyUtf8 } from '../util/utf8';
 import { ConfigDocument } from './document';
 import { validateAgainstSchema } from './schema';
 import { schemaFindings } from './schemaFindings';
@@ -78,9 +79,9 @@ export function parseConfig(text: string, file: string): ParsedConfig {
 /** Reads and parses a config file; an unreadable file is a finding, not an exception. */
 export async function loadConfig(file: string): Promise<ParsedConfig> {
   const absolute = resolve(file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(absolute, 'utf8');
+    bytes = await readFile(absolute);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message;
     const document = new ConfigDocument(absolute, '');
@@ -89,5 +90,25 @@ export async function loadConfig(file: string): Promise<ParsedConfig> {
       findings: [{ code: 'config/unreadable', severity: 'error', message: `Config file ${absolute} ${reason}: check the path.`, location: { file: absolute } }],
     };
   }
-  return parseConfig(text, absolute);
+  const parsed = parseConfig(bytes.toString('utf8'), absolute);
+  const notUtf8 = notUtf8Finding(absolute, bytes);
+  if (notUtf8) parsed.findings.unshift(notUtf8);
+  return parsed;
+}
+
+/**
+ * YAML is UTF-8; a config saved in another code page has its non-ASCII bytes read as U+FFFD.
+ * Where that lands in a name or path, the user is told why it matches nothing.
+ */
+function notUtf8Finding(file: string, bytes: Buffer): Finding | undefined {
+  const { invalidAt } = surveyUtf8(bytes);
+  if (invalidAt < 0) return undefined;
+  const { line } = lineAndColumnOf(bytes, invalidAt);
+  const hex = `0x${bytes[invalidAt].toString(16).toUpperCase().padStart(2, '0')}`;
+  return {
+    code: 'config/not-utf8',
+    severity: 'warning',
+    message: `The config is not UTF-8: the byte ${hex} on line ${line + 1} is not valid UTF-8 and is read as \uFFFD, so a name or path holding it matches nothing. Save the file as UTF-8.`,
+    location: { file, range: { start: { line, character: 0 }, end: { line, character: 0 } } },
+  };
 }

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import type { Location } from '../findings';
 import { InputError } from '../findings';
+import { csvBytesAsUtf8, type CsvEncodingNote } from './csvEncoding';
 
 export interface CsvRow {
   cells: string[];
@@ -19,6 +20,14 @@ export interface CsvTable {
   header: string[];
   headerLine: number;
   rows: CsvRow[];
+  /**
+   * Rows whose cell count differs from the header's, left out of `rows`: an unquoted comma in a
+   * value or a missing cell shifts every later column, so their values cannot be trusted. Extra
+   * cells that are all empty (a trailing comma) and rows of empty cells are not ragged.
+   */
+  ragged: CsvRow[];
+  /** Set when the file was not UTF-8 and was read as Windows-1252. */
+  encoding?: CsvEncodingNote;
   /** Length of every line in UTF-16 units (LSP characters), for ranges. */
   lineLengths: number[];
 }
@@ -30,7 +39,7 @@ interface ParsedRecord {
 
 /**
  * Reads and parses `file`. Throws `InputError` with code `io/not-found` for a missing file and
- * `dataset/csv-invalid` for a file csv-parse rejects.
+ * `dataset/csv-invalid` for a file csv-parse rejects or whose lines mix text encodings.
  */
 export async function readCsvTable(file: string): Promise<CsvTable> {
   let bytes: Buffer;
@@ -43,11 +52,12 @@ export async function readCsvTable(file: string): Promise<CsvTable> {
   return parseCsvTable(file, bytes);
 }
 
-export function parseCsvTable(file: string, bytes: Buffer): CsvTable {
+export function parseCsvTable(file: string, raw: Buffer): CsvTable {
+  const { bytes, note } = csvBytesAsUtf8(file, raw);
   // Most dataset CSVs have no quotes at all; for them a line is a record and a comma a
   // separator, which a split reads ~5× faster than csv-parse with record info (60,000-row
   // tables are common). Anything quoted goes through csv-parse.
-  if (!bytes.includes(0x22)) return parseSimpleCsv(file, bytes);
+  if (!bytes.includes(0x22)) return tableOf(file, parseSimpleCsv(bytes), note);
   let records: ParsedRecord[];
   try {
     records = parse(bytes, { bom: true, trim: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as ParsedRecord[];
@@ -67,9 +77,23 @@ export function parseCsvTable(file: string, bytes: Buffer): CsvTable {
     const innerBreaks = record.reduce((n, cell) => n + countNewlines(cell), 0);
     return { cells: record, line: Math.max(0, endLine - innerBreaks), endLine };
   });
-  const [headerRow, ...dataRows] = rows;
+  return tableOf(file, { rows, lineLengths }, note);
+}
+
+/** The header and the data rows, the ragged ones set apart. */
+function tableOf(file: string, parsed: { rows: CsvRow[]; lineLengths: number[] }, encoding: CsvEncodingNote | undefined): CsvTable {
+  const [headerRow, ...dataRows] = parsed.rows;
   if (!headerRow) throw new InputError(file, `\`${file}\` is empty: it needs a header line.`, 'dataset/csv-invalid');
-  return { file, header: headerRow.cells, headerLine: headerRow.line, rows: dataRows, lineLengths };
+  const width = headerRow.cells.length;
+  const rows: CsvRow[] = [];
+  const ragged: CsvRow[] = [];
+  for (const row of dataRows) (isRagged(row.cells, width) ? ragged : rows).push(row);
+  return { file, header: headerRow.cells, headerLine: headerRow.line, rows, ragged, ...(encoding ? { encoding } : {}), lineLengths: parsed.lineLengths };
+}
+
+function isRagged(cells: readonly string[], width: number): boolean {
+  if (cells.length === width || cells.every((c) => c === '')) return false;
+  return cells.length < width || cells.slice(width).some((c) => c !== '');
 }
 
 /** The location of a row: its lines, whole. */
@@ -118,7 +142,7 @@ function countNewlines(s: string): number {
 }
 
 /** Quote-free CSV, with csv-parse's semantics for the options above (bom, trim, relax_column_count, skip_empty_lines). */
-function parseSimpleCsv(file: string, bytes: Buffer): CsvTable {
+function parseSimpleCsv(bytes: Buffer): { rows: CsvRow[]; lineLengths: number[] } {
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split('\n');
@@ -131,7 +155,5 @@ function parseSimpleCsv(file: string, bytes: Buffer): CsvTable {
     if (line === '') continue;
     rows.push({ cells: line.split(',').map((c) => c.trim()), line: i, endLine: i });
   }
-  const [headerRow, ...dataRows] = rows;
-  if (!headerRow) throw new InputError(file, `\`${file}\` is empty: it needs a header line.`, 'dataset/csv-invalid');
-  return { file, header: headerRow.cells, headerLine: headerRow.line, rows: dataRows, lineLengths };
+  return { rows, lineLengths };
 }

@@ -2,6 +2,8 @@ import type { MedsegConfig } from '../config/types';
 import type { ConfigPath, Finding } from '../findings';
 import { InputError } from '../findings';
 import { readCsvTable, type CsvTable } from './csvTable';
+import { csvTableFindings } from './csvTableFindings';
+import { displayPath } from './findingHelpers';
 
 export interface DatasetCsvRole {
   /** The config node that names the CSV. */
@@ -13,11 +15,13 @@ export interface DatasetCsvRole {
 
 /**
  * Reads a CSV the config names. A missing file is a finding on the config node that names it; a
- * malformed one is a finding on the CSV itself.
+ * malformed one, a guessed encoding and ragged rows (left out of the table) are findings on the CSV itself.
  */
 export async function readDatasetCsv(config: MedsegConfig, file: string, findings: Finding[], role: DatasetCsvRole): Promise<CsvTable | undefined> {
   try {
-    return await readCsvTable(file);
+    const table = await readCsvTable(file);
+    for (const f of csvTableFindings(table, displayPath(config.dir, file))) findings.push(f);
+    return table;
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     if (err.code === 'io/not-found') {
