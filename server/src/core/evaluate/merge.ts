@@ -10,7 +10,9 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../config';
 import { resolveDataset } from '../dataset';
 import { InputError, type Finding } from '../findings';
+import { probeWritable, writingInto, WriteError, type Destination } from '../io/writeErrors';
 import { PooledCounts } from '../metrics';
+import { discardStaleReport } from '../report/staleReport';
 import { FUSION_CHANGES_FILE, FusionChangeLog, mergeFusionChangeFiles } from '../results/fusionChanges';
 import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
 import { linkTree } from '../results/linkTree';
@@ -55,7 +57,16 @@ function checkShards(shards: readonly ShardOnDisk[]): void {
   }
 }
 
+/**
+ * Merges shard folders into `outputDir`. A folder that cannot be written ends the merge with a
+ * WriteError naming it and `--output` (checked before the shards' files are linked).
+ */
 export async function mergeShards(dirs: readonly string[], outputDir: string, options: { signal?: AbortSignal; command?: string } = {}): Promise<MergeResult> {
+  const destination: Destination = { dir: resolve(outputDir), fix: 'Choose a writable folder for the merged results with `--output DIR`.' };
+  return writingInto(destination, () => mergeInto(dirs, outputDir, destination, options), { probe: false });
+}
+
+async function mergeInto(dirs: readonly string[], outputDir: string, destination: Destination, options: { signal?: AbortSignal; command?: string }): Promise<MergeResult> {
   if (dirs.length === 0) throw new InputError(outputDir, 'medseg merge needs the shard folders to merge.', 'merge/no-input');
   const shards: ShardOnDisk[] = [];
   for (const dir of dirs) shards.push(await readShardDescription(resolve(dir)));
@@ -92,6 +103,7 @@ export async function mergeShards(dirs: readonly string[], outputDir: string, op
   const config = parsed.config;
   const dataset = await resolveDataset(config, { signal: options.signal });
   checkHoldsNoInputs(out, datasetInputFiles(config, dataset));
+  await probeWritable(destination);
   const lock = await acquireResultsLock(out, options.command ?? `medseg merge ${dirs.join(' ')}`);
   const changes = new FusionChangeLog(resultPath(out, FUSION_CHANGES_FILE), methodNames, first.members);
   try {
@@ -125,6 +137,10 @@ export async function mergeShards(dirs: readonly string[], outputDir: string, op
     const report = await tryWriteReport(out, summary, table, { config, cases: dataset.cases.filter((c) => ids.has(c.id)), command: options.command ?? `medseg merge ${dirs.join(' ')}` });
     if (report) findings.push(report);
     return { outputDir: out, summary, findings };
+  } catch (err) {
+    // The merged results were being written: an older report.html there no longer describes them.
+    if (err instanceof WriteError) throw err.withNote(await discardStaleReport(out));
+    throw err;
   } finally {
     await changes.discard();
     lock.release();

@@ -15,6 +15,7 @@ import { withResultsLock } from '../results/lock';
 import { resultPath, resultsFolderOf } from '../results/resultPath';
 import { InputError, type Finding } from '../findings';
 import { readImage, readMask, writeFileAtomic } from '../io';
+import { resultsDestination, writingInto } from '../io/writeErrors';
 import { maskFitError } from '../scan/maskFit';
 import { computeConfusion, overlapMetrics } from '../metrics';
 import { ENGINE_VERSION } from '../version';
@@ -79,7 +80,7 @@ async function readModelBytes(model: ModelConfig): Promise<Uint8Array> {
 export async function explainExperiment(config: MedsegConfig, dataset: ResolvedDataset, options: ExplainOptions = {}): Promise<ExplainResult> {
   const outputDir = resultsFolderOf(config, options.outputDir);
   checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
-  return withResultsLock(outputDir, `medseg explain ${config.file}`, () => explainUnderLock(config, dataset, outputDir, options));
+  return writingInto(resultsDestination(outputDir), () => withResultsLock(outputDir, `medseg explain ${config.file}`, () => explainUnderLock(config, dataset, outputDir, options)));
 }
 
 async function explainUnderLock(config: MedsegConfig, dataset: ResolvedDataset, outputDir: string, options: ExplainOptions): Promise<ExplainResult> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { toWriteError } from './writeErrors';
 
 /**
  * Files smaller than this are written with synchronous calls: four promise-based calls (open,
@@ -35,7 +36,11 @@ export async function writeFileAtomic(
   bytes: Uint8Array | string,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  await inFolder(path, () => writeThenRename(dirname(path), path, bytes, options));
+  try {
+    await inFolder(path, () => writeThenRename(dirname(path), path, bytes, options));
+  } catch (error) {
+    throw toWriteError(error, path);
+  }
 }
 
 /** Errors of `link` that mean "this file system (or this pair of folders) cannot hard-link". */
@@ -57,7 +62,7 @@ export async function linkFileAtomic(source: string, path: string): Promise<bool
     return true;
   } catch (error) {
     if (cannotLink(error)) return false;
-    throw error;
+    throw toWriteError(error, path);
   }
 }
 

@@ -8,6 +8,7 @@
 import { copyFileSync, linkSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cannotLink, placeLinkSync, renameOrRemove, tempPathBeside } from '../io/atomic';
+import { toWriteError } from '../io/writeErrors';
 
 export interface LinkTreeResult {
   linked: number;
@@ -32,7 +33,11 @@ export async function linkTree(from: string, to: string, options: LinkTreeOption
   let canLink = true;
   let sinceYield = 0;
   const walk = async (src: string, dst: string): Promise<void> => {
-    mkdirSync(dst, { recursive: true });
+    try {
+      mkdirSync(dst, { recursive: true });
+    } catch (err) {
+      throw toWriteError(err, dst);
+    }
     for (const entry of readdirSync(src, { withFileTypes: true })) {
       const s = join(src, entry.name);
       const d = join(dst, entry.name);
@@ -52,11 +57,15 @@ export async function linkTree(from: string, to: string, options: LinkTreeOption
           result.linked++;
           continue;
         } catch (err) {
-          if (!cannotLink(err)) throw err;
+          if (!cannotLink(err)) throw toWriteError(err, d);
           canLink = false;
         }
       }
-      copyAtomic(s, d);
+      try {
+        copyAtomic(s, d);
+      } catch (err) {
+        throw toWriteError(err, d);
+      }
       result.copied++;
     }
   };

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { gunzip, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { writeFileAtomic } from '../io/atomic';
+import { WriteError } from '../io/writeErrors';
 import { readFileBytes } from '../io/fileBytes';
 import { gunzipPrefix, MAX_INFLATED_BYTES } from '../io/gzip';
 import { decodePlainPng } from '../io/pngDecode';
@@ -67,13 +68,19 @@ export class PredictionCache {
     return depth === 1 ? fromPng(bytes, path) : fromMsc(await inflateMsc(bytes, path));
   }
 
+  /**
+   * The first write that failed (read-only share, full disk): the run goes on without storing, and
+   * the caller reports `runtime/cache-not-saved` once. Later puts do not try again.
+   */
+  unsaved: WriteError | undefined;
+
   /** Stores a prediction; 2D entries come back with their PNG so the caller can link or reuse it. */
   async put(key: string, p: QuantisedPrediction): Promise<QuantisedPrediction> {
     const path = this.pathOf(key, p.depth);
     if (p.depth === 1) {
       const bytes = await encodeQuantisedProbabilityPng(p.prob, p.width, p.height);
-      await writeFileAtomic(path, bytes);
-      return { ...p, png: { bytes, path } };
+      // Without a stored file the PNG's bytes are still reused for prob/ (written, not linked).
+      return (await this.store(path, bytes)) ? { ...p, png: { bytes, path } } : { ...p, png: { bytes } };
     }
     const out = new Uint8Array(16 + p.prob.byteLength);
     const view = new DataView(out.buffer);
@@ -82,8 +89,21 @@ export class PredictionCache {
     view.setUint32(8, p.height, true);
     view.setUint32(12, p.depth, true);
     out.set(new Uint8Array(p.prob.buffer, p.prob.byteOffset, p.prob.byteLength), 16);
-    await writeFileAtomic(path, await gzipAsync(out, { level: 1 }));
+    await this.store(path, await gzipAsync(out, { level: 1 }));
     return p;
+  }
+
+  /** Writes an entry; false when the cache cannot be written (remembered in `unsaved`). */
+  private async store(path: string, bytes: Uint8Array): Promise<boolean> {
+    if (this.unsaved) return false;
+    try {
+      await writeFileAtomic(path, bytes);
+      return true;
+    } catch (err) {
+      if (!(err instanceof WriteError)) throw err;
+      this.unsaved = err;
+      return false;
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { tempPathBeside } from '../io/atomic';
+import { toWriteError } from '../io/writeErrors';
 
 const FLUSH_CHARS = 1 << 20;
 
@@ -28,11 +29,24 @@ export class SpoolFile {
     if (this.closed) throw new Error(`SpoolFile: ${this.path} was already committed or discarded`);
     this.buffered.push(text);
     this.bufferedChars += text.length;
-    if (this.bufferedChars >= FLUSH_CHARS) await this.flush();
+    if (this.bufferedChars < FLUSH_CHARS) return;
+    try {
+      await this.flush();
+    } catch (err) {
+      throw toWriteError(err, this.path);
+    }
   }
 
   /** Writes what is buffered, closes, and renames the temp file to `path`. */
   async commit(): Promise<void> {
+    try {
+      await this.publish();
+    } catch (err) {
+      throw toWriteError(err, this.path);
+    }
+  }
+
+  private async publish(): Promise<void> {
     await this.flush();
     await this.writing;
     this.closed = true;

@@ -1,6 +1,7 @@
 /** A JSON file of scan results keyed by file identity (path, size, mtime); written atomically. */
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic';
+import { WriteError } from '../io/writeErrors';
 import type { CaseScan } from './index';
 
 export class ScanCache {
@@ -28,9 +29,19 @@ export class ScanCache {
     this.dirty = true;
   }
 
-  async save(): Promise<void> {
-    if (!this.dirty) return;
-    await writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: [...this.entries] }));
+  /**
+   * Saves what changed. A cache that cannot be written (a read-only share, a full disk) is returned,
+   * not thrown: the scan it would have kept is complete, so validation goes on and says so.
+   */
+  async save(): Promise<WriteError | undefined> {
+    if (!this.dirty) return undefined;
+    try {
+      await writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: [...this.entries] }));
+    } catch (err) {
+      if (err instanceof WriteError) return err;
+      throw err;
+    }
     this.dirty = false;
+    return undefined;
   }
 }

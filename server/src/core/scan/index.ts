@@ -9,6 +9,7 @@ import type { MedsegConfig } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { InputError, type Finding } from '../findings';
 import { readImage, readMask } from '../io';
+import { cacheNotSavedFinding, type WriteError } from '../io/writeErrors';
 import { pushAll } from '../util/arrays';
 import { mapConcurrent } from '../util/concurrency';
 import { imageProperties, maskProperties, type ImageProperties, type MaskProperties } from './properties';
@@ -62,6 +63,7 @@ export async function scanCases(cases: readonly DatasetCase[], config: MedsegCon
   const misses = scans.flatMap((s, i) => (s ? [] : [i]));
   done = cases.length - misses.length;
   options.onProgress?.(done, cases.length);
+  let unsaved: WriteError | undefined;
   try {
     await mapConcurrent(misses, options.concurrency ?? 4, async (i) => {
       options.signal?.throwIfAborted();
@@ -73,8 +75,9 @@ export async function scanCases(cases: readonly DatasetCase[], config: MedsegCon
     });
   } finally {
     // Also when cancelled (a newer edit in the editor): what was decoded is kept for next time.
-    await cache.save();
+    unsaved = await cache.save();
   }
+  if (unsaved) findings.push(cacheNotSavedFinding(unsaved, 'scan cache', config.runtime.cache, config.file));
   cases.forEach((c, i) => pushAll(findings, caseFindings(c, scans[i]!, config)));
   return { scans: scans as CaseScan[], findings, decoded };
 }

@@ -11,6 +11,7 @@ import { OnnxSource, type PredictionSource } from '../evaluate/sources';
 import { InputError, type Finding } from '../findings';
 import { fusionMembers } from '../fusion';
 import { writeFileAtomic } from '../io';
+import { cacheNotSavedFinding, resultsDestination, writingInto } from '../io/writeErrors';
 import type { PerImageRow } from '../results/perImage';
 import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
 import { withResultsLock, type ResultsLock } from '../results/lock';
@@ -82,7 +83,8 @@ function methodOrder(config: MedsegConfig, rows: readonly PerImageRow[], fromRes
 export async function runStress(config: MedsegConfig, dataset: ResolvedDataset, options: StressOptions = {}): Promise<StressRun> {
   const outputDir = resultsFolderOf(config, options.outputDir);
   checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
-  return withResultsLock(outputDir, `medseg stress ${config.file}`, (lock) => stressUnderLock(config, dataset, outputDir, lock, options));
+  // A results folder that cannot be written is refused before any inference, with `--output` as the fix.
+  return writingInto(resultsDestination(outputDir), () => withResultsLock(outputDir, `medseg stress ${config.file}`, (lock) => stressUnderLock(config, dataset, outputDir, lock, options)));
 }
 
 async function stressUnderLock(config: MedsegConfig, dataset: ResolvedDataset, outputDir: string, lock: ResultsLock, options: StressOptions): Promise<StressRun> {
@@ -206,6 +208,7 @@ async function stressUnderLock(config: MedsegConfig, dataset: ResolvedDataset, o
           kinds: run.kinds,
         };
       }
+      if (cache.unsaved) findings.push(cacheNotSavedFinding(cache.unsaved, 'prediction cache', cache.dir, config.file));
     } finally {
       await Promise.all(sources.map((s) => s.dispose()));
     }

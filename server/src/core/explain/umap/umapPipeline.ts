@@ -15,6 +15,7 @@ import { withResultsLock } from '../../results/lock';
 import { resultPath, resultsFolderOf } from '../../results/resultPath';
 import { readImage } from '../../io';
 import { writeFileAtomic } from '../../io';
+import { probeWritable, resultsDestination, writingInto } from '../../io/writeErrors';
 import { pushAll } from '../../util/arrays';
 import { ENGINE_VERSION } from '../../version';
 import { LayerFeatures } from '../layerFeatures';
@@ -111,6 +112,9 @@ export async function umapExperiment(config: MedsegConfig, dataset: ResolvedData
   const settings = config.explain.umap;
   const outputDir = resultsFolderOf(config, options.outputDir);
   checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
+  // Minutes of features and layout are not spent for a results folder that cannot take umap.json.
+  const destination = resultsDestination(outputDir);
+  await probeWritable(destination);
   const runtime = { ...config.runtime, provider: options.provider ?? config.runtime.provider };
   const findings: Finding[] = [];
   const here = { file: config.file };
@@ -220,7 +224,7 @@ export async function umapExperiment(config: MedsegConfig, dataset: ResolvedData
     pushAll(findings, oodFindings(report.maps[report.maps.length - 1], rows.map((x) => x.c), dataset.labelColumns, config));
   }
   // Its one file is written under the folder's lock; the minutes of features and layout before need none.
-  await withResultsLock(outputDir, `medseg umap ${config.file}`, () => writeFileAtomic(resultPath(outputDir, 'umap.json'), JSON.stringify(report) + '\n'));
+  await writingInto(destination, () => withResultsLock(outputDir, `medseg umap ${config.file}`, () => writeFileAtomic(resultPath(outputDir, 'umap.json'), JSON.stringify(report) + '\n')), { probe: false });
   return { outputDir, report, findings };
 }
 
