@@ -10,6 +10,7 @@ import { generateBestSplits } from '../splits';
 import { entriesToCases, type SliceCounter } from './cases';
 import { applyClinicalLabels } from './clinicalLabels';
 import { FolderListing } from './folderListing';
+import { formulaLikeIdFinding } from './formulaLikeIds';
 import type { ImageEntry } from './imageEntry';
 import { resolveImagesAndMasks } from './imagesAndMasks';
 import { resolveMsdCases } from './msd';
@@ -41,6 +42,8 @@ export async function resolveDataset(config: MedsegConfig, options: ResolveDatas
 
   await findPredictions(config, entries, listing, findings, signal);
   const cases = await entriesToCases(entries, config.dataset.volumes, options.countSlices ?? countNiftiSlices, findings, signal);
+  const formulaIds = formulaLikeIdFinding(config, cases);
+  if (formulaIds) findings.push(formulaIds);
 
   let labelColumns: string[] = [];
   if (config.dataset.labels !== undefined && cases.length > 0) {
