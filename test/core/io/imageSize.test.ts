@@ -21,7 +21,11 @@ describe('readImageSize', () => {
       assert.deepEqual(await readImageSize(png, { bytes: buildPng({ width: 2, height: 8, colourType: 0, bitDepth: 8, samples: new Array(16).fill(0) }) }), { width: 2, height: 8, depth: 1 });
       assert.deepEqual(await readImageSize(jpeg), { width: 9, height: 4, depth: 1 });
       assert.deepEqual(await readImageSize(tiff), { width: 6, height: 11, depth: 1 });
-      for (const file of [png, jpeg, tiff]) {
+      // A progressive JPEG with EXIF (orientation 6, which the decoder does not apply) has its frame header later.
+      const progressive = join(dir, 'd.jpeg');
+      await sharp({ create: { width: 13, height: 7, channels: 3, background: '#804020' } }).withMetadata({ orientation: 6 }).jpeg({ progressive: true }).toFile(progressive);
+      assert.deepEqual(await readImageSize(progressive), { width: 13, height: 7, depth: 1 });
+      for (const file of [png, jpeg, tiff, progressive]) {
         const v = await readImage(file);
         assert.deepEqual(await readImageSize(file), { width: v.width, height: v.height, depth: v.depth }, file);
       }

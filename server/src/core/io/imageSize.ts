@@ -1,8 +1,9 @@
 /**
  * An image's width, height and depth from its header, as `readImage` would decode them: what the
  * evaluation needs to check a mask against its image when the prediction comes from the cache and
- * the image is never decoded. PNG from IHDR, NIfTI from its (partly inflated) header, other
- * rasters from libvips' header read.
+ * the image is never decoded. PNG from IHDR, JPEG from its frame header, NIfTI from its (partly
+ * inflated) header, other rasters from libvips' header read (a fifth of a millisecond a file, which
+ * the common formats skip).
  */
 import sharp from 'sharp';
 import { fileSystemError, sliceOutOfRange, unreadable, unsupportedExtension } from './errors';
@@ -49,6 +50,8 @@ export async function readImageSize(path: string, options: ImageSizeOptions = {}
     const view = new DataView(bytes.buffer, bytes.byteOffset, 24);
     return { width: view.getUint32(16), height: view.getUint32(20), depth: 1 };
   }
+  const jpeg = jpegSize(bytes);
+  if (jpeg) return jpeg;
   try {
     const meta = await sharp(bytes).metadata();
     if (!meta.width || !meta.height) throw new Error('no width or height in the header');
@@ -56,4 +59,30 @@ export async function readImageSize(path: string, options: ImageSizeOptions = {}
   } catch (error) {
     throw unreadable(path, 'image', error);
   }
+}
+
+/**
+ * Width and height from a JPEG's start-of-frame segment (SOF0–SOF15 but DHT, JPG and DAC), walking
+ * the marker segments from SOI; undefined when the walk finds none (libvips then reads it).
+ */
+function jpegSize(bytes: Uint8Array): ImageExtent | undefined {
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
+  let at = 2;
+  while (at + 9 < bytes.length) {
+    if (bytes[at] !== 0xff) return undefined;
+    const marker = bytes[at + 1];
+    if (marker === 0xff) {
+      at++; // fill byte
+      continue;
+    }
+    const length = (bytes[at + 2] << 8) | bytes[at + 3];
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      const height = (bytes[at + 5] << 8) | bytes[at + 6];
+      const width = (bytes[at + 7] << 8) | bytes[at + 8];
+      return width > 0 && height > 0 ? { width, height, depth: 1 } : undefined;
+    }
+    if (length < 2) return undefined;
+    at += 2 + length;
+  }
+  return undefined;
 }
