@@ -6,7 +6,7 @@
  * finding code, the exit status and `assertInputsUnchanged`.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -145,4 +145,29 @@ export function assertInputsUnchanged(before: ReadonlyMap<string, string>, dir: 
   const after = snapshotFiles(dir, skip);
   const changed = [...before].filter(([rel, hash]) => after.get(rel) !== hash).map(([rel]) => rel);
   assert.deepEqual(changed, [], `input files changed or removed: ${changed.join(', ')}`);
+}
+
+/** A `medseg` run in the background (for runs that overlap): its pid, and its end. */
+export interface BackgroundRun {
+  pid: number;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+export function startMedseg(cwd: string, ...args: string[]): BackgroundRun {
+  const child = spawn(process.execPath, ['--import', tsxLoader, cliEntry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<Awaited<BackgroundRun['done']>>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { pid: child.pid!, done };
+}
+
+/** Resolves once `condition()` holds, checking every few milliseconds; rejects after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
