@@ -3,13 +3,15 @@
  * (0/1 and 16-bit 0/65535 masks with `foreground: 255`, a green-on-black RGB mask), a mask of
  * another size than its image, and an ONNX model whose first output is an auxiliary head. Each
  * once gave a number (Dice 0, or a score of misaligned pixels) with no finding; now each gives
- * its finding, or the right Dice. Every test asserts the finding code, the exit status of
- * `medseg validate` / `medseg evaluate`, and that every input file is byte-identical afterwards.
+ * its finding, or the right Dice. Every test asserts the finding code, the exit status
+ * (cli/exitCodes.ts) of `medseg validate` / `medseg evaluate`, and that every input file is
+ * byte-identical afterwards.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
+import { EXIT } from '../../server/src/cli/exitCodes';
 import { GraphBuilder } from '../../server/src/core/onnx';
 import { buildPng } from '../core/io/helpers';
 import { assertInputsUnchanged, discMask, makeWorkspace, runMedseg, snapshotFiles, writeGreyPng, type Workspace } from './workspace';
@@ -79,7 +81,7 @@ describe('items 1-2: masks the foreground rule cannot read, and a mask of anothe
   test('`foreground: 255`, validate: each faulty mask has its finding (was 0 errors), exit 1', () => {
     const inputs = snapshotFiles(ws.dir, ['.cache']);
     const r = runMedseg(ws.dir, 'validate', 'fg255.medseg.yaml');
-    assert.equal(r.code, 1, r.stderr + r.stdout);
+    assert.equal(r.code, EXIT.inputErrors, r.stderr + r.stdout);
     assert.deepEqual(codesByCase(r, IDS), {
       case_000: ['mask/foreground-rule-matches-nothing'],
       case_001: ['mask/foreground-rule-matches-nothing'],
@@ -92,10 +94,10 @@ describe('items 1-2: masks the foreground rule cannot read, and a mask of anothe
     assertInputsUnchanged(inputs, ws.dir, ['.cache']);
   });
 
-  test('`foreground: 255`, evaluate: the four faulty cases are skipped with the same codes, the others scored (Dice 1), exit 0', () => {
+  test('`foreground: 255`, evaluate: the four faulty cases are skipped with the same codes, the others scored (Dice 1), exit 3 (finished with errors)', () => {
     const inputs = snapshotFiles(ws.dir, ['.cache']);
     const r = runMedseg(ws.dir, 'evaluate', 'fg255.medseg.yaml', '--output', 'out255');
-    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal(r.code, EXIT.finishedWithErrors, r.stderr + r.stdout);
     assert.deepEqual(codesByCase(r, IDS), {
       case_000: ['mask/foreground-rule-matches-nothing'],
       case_001: ['mask/foreground-rule-matches-nothing'],
@@ -118,15 +120,15 @@ describe('items 1-2: masks the foreground rule cannot read, and a mask of anothe
   test('default rule (nonzero), validate: 0/1, 0/65535 and green-on-black masks read; only the size mismatch remains, exit 1', () => {
     const inputs = snapshotFiles(ws.dir, ['.cache']);
     const r = runMedseg(ws.dir, 'validate', 'default.medseg.yaml');
-    assert.equal(r.code, 1, r.stderr + r.stdout);
+    assert.equal(r.code, EXIT.inputErrors, r.stderr + r.stdout);
     assert.deepEqual(codesByCase(r, IDS), { case_003: ['image/mask-size-mismatch'] });
     assertInputsUnchanged(inputs, ws.dir, ['.cache']);
   });
 
-  test('default rule, evaluate: the right Dice (1, every disc pixel a reference pixel) for 0/1, 16-bit and RGB masks; the misfit skipped, exit 0', () => {
+  test('default rule, evaluate: the right Dice (1, every disc pixel a reference pixel) for 0/1, 16-bit and RGB masks; the misfit skipped, exit 3', () => {
     const inputs = snapshotFiles(ws.dir, ['.cache']);
     const r = runMedseg(ws.dir, 'evaluate', 'default.medseg.yaml', '--output', 'out-default');
-    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal(r.code, EXIT.finishedWithErrors, r.stderr + r.stdout);
     assert.deepEqual(codesByCase(r, IDS), { case_003: ['image/mask-size-mismatch'] });
     const rows = perImage(ws, 'out-default', 'exact');
     assert.deepEqual([...rows.keys()].sort(), ['case_000', 'case_001', 'case_002', ...GOOD]);
@@ -170,7 +172,7 @@ describe('item 3: an ONNX model with an auxiliary head as its first output', () 
   test('unnamed, validate: a model/multiple-outputs warning listing both outputs and the one used, exit 0', () => {
     const inputs = snapshotFiles(ws.dir, ['.cache']);
     const r = runMedseg(ws.dir, 'validate', 'deep.medseg.yaml');
-    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal(r.code, EXIT.ok, r.stderr + r.stdout);
     const found = findings(r);
     assert.deepEqual(found.map((f) => f.code), ['model/multiple-outputs']);
     assert.match(found[0].line, /warning: Model `deep`: the graph has 2 outputs \(`aux` float32\[N,1,12,16\], `seg` float32\[N,1,24,32\]\); `seg` is used/);
@@ -180,7 +182,7 @@ describe('item 3: an ONNX model with an auxiliary head as its first output', () 
   test('unnamed, evaluate: the segmentation output is scored (Dice 1, was 0 from the auxiliary head), the warning printed, the output recorded; exit 0', () => {
     const inputs = snapshotFiles(ws.dir, ['.cache']);
     const r = runMedseg(ws.dir, 'evaluate', 'deep.medseg.yaml', '--output', 'out-deep');
-    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal(r.code, EXIT.ok, r.stderr + r.stdout);
     assert.deepEqual(findings(r).map((f) => f.code), ['model/multiple-outputs']);
     const rows = perImage(ws, 'out-deep', 'deep');
     assert.deepEqual([...rows.keys()].sort(), IDS);
@@ -193,19 +195,19 @@ describe('item 3: an ONNX model with an auxiliary head as its first output', () 
   test('named `output: { name: seg }`: no warning, exit 0', () => {
     const inputs = snapshotFiles(ws.dir, ['.cache']);
     const r = runMedseg(ws.dir, 'validate', 'named.medseg.yaml');
-    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal(r.code, EXIT.ok, r.stderr + r.stdout);
     assert.deepEqual(findings(r), []);
     assertInputsUnchanged(inputs, ws.dir, ['.cache']);
   });
 
-  test('two outputs at the input size and none named: refused in validate (exit 1) and evaluate (model skipped, nothing evaluated, exit 1)', () => {
+  test('two outputs at the input size and none named: refused in validate (exit 1) and evaluate (model skipped, nothing evaluated, exit 4)', () => {
     const inputs = snapshotFiles(ws.dir, ['.cache']);
     const v = runMedseg(ws.dir, 'validate', 'ambiguous.medseg.yaml');
-    assert.equal(v.code, 1, v.stderr + v.stdout);
+    assert.equal(v.code, EXIT.inputErrors, v.stderr + v.stdout);
     assert.deepEqual(findings(v).map((f) => f.code), ['model/multiple-outputs']);
     assert.match(findings(v)[0].line, /error: .*2 are at the input's height and width \(`aux`, `seg`\)/);
     const e = runMedseg(ws.dir, 'evaluate', 'ambiguous.medseg.yaml', '--output', 'out-ambiguous');
-    assert.equal(e.code, 1, e.stderr + e.stdout);
+    assert.equal(e.code, EXIT.nothingEvaluated, e.stderr + e.stdout);
     assert.ok(findings(e).some((f) => f.code === 'model/multiple-outputs' && /Model `deep` is skipped/.test(f.line)), e.stderr);
     assertInputsUnchanged(inputs, ws.dir, ['.cache']);
     rmSync(ws.path('out-ambiguous'), { recursive: true, force: true });
