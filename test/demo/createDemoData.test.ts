@@ -4,7 +4,7 @@
  * configs parse, and the same seed gives byte-identical files.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -294,6 +294,18 @@ describe('createDemoData', () => {
       assert.deepEqual(events.map((e) => e.done), Array.from({ length: m.images }, (_, i) => i + 1));
       assert.ok(events.every((e) => e.total === m.images));
     }
+  });
+
+  test('a folder with data the demo did not write (KiTS-style ct/case_00000) is refused, not cleared; a demo folder is replaced on a rerun', async () => {
+    const root = join(work, 'user-data');
+    mkdirSync(join(root, 'ct', 'case_00000'), { recursive: true });
+    writeFileSync(join(root, 'ct', 'case_00000', 'imaging.nii.gz'), 'real scan');
+    await assert.rejects(createDemoData(root, { scale: SCALE }), /ct holds case_00000, which the demo did not write/);
+    assert.equal(readFileSync(join(root, 'ct', 'case_00000', 'imaging.nii.gz'), 'utf8'), 'real scan');
+    const stray = join(summary.root, 'dermoscopy', 'images', 'stray.jpg');
+    writeFileSync(stray, 'left by an earlier, larger run');
+    await createDemoData(summary.root, { seed: 5, scale: SCALE });
+    assert.ok(!existsSync(stray), 'the demo’s own images folder is replaced');
   });
 
   test('an aborted signal stops generation', async () => {

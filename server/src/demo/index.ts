@@ -37,15 +37,23 @@ const GENERATORS: readonly [DemoModality, (root: string, context: GenerateContex
   ['ct', generateCt],
 ];
 
+/** Marks a modality folder as the demo's; only such folders have their data replaced on a rerun. */
+const DEMO_MARKER = '.medseg-demo';
+
 /**
  * Removes the data a previous run generated (a smaller scale or another seed would leave stray
- * images behind), keeping everything else, such as written models and results.
+ * images behind), keeping everything else, such as written models and results. Folders named like
+ * the demo's (`images`, `masks`, KiTS-style `case_00000`) that the demo did not write — no marker,
+ * no demo config from before the marker — are real data: the demo refuses instead of deleting them.
  */
-async function clearGeneratedData(folder: string): Promise<void> {
+async function clearGeneratedData(folder: string, modality: DemoModality): Promise<void> {
   const entries = await readdir(folder).catch(() => [] as string[]);
-  for (const name of entries) {
-    if (name === 'images' || name === 'masks' || /^case_\d{5}$/.test(name)) await rm(join(folder, name), { recursive: true, force: true });
+  const generated = entries.filter((name) => name === 'images' || name === 'masks' || /^case_\d{5}$/.test(name));
+  if (generated.length === 0) return;
+  if (!entries.includes(DEMO_MARKER) && !entries.includes(`${modality}.medseg.yaml`)) {
+    throw new Error(`${folder} holds ${generated.slice(0, 3).join(', ')}${generated.length > 3 ? ', …' : ''}, which the demo did not write; the demo replaces such folders, so it writes nothing there. Choose a new folder for the demo.`);
   }
+  for (const name of generated) await rm(join(folder, name), { recursive: true, force: true });
 }
 
 export async function createDemoData(root: string, options: CreateDemoOptions = {}): Promise<DemoDataSummary> {
@@ -58,8 +66,9 @@ export async function createDemoData(root: string, options: CreateDemoOptions = 
   for (const [modality, generate] of GENERATORS) {
     options.signal?.throwIfAborted();
     const folder = join(absoluteRoot, modality);
-    await clearGeneratedData(folder);
+    await clearGeneratedData(folder, modality);
     await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, DEMO_MARKER), 'Written by the MedSeg Eval demo: images/, masks/ and case_*/ here are replaced when it runs again.\n');
     modalities.push(
       await generate(absoluteRoot, {
         seed,
