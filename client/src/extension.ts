@@ -9,6 +9,7 @@ import { ImageLocator } from './preview/imageLocator';
 import { PREVIEW_EDITOR_VIEW_TYPE, PreviewEditorProvider } from './preview/previewEditorProvider';
 import type { PreviewRendered } from './preview/previewController';
 import { PreviewPanels } from './preview/previewPanel';
+import { WorkspaceTrustedNotificationMethod } from './protocol';
 import { createLanguageClient } from './server/languageClient';
 import { MedsegServer } from './server/medsegServer';
 import { MedsegStatusBar } from './statusBar';
@@ -64,8 +65,9 @@ export function activate(context: vscode.ExtensionContext): MedsegApi {
     vscode.workspace.onDidSaveTextDocument((doc) => {
       if (doc.languageId === 'medseg') locator.invalidate(doc.uri);
     }),
-    // The server learns of trust at start (initializationOptions): restart it when trust is granted.
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void client.restart()),
+    // The server learns of trust at start (initializationOptions) and of a later grant from this
+    // notification; it refuses model runs and writes outside the workspace until then.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void ready.then(() => client.sendNotification(WorkspaceTrustedNotificationMethod)).catch(() => undefined)),
   );
   for (const command of registerCommands({ context, log, server, statusBar, previews, dashboards, locator })) context.subscriptions.push(command);
   const ready = client.start().catch((err: unknown) => {

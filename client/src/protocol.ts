@@ -55,6 +55,13 @@ export interface EvaluateResult {
   /** Mean of each metric per method (models then fusions). */
   methods: Record<string, { kind: 'model' | 'fusion'; n: number; metrics: Record<string, MetricSummaryData> }>;
   findings: FindingData[];
+  /**
+   * How the run ended (the CLI's exit status 0 / 3 / 4): everything evaluated; results for part
+   * (some image or model failed or was skipped); nothing evaluated.
+   */
+  outcome: 'complete' | 'with-errors' | 'nothing';
+  /** Models of the config that were not evaluated at all, and why (summary.json `skipped_models`). */
+  skippedModels: { name: string; code: string; reason: string }[];
 }
 
 // ── medseg/results ────────────────────────────────────────────────────────────────────────
@@ -145,6 +152,19 @@ export interface ResultsChangedParams {
   uri: string;
   outputDir: string;
 }
+
+// ── Workspace trust ──────────────────────────────────────────────────────────────────────
+/** The client's `initializationOptions`. `trusted: false` is VS Code's Restricted Mode; absent means trusted (editors without the notion). */
+export interface InitializationOptions {
+  trusted?: boolean;
+}
+/** Client → server when the user trusts the workspace after the server started. */
+export const WorkspaceTrustedNotificationMethod = 'medseg/workspaceTrusted';
+/**
+ * `data.code` of the error a request gets that an untrusted workspace does not allow: running a
+ * model (evaluate, stress test, UMAP) or writing outside the workspace folders.
+ */
+export const UNTRUSTED_ERROR_CODE = 'untrusted-workspace';
 
 // ── Requests the client also sends (added with the VS Code client). A server without one answers
 // MethodNotFound, and the client tells the user the feature is not available yet. ────────────

@@ -22,6 +22,19 @@ export interface WebviewShell {
   inlineStyles?: boolean;
 }
 
+/**
+ * The folders a MedSeg webview may load files from: the extension's stylesheets and its webview
+ * bundles, nothing else. Images, results and report data arrive as messages (images as data:
+ * URIs), so no webview needs the workspace, the results folder or the dataset: a page that went
+ * wrong cannot read them.
+ */
+export const WEBVIEW_RESOURCE_FOLDERS = [['media'], ['dist', 'webview']] as const;
+
+/** The bundled files a webview of `script` with `styles` loads, as paths in the extension. */
+export function webviewAssets(script: string, styles: readonly string[]): string[][] {
+  return [['dist', 'webview', `${script}.js`], ...styles.map((s) => ['media', `${s}.css`])];
+}
+
 export function createNonce(): string {
   return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
 }

@@ -1,9 +1,9 @@
 /**
  * Options and HTML of a MedSeg webview: scripts on, resources only from the extension's media
- * and webview bundles and the workspace folders, the strict CSP shell of webviewHtml.
+ * and webview bundles (WEBVIEW_RESOURCE_FOLDERS), the strict CSP shell of webviewHtml.
  */
 import * as vscode from 'vscode';
-import { createNonce, webviewHtml } from './webviewHtml';
+import { createNonce, WEBVIEW_RESOURCE_FOLDERS, webviewAssets, webviewHtml } from './webviewHtml';
 
 export interface WebviewBundle {
   /** dist/webview/<script>.js */
@@ -18,18 +18,19 @@ export interface WebviewBundle {
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return {
     enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri)],
+    localResourceRoots: WEBVIEW_RESOURCE_FOLDERS.map((parts) => vscode.Uri.joinPath(extensionUri, ...parts)),
   };
 }
 
 export function setUpWebview(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: WebviewBundle): void {
   webview.options = webviewOptions(extensionUri);
+  const [script, ...styles] = webviewAssets(bundle.script, bundle.styles).map((parts) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts)).toString());
   webview.html = webviewHtml({
     cspSource: webview.cspSource,
     nonce: createNonce(),
     title: bundle.title,
-    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${bundle.script}.js`)).toString(),
-    styleUris: bundle.styles.map((s) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', `${s}.css`)).toString()),
+    scriptUri: script,
+    styleUris: styles,
     rootId: bundle.rootId,
     inlineStyles: bundle.inlineStyles,
   });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { contentSecurityPolicy, createNonce, escapeHtml, webviewHtml } from '../../client/src/webviewHtml';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { contentSecurityPolicy, createNonce, escapeHtml, WEBVIEW_RESOURCE_FOLDERS, webviewAssets, webviewHtml } from '../../client/src/webviewHtml';
 
 const shell = {
   cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
@@ -47,5 +49,23 @@ describe('webview shell', () => {
 
   test('escapeHtml covers the five HTML specials', () => {
     assert.equal(escapeHtml(`<a href="x" title='y'>&</a>`), '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+  });
+});
+
+describe('webview resource roots', () => {
+  test('webviews may load only the extension\'s stylesheets and webview bundles: no workspace, results or dataset folder', () => {
+    assert.deepEqual(WEBVIEW_RESOURCE_FOLDERS.map((p) => p.join('/')), ['media', 'dist/webview']);
+  });
+
+  test('everything the dashboard and the preview load lies in those folders (and the stylesheets exist)', () => {
+    const root = join(__dirname, '..', '..');
+    for (const [script, styles] of [['dashboard', ['report', 'dashboard']], ['preview', ['preview']]] as const) {
+      const assets = webviewAssets(script, styles);
+      assert.deepEqual(assets.map((a) => a.join('/')), [`dist/webview/${script}.js`, ...styles.map((s) => `media/${s}.css`)]);
+      for (const asset of assets) {
+        assert.ok(WEBVIEW_RESOURCE_FOLDERS.some((folder) => folder.every((part, i) => asset[i] === part) && asset.length === folder.length + 1), asset.join('/'));
+        if (asset[0] === 'media') assert.ok(existsSync(join(root, ...asset)), asset.join('/'));
+      }
+    }
   });
 });

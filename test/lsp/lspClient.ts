@@ -22,6 +22,8 @@ export interface StartOptions {
   /** Whether the client supports server-created work-done progress. */
   workDoneProgress?: boolean;
   rootDir?: string;
+  /** Sent as `initializationOptions` (the VS Code client sends `{ trusted }`). */
+  initializationOptions?: unknown;
 }
 
 type DiagnosticsWaiter = { uri: string; predicate: (d: Diagnostic[]) => boolean; resolve: (p: PublishDiagnosticsParams) => void };
@@ -33,6 +35,8 @@ export class LspTestClient {
   readonly logs: string[] = [];
   readonly notifications: { method: string; params: unknown }[] = [];
   readonly appliedEdits: unknown[] = [];
+  /** Messages the server showed the user (`window/showMessageRequest`, answered with no choice). */
+  readonly shownMessages: string[] = [];
   stderr = '';
   exited: number | null | undefined;
   initializeResult!: InitializeResult;
@@ -70,6 +74,10 @@ export class LspTestClient {
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('workspace/inlayHint/refresh', () => null);
     connection.onRequest('workspace/codeLens/refresh', () => null);
+    connection.onRequest('window/showMessageRequest', (p: { message: string }) => {
+      client.shownMessages.push(p.message);
+      return null;
+    });
     connection.onRequest('workspace/applyEdit', (p: unknown) => {
       client.appliedEdits.push(p);
       return { applied: true };
@@ -79,6 +87,7 @@ export class LspTestClient {
       processId: process.pid,
       rootUri: options.rootDir ? `file://${options.rootDir}` : null,
       workspaceFolders: options.rootDir ? [{ uri: `file://${options.rootDir}`, name: 'ws' }] : null,
+      ...(options.initializationOptions !== undefined ? { initializationOptions: options.initializationOptions } : {}),
       capabilities: {
         workspace: { configuration: true, applyEdit: true, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true }, workspaceFolders: true },
         window: { workDoneProgress: options.workDoneProgress ?? true },

@@ -9,6 +9,7 @@ import {
   CodeActionKind,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
   type CodeAction,
@@ -36,6 +37,8 @@ import {
 import { ProgressFactory } from './progress';
 import { registerRequests } from './requests';
 import { SettingsStore } from './settings';
+import { WorkspaceTrust } from './trust';
+import { WorkspaceTrustedNotificationMethod } from '../../../client/src/protocol';
 
 let onnxRuntimeLoaded = false;
 
@@ -71,7 +74,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // Native add-ons must be loaded by the main thread before workers use them, or a worker that
   // ends can unload a library another worker still runs (sharp documents this; onnxruntime too).
   const runs = new EngineWorker('runs', log, { beforeStart: preloadOnnxRuntime });
-  const scheduler = new DiagnosticsScheduler(connection, configs, checks, settings, progress, (m) => log('error', m));
+  const trust = new WorkspaceTrust();
+  const scheduler = new DiagnosticsScheduler(connection, configs, checks, settings, progress, (m) => log('error', m), () => trust.writableRoots());
   let resolveEdits = false;
   let refreshHints = false;
   let refreshLenses = false;
@@ -91,6 +95,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const caps = params.capabilities;
+    trust.initialize(params);
     settings.supported = caps.workspace?.configuration === true;
     progress.serverInitiated = caps.window?.workDoneProgress === true;
     resolveEdits = caps.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
@@ -131,11 +136,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         .catch(() => undefined);
     }
     if (workspaceFolders) {
-      connection.workspace.onDidChangeWorkspaceFolders(() => {
+      connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        trust.changeFolders(e.added, e.removed);
         settings.clear();
         revalidateAll();
       });
     }
+  });
+  // Granted later: model-running requests and writes outside the workspace are allowed from now on.
+  connection.onNotification(WorkspaceTrustedNotificationMethod, () => {
+    trust.grant();
+    revalidateAll();
   });
   connection.onDidChangeWatchedFiles(() => {
     clearTimeout(watchedTimer);
@@ -208,9 +219,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const open = configs.get(uri);
     if (!open?.parsed.config) throw new Error('the config has errors or is not open');
     const out = freeSplitFile(open.file);
+    trust.requireWritable(out, 'Generating a split');
     const handle = await progress.begin('MedSeg: generating a split', { message: 'Resolving dataset' });
     try {
-      const result = await runs.run('generateSplit', { file: open.file, text: open.text, out, tries: SPLIT_TRIES }, { onProgress: (m, f) => handle.report(m, f) });
+      const result = await runs.run('generateSplit', { file: open.file, text: open.text, out, tries: SPLIT_TRIES, writableRoots: trust.writableRoots() }, { onProgress: (m, f) => handle.report(m, f) });
       const rel = relative(dirname(open.file), result.file).split('\\').join('/');
       const latest = configs.get(uri) ?? open;
       return { result, edit: { changes: { [uri]: pointSplitsAtEdits(latest, rel) } } };
@@ -223,7 +235,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const reportFailure = (what: string, err: unknown) => {
     const message = err instanceof JobFailedError || err instanceof Error ? err.message : String(err);
     void connection.window.showErrorMessage(`MedSeg: ${what}: ${message}`);
-    if (!(err instanceof JobFailedError)) connection.console.error(`medseg: ${what}: ${(err as Error)?.stack ?? err}`);
+    if (!(err instanceof JobFailedError) && !(err instanceof ResponseError)) connection.console.error(`medseg: ${what}: ${(err as Error)?.stack ?? err}`);
   };
 
   connection.onCodeActionResolve(
@@ -245,6 +257,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const arg = (params.arguments?.[0] ?? {}) as { uri?: string; folder?: string };
       try {
         if (params.command === CREATE_FOLDER_COMMAND && arg.folder) {
+          trust.requireWritable(arg.folder, 'Creating a folder');
           await mkdir(arg.folder, { recursive: true });
           if (arg.uri) scheduler.schedule(arg.uri, 'save');
         } else if (params.command === GENERATE_SPLIT_COMMAND && arg.uri) {
@@ -260,6 +273,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   registerRequests({
     connection,
+    trust,
     configs,
     scheduler,
     checks,

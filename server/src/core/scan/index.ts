@@ -40,6 +40,8 @@ export interface ScanOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
   concurrency?: number;
+  /** false: read the cache but never write it (a caller that may not write at `runtime.cache`). */
+  saveCache?: boolean;
 }
 
 // Synchronous on purpose: one stat is a few microseconds from the kernel's cache, while an
@@ -75,7 +77,7 @@ export async function scanCases(cases: readonly DatasetCase[], config: MedsegCon
     });
   } finally {
     // Also when cancelled (a newer edit in the editor): what was decoded is kept for next time.
-    unsaved = await cache.save();
+    if (options.saveCache !== false) unsaved = await cache.save();
   }
   if (unsaved) findings.push(cacheNotSavedFinding(unsaved, 'scan cache', config.runtime.cache, config.file));
   cases.forEach((c, i) => pushAll(findings, caseFindings(c, scans[i]!, config)));

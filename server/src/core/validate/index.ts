@@ -19,6 +19,11 @@ export interface ValidateOptions {
   onProgress?: (message: string, fraction?: number) => void;
   /** Decode every image and mask (cached by size and mtime). Off for the editor's fast first pass. */
   images?: boolean;
+  /**
+   * Whether validation may write `path` (the scan cache); default yes. The language server says
+   * no outside the workspace while the workspace is untrusted.
+   */
+  mayWrite?: (path: string) => boolean;
 }
 
 export interface ValidationResult {
@@ -45,6 +50,7 @@ export async function validateExperiment(file: string, options: ValidateOptions 
     if (options.images !== false) {
       scan = await scanCases(resolved.cases, config, {
         signal: options.signal,
+        saveCache: options.mayWrite?.(config.runtime.cache) ?? true,
         onProgress: (done, total) => options.onProgress?.(`Reading images ${done}/${total}`, 0.1 + (0.8 * done) / total),
       });
       pushAll(findings, scan.findings);

@@ -58,6 +58,8 @@ export class DiagnosticsScheduler {
     private readonly settings: SettingsStore,
     private readonly progress: ProgressFactory,
     private readonly log: (message: string) => void,
+    /** Where checks may write (the scan cache): undefined anywhere; the workspace folders when it is untrusted. */
+    private readonly writableRoots: () => string[] | undefined = () => undefined,
   ) {}
 
   private state(uri: string): DocumentState {
@@ -143,7 +145,7 @@ export class DiagnosticsScheduler {
     s.fast = controller;
     let outcome: ValidationOutcome;
     try {
-      outcome = await this.checks.run('validate', { file: open.file, text: open.text, images: false }, { signal: controller.signal });
+      outcome = await this.checks.run('validate', { file: open.file, text: open.text, images: false, writableRoots: this.writableRoots() }, { signal: controller.signal });
     } finally {
       clearTimeout(grace);
       if (s.fast === controller) s.fast = undefined;
@@ -184,7 +186,7 @@ export class DiagnosticsScheduler {
       try {
         const outcome = await this.checks.run(
           'validate',
-          { file: open.file, text: open.text, images: true },
+          { file: open.file, text: open.text, images: true, writableRoots: this.writableRoots() },
           { signal: controller.signal, onProgress: (message, fraction) => progress.report(message, fraction) },
         );
         s.images = { key, outcome };

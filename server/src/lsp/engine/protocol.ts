@@ -40,12 +40,17 @@ export interface GeneratedSplit {
   seed: number;
 }
 
+/** Folders a job may write in (the scan cache, a split file); absent: anywhere. Set while the workspace is untrusted. */
+export interface WriteLimit {
+  writableRoots?: string[];
+}
+
 export interface JobParams {
-  validate: ConfigText & { images: boolean };
+  validate: ConfigText & WriteLimit & { images: boolean };
   evaluate: ConfigText & { split?: SplitChoice; provider?: ProviderChoice };
   images: ConfigText & { split?: SplitChoice };
   preview: ConfigText & { image: string; slice?: number; window?: [number, number] };
-  generateSplit: ConfigText & { out: string; tries: number; seed?: number };
+  generateSplit: ConfigText & WriteLimit & { out: string; tries: number; seed?: number };
   umap: ConfigText & { colorBy?: string };
   stress: ConfigText & { split?: SplitChoice; provider?: ProviderChoice };
 }

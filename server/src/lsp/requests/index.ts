@@ -41,6 +41,7 @@ import { CancelledError, JobFailedError, type EngineWorker, type ValidationOutco
 import { toFindingData } from '../engine/findingData';
 import type { ProgressFactory } from '../progress';
 import { readResults } from '../results';
+import type { WorkspaceTrust } from '../trust';
 
 export interface RequestDeps {
   connection: Connection;
@@ -49,6 +50,8 @@ export interface RequestDeps {
   checks: EngineWorker;
   runs: EngineWorker;
   progress: ProgressFactory;
+  /** Restricted Mode: model-running requests are refused, writes stay in the workspace. */
+  trust: WorkspaceTrust;
   /** After a run: refresh inlay hints and lenses. */
   onResultsChanged(uri: string): void;
 }
@@ -96,7 +99,7 @@ async function validate(deps: RequestDeps, params: ValidateParams & WithToken, t
     let outcome: ValidationOutcome | undefined;
     if (deps.configs.get(params.uri)) outcome = await deps.scheduler.validateNow(params.uri, images, (m, f) => progress.report(m, f));
     if (!outcome && parsed.config) {
-      outcome = await deps.checks.run('validate', { ...source, images }, { signal: signalOf(token), onProgress: (m, f) => progress.report(m, f) });
+      outcome = await deps.checks.run('validate', { ...source, images, writableRoots: deps.trust.writableRoots() }, { signal: signalOf(token), onProgress: (m, f) => progress.report(m, f) });
     }
     const findings = [...parsed.findings, ...(outcome?.findings ?? [])];
     return { cases: outcome?.cases ?? 0, splits: outcome?.splits ?? {}, counts: countFindings(findings), findings: findings.map(toFindingData) };
@@ -106,6 +109,7 @@ async function validate(deps: RequestDeps, params: ValidateParams & WithToken, t
 }
 
 async function evaluate(deps: RequestDeps, params: EvaluateParams & WithToken, token: CancellationToken): Promise<EvaluateResult> {
+  deps.trust.requireTrust('Evaluation');
   const source = await configText(deps, params.uri);
   const controller = abortControllerOf(token);
   const progress = await deps.progress.begin('MedSeg: evaluating', { token: params.workDoneToken, cancellable: true, message: 'Starting' });
@@ -161,10 +165,12 @@ async function longJob<K extends 'umap' | 'stress'>(deps: RequestDeps, kind: K, 
 }
 
 async function umap(deps: RequestDeps, params: UmapParams & WithToken, token: CancellationToken): Promise<UmapResult> {
+  deps.trust.requireTrust('UMAP');
   return longJob(deps, 'umap', 'MedSeg: UMAP', params.uri, params.colorBy ? { colorBy: params.colorBy } : {}, params.workDoneToken, token) as Promise<UmapResult>;
 }
 
 async function stressTest(deps: RequestDeps, params: StressTestParams & WithToken, token: CancellationToken): Promise<StressTestResult> {
+  deps.trust.requireTrust('The stress test');
   const extra = { ...(params.split ? { split: params.split } : {}), ...(params.provider ? { provider: params.provider } : {}) };
   const result = (await longJob(deps, 'stress', 'MedSeg: stress test', params.uri, extra, params.workDoneToken, token)) as StressTestResult;
   // stress.json and the redrawn report.html are new results: open dashboards redraw.
@@ -181,13 +187,14 @@ async function generateSplit(deps: RequestDeps, params: GenerateSplitParams & Wi
   const config = parseConfig(source.text, source.file).config;
   if (!config) throw new ResponseError(LSPErrorCodes.RequestFailed, 'The config has errors: fix them before generating a split.');
   const out = params.out ?? config.splits?.file ?? join(dirname(source.file), 'splits.csv');
+  deps.trust.requireWritable(out, 'Generating a split');
   const controller = abortControllerOf(token);
   const progress = await deps.progress.begin('MedSeg: generating a split', { token: params.workDoneToken, cancellable: true, message: 'Resolving dataset' });
   const sub = progress.token?.onCancellationRequested(() => controller.abort());
   try {
     return await deps.runs.run(
       'generateSplit',
-      { ...source, out, tries: params.tries ?? DEFAULT_SPLIT_TRIES, ...(params.seed !== undefined ? { seed: params.seed } : {}) },
+      { ...source, out, tries: params.tries ?? DEFAULT_SPLIT_TRIES, ...(params.seed !== undefined ? { seed: params.seed } : {}), writableRoots: deps.trust.writableRoots() },
       { signal: controller.signal, onProgress: (message, fraction) => progress.report(message, fraction) },
     );
   } finally {

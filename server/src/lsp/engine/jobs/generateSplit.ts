@@ -8,6 +8,7 @@ import { proposeSplits, splitCounts, writeSplitCsv } from '../../../core/splits'
 import { JobError, type GeneratedSplit, type JobParams } from '../protocol';
 import type { JobContext } from './context';
 import { parsedConfig } from './parsedConfig';
+import { isWithinRoots } from '../../trust';
 
 export async function generateSplitJob(p: JobParams['generateSplit'], ctx: JobContext): Promise<GeneratedSplit> {
   const { config } = parsedConfig(p, 'generate a split');
@@ -18,6 +19,7 @@ export async function generateSplitJob(p: JobParams['generateSplit'], ctx: JobCo
   // editor's image checks this reads nothing again.
   const scan = await scanCases(dataset.cases, config, {
     signal: ctx.signal,
+    saveCache: isWithinRoots(config.runtime.cache, p.writableRoots),
     onProgress: (done, total) => ctx.progress(`Reading images ${done}/${total}`, 0.05 + (0.75 * done) / total),
   });
   const proposed = proposeSplits(config, dataset, scan, {

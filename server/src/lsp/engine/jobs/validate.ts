@@ -1,12 +1,20 @@
 /** Validation in the worker: the engine's `validateExperiment`, minus what the main thread already knows. */
 import type { Finding } from '../../../core/findings';
 import { validateExperiment } from '../../../core/validate';
+import { isWithinRoots } from '../../trust';
 import { splitCounts } from '../datasetCache';
 import type { JobParams, ValidationOutcome } from '../protocol';
 import type { JobContext } from './context';
 
 export async function validateJob(p: JobParams['validate'], ctx: JobContext): Promise<ValidationOutcome> {
-  const result = await validateExperiment(p.file, { text: p.text, signal: ctx.signal, images: p.images, onProgress: ctx.progress });
+  const result = await validateExperiment(p.file, {
+    text: p.text,
+    signal: ctx.signal,
+    images: p.images,
+    onProgress: ctx.progress,
+    // An untrusted config may name any `runtime.cache`: the cache is read there but written only inside the workspace.
+    mayWrite: (path) => isWithinRoots(path, p.writableRoots),
+  });
   ctx.signal.throwIfAborted();
   if (result.parsed.config && result.dataset) ctx.datasets.remember(result.parsed.config, result.dataset);
   // The main thread parses the text itself (it must answer completion and hover without waiting),
