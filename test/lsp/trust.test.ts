@@ -4,13 +4,14 @@
  * outside the workspace folders, until the client sends `medseg/workspaceTrusted`.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { EvaluateResult, ValidateResult } from '../../client/src/protocol';
 import { snapshotFiles } from '../robustness/workspace';
+import { isWithinRoots } from '../../server/src/lsp/trust';
 import { LspTestClient } from './lspClient';
 
 const fixture = join(__dirname, '..', 'fixtures', 'evaluate', 'data');
@@ -102,6 +103,28 @@ describe('language server without trust information (editors other than VS Code)
     } finally {
       await client.stop();
       rmSync(ws, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('isWithinRoots', () => {
+  test('inside, the root itself, siblings with a common prefix, `..`, and a symbolic link out of the workspace', () => {
+    const base = mkdtempSync(join(tmpdir(), 'medseg-roots-'));
+    try {
+      const root = join(base, 'ws');
+      mkdirSync(join(root, 'data'), { recursive: true });
+      mkdirSync(join(base, 'elsewhere'));
+      symlinkSync(join(base, 'elsewhere'), join(root, 'link'));
+      assert.equal(isWithinRoots(join(root, 'data', 'cache', 'scan.json'), [root]), true, 'a path that does not exist yet');
+      assert.equal(isWithinRoots(root, [root]), true);
+      assert.equal(isWithinRoots(join(base, 'ws2', 'x'), [root]), false, 'a common prefix is not inside');
+      assert.equal(isWithinRoots(join(root, '..', 'elsewhere'), [root]), false);
+      assert.equal(isWithinRoots(join(root, 'link', 'cache'), [root]), false, 'a link that leaves the workspace');
+      assert.equal(isWithinRoots(join(root, '..x', 'y'), [root]), true, 'a folder named `..x` is inside');
+      assert.equal(isWithinRoots('/anywhere', undefined), true, 'no roots: trusted');
+      assert.equal(isWithinRoots(join(root, 'x'), []), false, 'untrusted without a workspace folder: nowhere');
+    } finally {
+      rmSync(base, { recursive: true, force: true });
     }
   });
 });
