@@ -10,10 +10,25 @@
  * of the child process (`faultInjection.cjs`: ENOSPC for writes under one folder).
  */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { extractReportData } from '../../client/src/dashboard/reportSources';
 import { LspTestClient } from '../lsp/lspClient';
-import { assertInputsUnchanged, makeWorkspace, runMedseg, runMedsegWith, snapshotFiles, type Workspace } from './workspace';
+import { assertInputsUnchanged, makeWorkspace, predictionsConfig, runMedseg, runMedsegWith, snapshotFiles, type Workspace } from './workspace';
+
+const WRITE_FAULT = join(__dirname, 'writeFault.cjs');
+
+/** `medseg` with writes failing as `code` (ENOSPC, EROFS, …) for every path that contains `marker`. */
+function runWithWriteFault(cwd: string, code: string, marker: string, ...args: string[]) {
+  return runMedsegWith(cwd, { preload: [WRITE_FAULT], env: { MEDSEG_TEST_WRITE_FAULT: `${code}:${marker}` } }, ...args);
+}
+
+/** No stack trace and no "internal error": what a fault must never print. */
+function assertNoCrash(r: { stderr: string; stdout: string }): void {
+  assert.doesNotMatch(r.stderr + r.stdout, /internal error|please report|\n\s+at .+:\d+:\d+\)?\n/i);
+}
 
 const MANY = 200_000;
 
@@ -65,6 +80,137 @@ describe('item 8: a 200,000-entry list in a config gives findings, not a RangeEr
     } finally {
       await client.stop();
     }
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+  });
+});
+
+describe('item 7: destinations that cannot be written end in a finding naming the path and the fix', () => {
+  let ws: Workspace;
+  let blocker: string;
+  before(async () => {
+    ws = await makeWorkspace({ cases: 4, predictionModels: [{ name: 'exact', shift: 0 }, { name: 'shifted', shift: 2 }], config: predictionsConfig(['exact', 'shifted']) });
+    // A regular file where a folder is wanted: mkdir under it fails with ENOTDIR, for root too.
+    blocker = ws.path('blocker.txt');
+    writeFileSync(blocker, 'not a folder\n');
+  });
+  after(() => ws.remove());
+
+  test('evaluate --output under a regular file: io/unwritable, exit 74, --output named, nothing else written', () => {
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const r = runMedseg(ws.dir, 'evaluate', 'exp.medseg.yaml', '--output', 'blocker.txt/results');
+    assertNoCrash(r);
+    assert.equal(r.code, 74, r.stderr);
+    assert.match(r.stderr, /blocker\.txt.* cannot be written: a part of the path is a file, not a folder \(ENOTDIR\)\. Choose a writable results folder: `--output DIR`.*\[io\/unwritable\]/);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+    assert.equal(readFileSync(blocker, 'utf8'), 'not a folder\n');
+  });
+
+  test('evaluate --output naming an existing file: io/unwritable (EEXIST), exit 74', () => {
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const r = runMedseg(ws.dir, 'evaluate', 'exp.medseg.yaml', '--output', 'blocker.txt');
+    assertNoCrash(r);
+    assert.equal(r.code, 74, r.stderr);
+    assert.match(r.stderr, /blocker\.txt cannot be written: a file is in the place of a folder \(EEXIST\).*\[io\/unwritable\]/);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+  });
+
+  test('every command that writes a results folder: exit 74 with io/unwritable, never 70', () => {
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const runs: [string, string[]][] = [
+      ['stress', ['stress', 'exp.medseg.yaml', '--perturbations', 'none', '--output', 'blocker.txt/r']],
+      ['explain', ['explain', 'exp.medseg.yaml', '--output', 'blocker.txt/r']],
+      ['umap', ['umap', 'exp.medseg.yaml', '--output', 'blocker.txt/r']],
+      ['split', ['split', 'exp.medseg.yaml', '--tries', '1', '--out', 'blocker.txt/splits.csv']],
+    ];
+    for (const [name, args] of runs) {
+      const r = runMedseg(ws.dir, ...args);
+      assertNoCrash(r);
+      assert.equal(r.code, 74, `${name}: ${r.stderr}`);
+      assert.match(r.stderr, /blocker\.txt.* cannot be written: .*\((ENOTDIR|EEXIST)\).*\[io\/unwritable\]/, name);
+      assert.match(r.stderr, name === 'split' ? /--out FILE/ : /--output DIR/, name);
+    }
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+  });
+
+  test('merge --output under a regular file: exit 74', () => {
+    const shard = runMedseg(ws.dir, 'evaluate', 'exp.medseg.yaml', '--shard', '1/1', '--output', 's1');
+    assert.equal(shard.code, 0, shard.stderr);
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const r = runMedseg(ws.dir, 'merge', 's1', '--output', 'blocker.txt/merged');
+    assertNoCrash(r);
+    assert.equal(r.code, 74, r.stderr);
+    assert.match(r.stderr, /cannot be written: .*\(ENOTDIR\)\. Choose a writable folder for the merged results with `--output DIR`.*\[io\/unwritable\]/);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+  });
+
+  test('validate with runtime.cache under a regular file (a read-only share): completes, exit 0, runtime/cache-not-saved names runtime.cache', () => {
+    ws.write('cache-blocked.medseg.yaml', predictionsConfig(['exact', 'shifted']).replace('{CACHE}', 'blocker.txt/cache'));
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const r = runMedseg(ws.dir, 'validate', 'cache-blocked.medseg.yaml');
+    assertNoCrash(r);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const warning = r.stdout.split('\n').find((l) => l.endsWith('[runtime/cache-not-saved]'));
+    assert.ok(warning, r.stdout);
+    assert.match(warning, /^cache-blocked\.medseg\.yaml:\d+:\d+: warning: The scan cache was not saved in .*blocker\.txt\/cache: .*\(a part of the path is a file, not a folder, ENOTDIR\)\. This run is complete; .*Set `runtime\.cache`/);
+    assert.match(r.stderr, /4 cases; 0 errors, 1 warning/);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+  });
+
+  test('validate on a share that refuses writes (EROFS injected for the config folder): completes with the warning', () => {
+    ws.write('ro.medseg.yaml', predictionsConfig(['exact']).replace('runtime: { cache: "{CACHE}" }', ''));
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const r = runWithWriteFault(ws.dir, 'EROFS', ws.dir, 'validate', 'ro.medseg.yaml');
+    assertNoCrash(r);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /warning: The scan cache was not saved in .*\.medseg-cache: .*\(the file system is read-only, EROFS\).*\[runtime\/cache-not-saved\]/);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+    assert.equal(existsSync(ws.path('.medseg-cache')), false);
+  });
+
+  test('a disk that is full: evaluate ends with io/disk-full naming the results folder and --output, exit 74', () => {
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const r = runWithWriteFault(ws.dir, 'ENOSPC', ws.path('full'), 'evaluate', 'exp.medseg.yaml', '--output', 'full');
+    assertNoCrash(r);
+    assert.equal(r.code, 74, r.stderr);
+    assert.match(r.stderr, /full.* cannot be written: no space is left on the device \(ENOSPC\)\. Choose a writable results folder: `--output DIR`.*\[io\/disk-full\]/);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+  });
+
+  test('the disk fills while results are replaced: exit 74, and the previous report.html is removed, not left looking current', () => {
+    const first = runMedseg(ws.dir, 'evaluate', 'exp.medseg.yaml', '--output', 'again');
+    assert.equal(first.code, 0, first.stderr);
+    assert.ok(existsSync(ws.path('again/report.html')));
+    const inputs = snapshotFiles(ws.dir, ['.cache', 'again']);
+    const r = runWithWriteFault(ws.dir, 'ENOSPC', 'per_image.csv', 'evaluate', 'exp.medseg.yaml', '--output', 'again');
+    assertNoCrash(r);
+    assert.equal(r.code, 74, r.stderr);
+    assert.match(r.stderr, /again\/per_image\.csv cannot be written: no space is left on the device \(ENOSPC\)\..*The previous .*again\/report\.html was removed, so no report shows older results as current\. \[io\/disk-full\]/);
+    assert.equal(existsSync(ws.path('again/report.html')), false);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache', 'again']);
+  });
+
+  test('report.html alone cannot be written: the results are, the old report is removed, report/failed says so (exit 0)', () => {
+    const first = runMedseg(ws.dir, 'evaluate', 'exp.medseg.yaml', '--output', 'rep');
+    assert.equal(first.code, 0, first.stderr);
+    const before = readFileSync(ws.path('rep/summary.json'), 'utf8');
+    const inputs = snapshotFiles(ws.dir, ['.cache', 'rep']);
+    const r = runWithWriteFault(ws.dir, 'ENOSPC', 'report.html', 'evaluate', 'exp.medseg.yaml', '--output', 'rep');
+    assertNoCrash(r);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: .*rep\/report\.html was not written: .*\(ENOSPC\).*The previous .*rep\/report\.html was removed.*`medseg compare .*rep` draws the report again.*\[report\/failed\]/);
+    assert.equal(existsSync(ws.path('rep/report.html')), false);
+    assert.notEqual(readFileSync(ws.path('rep/summary.json'), 'utf8'), before, 'summary.json is this run\'s (a new time stamp)');
+    assertInputsUnchanged(inputs, ws.dir, ['.cache', 'rep']);
+  });
+
+  test('compare on a results folder that refuses writes: exit 74 with the way out, summary.json unchanged', () => {
+    const first = runMedseg(ws.dir, 'evaluate', 'exp.medseg.yaml', '--output', 'cmp');
+    assert.equal(first.code, 0, first.stderr);
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const r = runWithWriteFault(ws.dir, 'EROFS', ws.path('cmp'), 'compare', 'cmp');
+    assertNoCrash(r);
+    assert.equal(r.code, 74, r.stderr);
+    assert.match(r.stderr, /cmp.* cannot be written: the file system is read-only \(EROFS\)\. Copy the results folder to a writable place and run `medseg compare` on the copy\. \[io\/unwritable\]/);
     assertInputsUnchanged(inputs, ws.dir, ['.cache']);
   });
 });

@@ -42,7 +42,9 @@ export async function runEvaluation(s: Services, arg?: unknown): Promise<Evaluat
     s.statusBar.setLastProvider(result.provider);
     const line = evaluationLine(result, choice.split);
     s.log.info(`${configName(config)}: ${line} Results: ${result.outputDir}`);
-    void vscode.window.showInformationMessage(`MedSeg: ${line}`, 'Open Dashboard', 'Open Results Folder').then((action) => {
+    // A run that skipped a model or failed on images is not a success to be dismissed.
+    const show = result.outcome === 'complete' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    void show(`MedSeg: ${line}`, 'Open Dashboard', 'Open Results Folder').then((action) => {
       if (action === 'Open Dashboard') void s.dashboards.show(config);
       else if (action === 'Open Results Folder') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.outputDir));
     });

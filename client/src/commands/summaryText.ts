@@ -13,14 +13,21 @@ export function bestMethod(result: Pick<EvaluateResult, 'methods'>, metric = 'di
   return best;
 }
 
+/** One line for the notification: what was evaluated, the best method, and whether (and what) failed, as the CLI's exit status 0 / 3 / 4 tells. */
 export function evaluationLine(result: EvaluateResult, split: string | undefined): string {
   const best = bestMethod(result);
   const provider = result.provider ? ` on ${result.provider.toUpperCase()}` : '';
   const errors = result.findings.filter((f) => f.severity === 'error').length;
+  const skipped = result.skippedModels ?? [];
+  const errorText = errors ? `${errors} error${errors === 1 ? '' : 's'} (see Problems).` : '';
+  const skippedText = skipped.length ? `Skipped: ${skipped.map((m) => m.name).join(', ')}.` : '';
+  if (result.outcome === 'nothing') return ['Nothing was evaluated' + (split ? ` in split ${split}` : '') + '.', skippedText, errorText].filter(Boolean).join(' ');
   return [
     `Evaluated ${result.images} image${result.images === 1 ? '' : 's'}${split ? ` of split ${split}` : ''}${provider}.`,
     best ? `Best mean Dice: ${best.name} ${best.mean.toFixed(3)}.` : 'No Dice could be computed.',
-    errors ? `${errors} error${errors === 1 ? '' : 's'} (see Problems).` : '',
+    result.outcome === 'with-errors' ? 'Finished with errors.' : '',
+    skippedText,
+    errorText,
   ]
     .filter(Boolean)
     .join(' ');

@@ -93,6 +93,12 @@ export function reportDataFromResults(results: ResultsData): ReportData {
   const sel = obj(s.selection);
   const provider = obj(s.provider);
   const splits = (Array.isArray(s.splits) ? s.splits : []).map(obj).filter((f): f is Json => !!f && typeof f.message === 'string');
+  const skippedModels = (Array.isArray(s.skipped_models) ? s.skipped_models : [])
+    .map(obj)
+    .filter((m): m is Json => !!m && typeof m.name === 'string')
+    .map((m) => ({ name: m.name as string, code: str(m.code) ?? '', reason: str(m.reason) ?? '' }));
+  const allFailures = (Array.isArray(s.failures) ? s.failures : []).map(obj).filter((f): f is Json => !!f && typeof f.image_id === 'string');
+  const failures = allFailures.slice(0, 100).map((f) => ({ imageId: f.image_id as string, ...(str(f.method) ? { method: str(f.method) } : {}), code: str(f.code) ?? '', message: str(f.message) ?? '' }));
   return {
     experiment: str(s.experiment) ?? 'experiment',
     split: str(s.split) ?? '',
@@ -110,6 +116,9 @@ export function reportDataFromResults(results: ResultsData): ReportData {
     ...(sel ? { selection: { bestMethod: str(sel.best_method), note: str(sel.note), correctImages: (obj(sel.correct_images) as Record<string, number> | undefined) ?? undefined } } : {}),
     gallery: { best: [], worst: [] },
     splits: splits.map((f) => ({ code: str(f.code) ?? '', severity: str(f.severity) ?? 'info', message: f.message as string })),
+    skippedModels,
+    failures,
+    failureCount: allFailures.length,
     provenance: [
       { label: 'results', value: results.outputDir },
       { label: 'engine', value: str(s.engine_version) ?? '' },

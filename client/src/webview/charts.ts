@@ -146,6 +146,30 @@ function gallery(items: ReportGalleryItem[], options: RenderOptions): HTMLElemen
   return grid;
 }
 
+/**
+ * Skipped models and failed image results, right under the summary: a model missing from the table
+ * above must say why, or the table reads as if every model of the config was evaluated.
+ */
+function notEvaluatedSection(data: ReportData): HTMLElement | undefined {
+  const skipped = data.skippedModels ?? [];
+  const failures = data.failures ?? [];
+  const failureCount = data.failureCount ?? failures.length;
+  if (skipped.length === 0 && failureCount === 0) return undefined;
+  const parts: (HTMLElement | undefined)[] = [];
+  if (skipped.length) {
+    parts.push(el('h3', {}, `Skipped models (${skipped.length})`), el('ul', { class: 'error' }, skipped.map((m) => el('li', {}, `${m.name}: ${m.reason} [${m.code}]`))));
+  }
+  if (failureCount) {
+    const more = failureCount - failures.length;
+    parts.push(
+      el('h3', {}, `Failed image results (${failureCount})`),
+      el('ul', { class: 'error' }, failures.map((f) => el('li', {}, `${f.imageId}${f.method ? ` (${f.method})` : ''}: ${f.message} [${f.code}]`))),
+      more > 0 ? el('p', { class: 'note' }, `… and ${more} more: summary.json lists every failure.`) : undefined,
+    );
+  }
+  return section('Not evaluated', 'not-evaluated', parts);
+}
+
 /** Renders every section that has data into `root` (cleared first). */
 export function renderReport(root: HTMLElement, data: ReportData, options: RenderOptions = {}): void {
   const width = options.width ?? Math.max(480, Math.min(1100, root.clientWidth || 960));
@@ -154,6 +178,8 @@ export function renderReport(root: HTMLElement, data: ReportData, options: Rende
     el('header', { class: 'medseg-header' }, el('h1', {}, `MedSeg Eval · ${data.experiment}`), el('p', {}, `split ${data.split} · ${data.images} images · provider ${data.provider ?? 'none (existing predictions)'} · ${data.time}`)),
   );
   root.append(section('Summary', 'summary', summaryTable(data), el('p', { class: 'note' }, 'Mean with a 95% percentile-bootstrap interval; `fusion:best` picks the best method per image using the reference, so it is an upper bound ("highest possible accuracy"), never a deployable model.')));
+  const missing = notEvaluatedSection(data);
+  if (missing) root.append(missing);
   if (data.selection) {
     const s = data.selection;
     const list = el('ul');

@@ -59,6 +59,19 @@ export interface ReportCurve {
   note?: string;
 }
 
+export interface ReportSkippedModel {
+  name: string;
+  code: string;
+  reason: string;
+}
+
+export interface ReportFailure {
+  imageId: string;
+  method?: string;
+  code: string;
+  message: string;
+}
+
 export interface ReportData {
   experiment: string;
   split: string;
@@ -78,6 +91,11 @@ export interface ReportData {
   selection?: { bestMethod?: string; significant?: Record<string, boolean>; note?: string; correctImages?: Record<string, number>; hardCases?: string[] };
   gallery: { best: ReportGalleryItem[]; worst: ReportGalleryItem[] };
   splits: { code: string; severity: string; message: string }[];
+  /** Models of the config the run did not evaluate, and why (summary.json `skipped_models`). */
+  skippedModels?: ReportSkippedModel[];
+  /** Image × method results that failed (summary.json `failures`), the first 100; `failureCount` is the total. */
+  failures?: ReportFailure[];
+  failureCount?: number;
   provenance: { label: string; value: string }[];
   /** From stress.json in the results folder, when `medseg stress` has run there. */
   stress?: ReportStress;

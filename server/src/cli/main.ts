@@ -1,8 +1,19 @@
 /**
  * `medseg`: the command line over the engine. Parsing and printing only; every computation is in
- * server/src/core. Exit status: 0 ok, 1 findings/errors in the input, 2 usage, 130 interrupted.
+ * server/src/core. Exit status (exitCodes.ts, the same for every command):
+ *   0   all done (warnings may have been printed)
+ *   1   the config or its input has errors; nothing ran (`validate`: error findings)
+ *   2   usage
+ *   3   finished with errors: results written, but some images or models failed or were skipped
+ *       (summary.json `failures` and `skipped_models`, report.html)
+ *   4   nothing evaluated: no case in the split, every model skipped, every image failed
+ *   70  internal error (a bug: the stack is printed)
+ *   74  an output could not be written (read-only, disk full, a file in the way): the finding
+ *       names the path and the fix (`--output`, `--out`, `runtime.cache`)
+ *   130 interrupted
  */
 import { parseArgs } from 'node:util';
+import { toWriteError, WriteError } from '../core/io/writeErrors';
 import { maxOf } from '../core/util/arrays';
 import { ENGINE_VERSION } from '../core/version';
 import { compareHelp, runCompare } from './commands/compare';
@@ -13,6 +24,8 @@ import { runSplit, splitHelp } from './commands/split';
 import { runStressCommand, stressHelp } from './commands/stress';
 import { runValidate, validateHelp } from './commands/validate';
 import type { CommandContext } from './context';
+import { EXIT } from './exitCodes';
+import { formatFinding } from './format';
 import { createProgress } from './progress';
 
 interface Command {
@@ -136,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
     progress: (message, fraction) => progress.update(message, fraction),
     usage: (help) => {
       process.stderr.write(help + '\n');
-      return 2;
+      return EXIT.usage;
     },
   };
   try {
@@ -145,17 +158,23 @@ export async function main(argv: string[]): Promise<number> {
     progress.clear();
     if (controller.signal.aborted) {
       process.stderr.write('medseg: interrupted; what was finished is kept.\n');
-      return 130;
+      return EXIT.interrupted;
+    }
+    // A destination that cannot be written is the user's to fix, not a bug: path, cause and fix.
+    const write = toWriteError(err);
+    if (write instanceof WriteError) {
+      process.stderr.write(`${formatFinding(write.toFinding())}\n`);
+      return EXIT.cannotWrite;
     }
     const e = err as Error & { code?: unknown; file?: unknown };
     if (e.name === 'InputError' || e.name === 'ProviderUnavailableError') {
       // Input the user must fix (a provider asked for explicitly but missing, …): the message says how.
       process.stderr.write(`medseg ${name}: error: ${e.message}${typeof e.code === 'string' ? ` [${e.code}]` : ''}\n`);
-      return 1;
+      return EXIT.inputErrors;
     }
     // Bad input reaches the user as findings; an exception here is a bug in medseg itself.
     process.stderr.write(`medseg ${name}: internal error: ${(err as Error).stack ?? String(err)}\nPlease report this with the command line above.\n`);
-    return 70;
+    return EXIT.internal;
   } finally {
     progress.clear();
     process.removeListener('SIGINT', onSigint);

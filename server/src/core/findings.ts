@@ -73,6 +73,19 @@ export function hasErrors(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === 'error');
 }
 
+/**
+ * How a run that produces results ended, for exit codes and the editor: `complete` (everything
+ * asked for was done, no error), `with-errors` (results for part of it; some image, model or
+ * dataset case failed or was skipped, each an error finding), `nothing` (no result at all).
+ */
+export type RunOutcome = 'complete' | 'with-errors' | 'nothing';
+
+/** The outcome of a run that produced `results` results (rows, maps, models explained) with these findings. */
+export function runOutcome(results: number, findings: readonly Finding[]): RunOutcome {
+  if (results === 0) return 'nothing';
+  return hasErrors(findings) ? 'with-errors' : 'complete';
+}
+
 const severityOrder: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
 /** Stable order for output: by file, then position, then severity, then code. */

@@ -14,6 +14,8 @@ const result: EvaluateResult = {
     c: { kind: 'model', n: 18, metrics: {} },
   },
   findings: [{ code: 'x', severity: 'error', message: 'm' }],
+  outcome: 'with-errors',
+  skippedModels: [],
 };
 
 describe('summaries', () => {
@@ -22,12 +24,20 @@ describe('summaries', () => {
     assert.equal(bestMethod({ methods: {} }), undefined);
   });
   test('evaluation, validation and split lines', () => {
-    assert.equal(evaluationLine(result, 'test'), 'Evaluated 18 images of split test on CPU. Best mean Dice: b 0.790. 1 error (see Problems).');
+    assert.equal(evaluationLine(result, 'test'), 'Evaluated 18 images of split test on CPU. Best mean Dice: b 0.790. Finished with errors. 1 error (see Problems).');
     assert.equal(
       validationLine({ cases: 120, splits: { train: 91, val: 11, test: 18 }, counts: { error: 1, warning: 7, info: 0, hint: 0 }, findings: [] }),
       '120 cases (train 91 / val 11 / test 18): 1 error, 7 warnings.',
     );
     assert.equal(splitLine({ file: '/d/s.csv', rows: 3, splits: { train: 2, test: 1 }, seed: 7 }), 'Wrote 3 rows to /d/s.csv (train 2 / test 1; seed 7).');
+  });
+  test('the three outcomes of a run (exit 0 / 3 / 4) read differently, skipped models named', () => {
+    const clean: EvaluateResult = { ...result, findings: [], outcome: 'complete' };
+    assert.equal(evaluationLine(clean, undefined), 'Evaluated 18 images on CPU. Best mean Dice: b 0.790.');
+    const skipped: EvaluateResult = { ...result, outcome: 'with-errors', skippedModels: [{ name: 'c', code: 'model/unreadable', reason: 'c.onnx is not an ONNX model' }] };
+    assert.equal(evaluationLine(skipped, 'test'), 'Evaluated 18 images of split test on CPU. Best mean Dice: b 0.790. Finished with errors. Skipped: c. 1 error (see Problems).');
+    const nothing: EvaluateResult = { ...result, methods: {}, outcome: 'nothing', skippedModels: [{ name: 'a', code: 'model/unreadable', reason: 'r' }, { name: 'b', code: 'model/unreadable', reason: 'r' }], findings: [{ code: 'model/unreadable', severity: 'error', message: 'm' }, { code: 'model/unreadable', severity: 'error', message: 'm' }] };
+    assert.equal(evaluationLine(nothing, 'test'), 'Nothing was evaluated in split test. Skipped: a, b. 2 errors (see Problems).');
   });
   test('parseSplitSummary reads the CLI output of `medseg split`', () => {
     // The first lines `node dist/cli.js split demo/dermoscopy/dermoscopy.medseg.yaml --out x.csv` printed.

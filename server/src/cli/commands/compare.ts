@@ -1,15 +1,17 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { analyzeResults } from '../../core/compare';
 import { loadConfig } from '../../core/config';
 import { resolveDataset } from '../../core/dataset';
 import { analysisOptions } from '../../core/evaluate/assemble';
 import { writeFileAtomic } from '../../core/io';
+import { writingInto } from '../../core/io/writeErrors';
 import { readStoredEvaluation, rerenderReport } from '../../core/report/rerender';
+import { REPORT_FILE, reportFailedFinding } from '../../core/report/staleReport';
 import { withResultsLock } from '../../core/results/lock';
 import { resultPath } from '../../core/results/resultPath';
 import { formatSummaryJson, type EvaluationSummary } from '../../core/results/summary';
 import type { CommandContext } from '../context';
-import { formatP } from '../format';
+import { formatFinding, formatP } from '../format';
 
 export const compareHelp = `medseg compare <results-dir> [--alpha A] [--correction holm|bonferroni|bh|none]
 
@@ -46,10 +48,20 @@ export async function runCompare(ctx: CommandContext): Promise<number> {
   const analysis = analyzeResults(table, methods, analysisOptions(config, dataset.labelColumns, (id) => labels.get(id) ?? {}));
   const updated: EvaluationSummary = { ...summary, ...analysis, compared: { time: new Date().toISOString(), alpha: config.evaluation.compare.alpha, correction: config.evaluation.compare.correction } };
   const command = ['medseg', 'compare', ...process.argv.slice(3)].join(' ');
-  await withResultsLock(outputDir, command, async () => {
-    await writeFileAtomic(summaryFile, formatSummaryJson(updated));
-    await rerenderReport(outputDir, { summary: updated, table }, { config, cases: dataset.cases, command });
-  });
+  // compare rewrites the folder it reads: a read-only one is refused before the lock, with the way out.
+  const destination = { dir: outputDir, fix: `Copy the results folder to a writable place and run \`medseg compare\` on the copy.` };
+  const reportFailure = await writingInto(destination, () =>
+    withResultsLock(outputDir, command, async () => {
+      await writeFileAtomic(summaryFile, formatSummaryJson(updated));
+      try {
+        await rerenderReport(outputDir, { summary: updated, table }, { config, cases: dataset.cases, command });
+        return undefined;
+      } catch (err) {
+        return reportFailedFinding(outputDir, err, { file: join(outputDir, REPORT_FILE) });
+      }
+    }),
+  );
+  if (reportFailure) ctx.err(formatFinding(reportFailure));
 
   const primary = config.evaluation.primaryMetric;
   ctx.out(`${summary.experiment}: paired comparisons of ${primary} (${config.evaluation.compare.correction}-adjusted, alpha ${config.evaluation.compare.alpha})`);

@@ -1,11 +1,12 @@
 import type { MetricName, SplitName } from '../../core/config/types';
 import { resolveDataset } from '../../core/dataset';
 import { evaluateExperiment, type Shard } from '../../core/evaluate';
-import { hasErrors } from '../../core/findings';
+import { runOutcome, type RunOutcome } from '../../core/findings';
 import type { EvaluationSummary } from '../../core/results/summary';
 import { maxOf } from '../../core/util/arrays';
 import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
+import { exitForOutcome, RUN_EXIT_STATUS } from '../exitCodes';
 import { loadConfigForRun } from '../loadConfigForRun';
 import { displayPath, formatFinding, plural } from '../format';
 
@@ -20,7 +21,12 @@ Predictions are cached: a repeated run does no inference; an interrupted run res
   --output DIR                   results folder (default: <output>/<name> of the config)
   --provider auto|cpu|cuda|webgpu  execution provider (default: runtime.provider)
   --shard I/N                    evaluate the I-th of N deterministic shards (1-based)
-  --json                         print summary.json instead of the table`;
+  --json                         print summary.json instead of the table
+
+Models that cannot run (unreadable, a shape the config does not fit, a provider missing) are
+skipped, listed in summary.json (\`skipped_models\`: name, code, reason) and in report.html.
+
+${RUN_EXIT_STATUS}`;
 
 const SPLITS = ['train', 'val', 'test', 'all'];
 const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu'];
@@ -66,7 +72,20 @@ export async function runEvaluate(ctx: CommandContext): Promise<number> {
     ctx.out(formatSummaryTable(result.summary, config.evaluation.metrics));
     ctx.out(`\nResults: ${displayPath(result.outputDir)}/ (report.html, per_image.csv, summary.json, masks/, prob/, errors/)`);
   }
-  return hasErrors(result.findings) && result.table.size === 0 ? 1 : 0;
+  const outcome = runOutcome(result.table.size, [...datasetErrors, ...result.findings]);
+  if (outcome !== 'complete') ctx.err(outcomeLine(outcome, result.summary));
+  return exitForOutcome(outcome);
+}
+
+/** The last line of a run that did not evaluate everything: what is missing and where it is listed. */
+export function outcomeLine(outcome: RunOutcome, summary: Pick<EvaluationSummary, 'failures' | 'skipped_models'>): string {
+  const skipped = summary.skipped_models ?? [];
+  const parts = [
+    ...(skipped.length ? [`${plural(skipped.length, 'model')} skipped (${skipped.map((m) => m.name).join(', ')})`] : []),
+    ...(summary.failures.length ? [`${plural(summary.failures.length, 'image result')} failed`] : []),
+  ];
+  const what = parts.length ? `: ${parts.join(', ')} (summary.json, report.html)` : ' (see the errors above)';
+  return outcome === 'nothing' ? `Nothing was evaluated${what}.` : `Finished with errors${what}.`;
 }
 
 function fmt(x: number | undefined, digits: number): string {

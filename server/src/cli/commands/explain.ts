@@ -2,10 +2,11 @@ import type { MedsegConfig } from '../../core/config/types';
 import { loadConfig, type ParsedConfig } from '../../core/config';
 import { resolveDataset, type ResolvedDataset } from '../../core/dataset';
 import { AUTO_LAYER_RULE, explainExperiment, listModelLayers, umapExperiment, type CamMethod, type ExplainReport, type UmapReport } from '../../core/explain';
-import { hasErrors } from '../../core/findings';
+import { runOutcome } from '../../core/findings';
 import { maxOf } from '../../core/util/arrays';
 import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
+import { exitForOutcome, RUN_EXIT_STATUS } from '../exitCodes';
 import { loadConfigForRun } from '../loadConfigForRun';
 import { displayPath, formatFinding, plural } from '../format';
 
@@ -23,7 +24,9 @@ heatmaps/<model>/<id>.png and explain.json under <output>/<name>/.
   --list-layers                  list each model's feature maps and the one \`layer: auto\` takes
   --json                         print explain.json instead of the table
 
-Layer \`auto\`: ${AUTO_LAYER_RULE}.`;
+Layer \`auto\`: ${AUTO_LAYER_RULE}.
+
+${RUN_EXIT_STATUS}`;
 
 export const umapHelp = `medseg umap <config.medseg.yaml> [options]
 
@@ -34,7 +37,9 @@ distribution. Writes umap.json under <output>/<name>/.
 
   --output DIR                   results folder (default: <output>/<name> of the config)
   --provider auto|cpu|cuda|webgpu  execution provider (default: runtime.provider)
-  --json                         print umap.json's summary (no points) instead of text`;
+  --json                         print umap.json's summary (no points) instead of text
+
+${RUN_EXIT_STATUS}`;
 
 const METHODS = ['gradcam', 'scorecam', 'eigencam'];
 const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu'];
@@ -104,7 +109,10 @@ export async function runExplain(ctx: CommandContext): Promise<number> {
     ctx.out(formatExplainTable(result.report));
     ctx.out(`\nResults: ${displayPath(result.outputDir)}/ (explain.json, heatmaps/)`);
   }
-  return hasErrors(result.findings) && Object.keys(result.report.models).length === 0 ? 1 : 0;
+  const outcome = runOutcome(Object.keys(result.report.models).length, [...dataset.findings.filter((f) => f.severity === 'error'), ...result.findings]);
+  if (outcome === 'nothing') ctx.err('No model was explained (see above).');
+  else if (outcome === 'with-errors') ctx.err('Finished with errors: some models or images could not be explained (see above).');
+  return exitForOutcome(outcome);
 }
 
 async function listLayers(ctx: CommandContext): Promise<number> {
@@ -154,5 +162,8 @@ export async function runUmap(ctx: CommandContext): Promise<number> {
     ctx.out(formatUmapSummary(result.report));
     ctx.out(`\nResults: ${displayPath(result.outputDir)}/umap.json`);
   }
-  return hasErrors(result.findings) && result.report.maps.length === 0 ? 1 : 0;
+  const outcome = runOutcome(result.report.maps.length, [...dataset.findings.filter((f) => f.severity === 'error'), ...result.findings]);
+  if (outcome === 'nothing') ctx.err('No map was made (see above).');
+  else if (outcome === 'with-errors') ctx.err('Finished with errors: some maps or images are missing (see above).');
+  return exitForOutcome(outcome);
 }

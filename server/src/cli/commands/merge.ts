@@ -1,13 +1,18 @@
 import { mergeShards } from '../../core/evaluate/merge';
+import { runOutcome } from '../../core/findings';
 import type { CommandContext } from '../context';
+import { exitForOutcome, RUN_EXIT_STATUS } from '../exitCodes';
 import { displayPath, formatFinding } from '../format';
-import { formatSummaryTable } from './evaluate';
+import { formatSummaryTable, outcomeLine } from './evaluate';
 
 export const mergeHelp = `medseg merge <shard-dir>... --output DIR [--json]
 
 Combines the results of \`medseg evaluate --shard I/N\` (one folder per shard, e.g. from a Slurm
 array job) into the results a single run writes: per_image.csv (byte-identical), summary.json,
-fusion_changes.csv, masks/, prob/, errors/ and report.html. Every shard must be given once.`;
+fusion_changes.csv, masks/, prob/, errors/ and report.html. Every shard must be given once.
+Image failures and models skipped by the shards are carried into summary.json.
+
+${RUN_EXIT_STATUS}`;
 
 export async function runMerge(ctx: CommandContext): Promise<number> {
   const output = ctx.flags.output as string | undefined;
@@ -19,5 +24,8 @@ export async function runMerge(ctx: CommandContext): Promise<number> {
     ctx.out(formatSummaryTable(result.summary, Object.keys(Object.values(result.summary.methods)[0]?.metrics ?? {}) as never));
     ctx.out(`\nMerged ${ctx.positionals.length} shards into ${displayPath(result.outputDir)}/`);
   }
-  return 0;
+  const rows = Object.values(result.summary.methods).reduce((a, m) => a + m.n, 0);
+  const outcome = runOutcome(rows, result.findings);
+  if (outcome !== 'complete') ctx.err(outcomeLine(outcome, result.summary));
+  return exitForOutcome(outcome);
 }

@@ -1,11 +1,12 @@
 import type { SplitName } from '../../core/config/types';
 import { resolveDataset } from '../../core/dataset';
-import { hasErrors } from '../../core/findings';
+import { runOutcome } from '../../core/findings';
 import { refreshReport } from '../../core/report/rerender';
 import { PERTURBATION_KINDS, runStress, swapPhrases, type MixMethodResult, type MixScenarioResult, type PerturbationResult, type StressReport } from '../../core/stress';
 import { maxOf, pushAll } from '../../core/util/arrays';
 import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
+import { exitForOutcome, RUN_EXIT_STATUS } from '../exitCodes';
 import { loadConfigForRun } from '../loadConfigForRun';
 import { displayPath, formatFinding, plural } from '../format';
 
@@ -29,7 +30,9 @@ Per-image results are taken from per_image.csv when they match the config, else 
   --perturbations LIST         comma-separated perturbations, or none (default: stress.perturbations)
   --output DIR                 results folder (default: <output>/<name> of the config)
   --provider auto|cpu|cuda|webgpu  execution provider (default: runtime.provider)
-  --json                       print stress.json instead of the tables`;
+  --json                       print stress.json instead of the tables
+
+${RUN_EXIT_STATUS}`;
 
 const SPLITS = ['train', 'val', 'test', 'all'];
 const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu'];
@@ -83,8 +86,11 @@ export async function runStressCommand(ctx: CommandContext): Promise<number> {
     ctx.out(formatStressReport(result.report));
     ctx.out(`\nResults: ${displayPath(result.outputDir)}/stress.json${redrawn.report ? ', with its section in report.html' : ''}`);
   }
-  const nothing = !result.report.label_mixes && !result.report.perturbations;
-  return hasErrors(result.findings) && nothing ? 1 : 0;
+  const produced = (result.report.label_mixes ? 1 : 0) + (result.report.perturbations ? 1 : 0);
+  const outcome = runOutcome(produced, [...datasetErrors, ...result.findings]);
+  if (outcome === 'nothing') ctx.err('Nothing was stress-tested (no label mix and no perturbation could run; see above).');
+  else if (outcome === 'with-errors') ctx.err('Finished with errors: some images or models could not be stress-tested (see above; stress.json lists what ran).');
+  return exitForOutcome(outcome);
 }
 
 const fmt = (x: number | undefined | null, digits = 3) => (x === undefined || x === null ? '–' : x.toFixed(digits));

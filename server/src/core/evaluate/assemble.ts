@@ -13,6 +13,7 @@ import type { ProviderAttempt } from '../inference';
 import { writeFileAtomic } from '../io';
 import type { PooledCounts } from '../metrics';
 import { writeReport, type ReportContext } from '../report';
+import { reportFailedFinding } from '../report/staleReport';
 import { FUSION_CHANGES_FILE, type FusionChangeLog } from '../results/fusionChanges';
 import { FILE_NAMES_FILE, fileNamesCsvChunks } from '../results/fileNames';
 import { perImageCsvChunks } from '../results/perImage';
@@ -20,7 +21,7 @@ import type { PerImageTable } from '../results/perImageTable';
 import { resultPath } from '../results/resultPath';
 import { writeChunksAtomic } from '../results/spoolFile';
 import type { StapleRuns } from '../results/stapleRuns';
-import { formatSummaryJson, summarizeMethods, type EvaluationSummary } from '../results/summary';
+import { formatSummaryJson, summarizeMethods, type EvaluationSummary, type SkippedModel } from '../results/summary';
 import { sha256 } from '../util/hash';
 import { ENGINE_VERSION } from '../version';
 import type { CaseFailure } from './caseEvaluation';
@@ -51,6 +52,8 @@ export interface EvaluationParts {
   /** STAPLE's estimates per case, on the `caseIds` axis. */
   staple: StapleRuns;
   failures: CaseFailure[];
+  /** Models of the config not evaluated at all, and why (summary.json `skipped_models`). */
+  skipped: SkippedModel[];
   pooled: Map<string, PooledCounts>;
   models: EvaluationSummary['models'];
   provider: { used: string; attempts: ProviderAttempt[] } | undefined;
@@ -121,6 +124,7 @@ export function assembleSummary(config: MedsegConfig, labelColumns: readonly str
     fusion: parts.fusions.length > 0 ? summarizeFusion(parts.members, parts.fusions, parts.table, parts.changes.totals, parts.staple, deployableChoice(parts)) : undefined,
     ...analyzeResults(parts.table, parts.methods.map((m) => ({ ...m, trainSize: trainSize(m.name) })), analysisOptions(config, labelColumns, labelsOf)),
     failures: parts.failures.map((f) => ({ image_id: f.imageId, method: f.method, code: f.code, message: f.message })),
+    skipped_models: parts.skipped,
   };
 }
 
@@ -149,12 +153,12 @@ export function failureFindings(config: MedsegConfig, failures: readonly CaseFai
   }));
 }
 
-/** Writes report.html; a report that cannot be drawn is a warning, never a lost result. */
+/** Writes report.html; a report that cannot be drawn is a warning (and the old one is removed), never a lost result. */
 export async function tryWriteReport(outputDir: string, summary: EvaluationSummary, table: PerImageTable, ctx: ReportContext): Promise<Finding | undefined> {
   try {
     await writeReport(outputDir, summary, table, ctx);
     return undefined;
   } catch (err) {
-    return { code: 'report/failed', severity: 'warning', message: `report.html was not written: ${(err as Error).message}`, location: { file: ctx.config.file } };
+    return reportFailedFinding(outputDir, err, { file: ctx.config.file });
   }
 }

@@ -120,6 +120,7 @@ async function mergeInto(dirs: readonly string[], outputDir: string, destination
       changes,
       staple,
       failures: shards.flatMap((p) => p.failures).sort(byId),
+      skipped: skippedInAny(shards),
       pooled,
       models,
       provider: first.provider,
@@ -133,6 +134,8 @@ async function mergeInto(dirs: readonly string[], outputDir: string, destination
       for (const folder of RESULT_FOLDERS) if (existsSync(join(dir, folder))) await linkTree(join(dir, folder), resultPath(out, folder), { signal: options.signal });
     }
     const findings = failureFindings(config, parts.failures);
+    // The shards reported their skipped models when they ran; the merged result has them missing too.
+    for (const m of parts.skipped) findings.push({ code: m.code, severity: 'error', message: `Model \`${m.name}\` was skipped by the shards: ${m.reason}`, location: { file: config.file }, configPath: ['models', Math.max(0, config.models.findIndex((x) => x.name === m.name)), 'path'] });
     const ids = new Set(caseIds);
     const report = await tryWriteReport(out, summary, table, { config, cases: dataset.cases.filter((c) => ids.has(c.id)), command: options.command ?? `medseg merge ${dirs.join(' ')}` });
     if (report) findings.push(report);
@@ -145,4 +148,11 @@ async function mergeInto(dirs: readonly string[], outputDir: string, destination
     await changes.discard();
     lock.release();
   }
+}
+
+/** Every model some shard skipped, once (the first shard's reason), in the order the shards name them. */
+function skippedInAny(shards: readonly ShardOnDisk[]): EvaluationParts['skipped'] {
+  const byName = new Map<string, EvaluationParts['skipped'][number]>();
+  for (const s of shards) for (const m of s.skipped ?? []) if (!byName.has(m.name)) byName.set(m.name, m);
+  return [...byName.values()];
 }

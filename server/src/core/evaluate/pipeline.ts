@@ -21,7 +21,7 @@ import { acquireResultsLock, type ResultsLock } from '../results/lock';
 import { PredictionCache } from '../results/predictionCache';
 import { resultPath, resultsFolderOf } from '../results/resultPath';
 import { StapleRuns } from '../results/stapleRuns';
-import type { EvaluationSummary } from '../results/summary';
+import type { EvaluationSummary, SkippedModel } from '../results/summary';
 import { pushAll } from '../util/arrays';
 import { mapConcurrent } from '../util/concurrency';
 import { HeapGuard } from '../util/heapGuard';
@@ -100,6 +100,7 @@ async function runEvaluation(config: MedsegConfig, dataset: ResolvedDataset, opt
   const cache = new PredictionCache(join(config.runtime.cache, 'predictions'));
   const runtime = { ...config.runtime, provider: options.provider ?? config.runtime.provider };
   const sources: PredictionSource[] = [];
+  const skipped: SkippedModel[] = [];
   let changes: FusionChangeLog | undefined;
   // Nothing is written into a folder that holds dataset files, nor while another run writes there.
   checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
@@ -119,6 +120,7 @@ async function runEvaluation(config: MedsegConfig, dataset: ResolvedDataset, opt
         // A model that cannot run (unreadable file, shape not matching its config, provider
         // missing) is reported; the other models are still evaluated.
         findings.push({ code: err.code, severity: 'error', message: `Model \`${model.name}\` is skipped: ${err.message}`, location: { file: config.file }, configPath: ['models', model.index, 'path'] });
+        skipped.push({ name: model.name, code: err.code, reason: err.message });
       }
     }
     const running = new Set(sources.map((s) => s.model.name));
@@ -173,6 +175,7 @@ async function runEvaluation(config: MedsegConfig, dataset: ResolvedDataset, opt
       changes: changeLog,
       staple,
       failures: failures.sort((a, b) => a.index - b.index).map((f) => f.failure),
+      skipped,
       pooled,
       models: Object.fromEntries(
         sources.map((s) => [s.model.name, { family: s.model.family, source: s.model.path ?? s.model.predictions, sha256: s.modelHash, ...(s.outputName !== undefined ? { output: s.outputName } : {}), train_size: s.model.trainSize, inferences: s.inferences }]),

@@ -36,6 +36,8 @@ interface ShardDescription {
   members: string[];
   fusions: FusionName[];
   failures: EvaluationParts['failures'];
+  /** Absent in parts written before models could be recorded as skipped. */
+  skipped?: EvaluationParts['skipped'];
   models: EvaluationSummary['models'];
   provider: EvaluationParts['provider'];
   staple: StapleRun[];
@@ -62,6 +64,7 @@ export async function writeShardParts(outputDir: string, parts: EvaluationParts,
     members: parts.members,
     fusions: parts.fusions,
     failures: parts.failures,
+    skipped: parts.skipped,
     models: parts.models,
     provider: parts.provider,
     staple: parts.staple.toRuns(parts.caseIds),

@@ -167,6 +167,7 @@ export async function buildReportData(outputDir: string, summary: EvaluationSumm
       : undefined,
     gallery: { best: await pick(ranked.slice(0, count)), worst: await pick(ranked.slice(-count).reverse()) },
     splits: splitFindings,
+    ...notEvaluated(summary),
     provenance: [
       { label: 'command', value: ctx.command },
       { label: 'date', value: summary.time },
@@ -178,6 +179,19 @@ export async function buildReportData(outputDir: string, summary: EvaluationSumm
       ...modelHashes,
       { label: 'config as run', value: configText },
     ],
+  };
+}
+
+/** Failures listed in a report (the rest are counted): a run where every image failed stays a small page. */
+const REPORT_FAILURES_SHOWN = 100;
+
+/** What the run did not evaluate: skipped models and failed image results, shown beside the summary. */
+function notEvaluated(summary: EvaluationSummary): Pick<ReportData, 'skippedModels' | 'failures' | 'failureCount'> {
+  const failures = summary.failures ?? [];
+  return {
+    skippedModels: (summary.skipped_models ?? []).map((m) => ({ name: m.name, code: m.code, reason: m.reason })),
+    failures: failures.slice(0, REPORT_FAILURES_SHOWN).map((f) => ({ imageId: f.image_id, ...(f.method ? { method: f.method } : {}), code: f.code, message: f.message })),
+    failureCount: failures.length,
   };
 }
 

@@ -11,6 +11,7 @@ import { readPerImageTable } from '../results/readPerImage';
 import type { EvaluationSummary } from '../results/summary';
 import { readJsonIfPresent } from '../util/jsonFile';
 import { writeReport, type ReportContext } from './index';
+import { REPORT_FILE, reportFailedFinding } from './staleReport';
 
 export interface StoredEvaluation {
   summary: EvaluationSummary;
@@ -49,7 +50,13 @@ export async function refreshReport(outputDir: string, ctx: ReportContext): Prom
     // Under the folder's lock: another run writing there meanwhile is a warning, not a mixed report.
     return await withResultsLock(outputDir, `redraw report.html (${ctx.command})`, async () => {
       const stored = await readStoredEvaluation(outputDir);
-      return stored ? { report: await rerenderReport(outputDir, stored, ctx) } : {};
+      if (!stored) return {};
+      try {
+        return { report: await rerenderReport(outputDir, stored, ctx) };
+      } catch (err) {
+        // The folder changed (stress.json) and its report could not follow: the old one goes.
+        return { finding: await reportFailedFinding(outputDir, err, { file: join(outputDir, REPORT_FILE) }) };
+      }
     });
   } catch (err) {
     const file = err instanceof InputError ? err.file : join(outputDir, 'report.html');

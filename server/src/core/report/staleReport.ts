@@ -6,6 +6,7 @@
  */
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Finding, Location } from '../findings';
 import { causeOf } from '../io/errors';
 
 export const REPORT_FILE = 'report.html';
@@ -20,4 +21,15 @@ export async function discardStaleReport(outputDir: string): Promise<string> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
     return `The previous ${file} could not be removed (${causeOf(err)}): it shows the results before this run.`;
   }
+}
+
+/** The warning for a report.html that could not be written or redrawn, after the stale one is removed. */
+export async function reportFailedFinding(outputDir: string, error: unknown, location: Location): Promise<Finding> {
+  const stale = await discardStaleReport(outputDir);
+  return {
+    code: 'report/failed',
+    severity: 'warning',
+    message: `${join(outputDir, REPORT_FILE)} was not written: ${(error as Error).message}${stale ? ` ${stale}` : ''} The other results are written; \`medseg compare ${outputDir}\` draws the report again from them.`,
+    location,
+  };
 }

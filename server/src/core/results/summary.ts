@@ -44,7 +44,19 @@ export interface EvaluationSummary {
   image_list_sha256: string;
   methods: Record<string, MethodSummary>;
   failures: { image_id: string; method?: string; code: string; message: string }[];
+  /**
+   * Models of the config that this run did not evaluate at all (unreadable file, a graph the config
+   * does not fit, a provider asked for but missing), with the code and message of their finding.
+   * Summaries written before this field existed lack it: read it as `[]`.
+   */
+  skipped_models?: SkippedModel[];
   [section: string]: unknown;
+}
+
+export interface SkippedModel {
+  name: string;
+  code: string;
+  reason: string;
 }
 
 export interface SummaryInput {

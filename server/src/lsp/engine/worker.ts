@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { format } from 'node:util';
 import { InputError } from '../../core/findings';
+import { toWriteError, WriteError } from '../../core/io/writeErrors';
 import { DatasetCache } from './datasetCache';
 import { imagesJob, previewJob } from './jobs/browse';
 import type { JobContext } from './jobs/context';
@@ -45,6 +46,9 @@ process.on('unhandledRejection', (err) => post({ type: 'log', level: 'error', me
 function serialize(err: unknown, cancelled: boolean): SerializedError {
   if (cancelled) return { name: 'CancelledError', message: 'cancelled', cancelled: true };
   if (err instanceof JobError || err instanceof InputError) return { name: err.name, message: err.message, code: err.code };
+  // A destination that cannot be written (read-only, full): path, cause and fix, no stack.
+  const write = toWriteError(err);
+  if (write instanceof WriteError) return { name: write.name, message: write.message, code: write.code };
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack, ...('code' in err && typeof err.code === 'string' ? { code: err.code } : {}) };
   return { name: 'Error', message: String(err) };
 }

@@ -2,6 +2,7 @@
 import type { EvaluateResult, MetricSummaryData } from '../../../../../client/src/protocol';
 import type { MetricSummary } from '../../../core/metrics';
 import { evaluateExperiment } from '../../../core/evaluate';
+import { runOutcome } from '../../../core/findings';
 import { placeOnConfig } from '../../../core/validate';
 import { toFindingData } from '../findingData';
 import type { JobParams } from '../protocol';
@@ -24,13 +25,16 @@ export async function evaluateJob(p: JobParams['evaluate'], ctx: JobContext): Pr
     for (const [metric, s] of Object.entries(m.metrics)) if (s) metrics[metric] = metricData(s);
     methods[name] = { kind: m.kind, n: m.n, metrics };
   }
-  const findings = [...dataset.findings.filter((f) => f.severity === 'error'), ...result.findings].map((f) => toFindingData(placeOnConfig(f, parsed)));
+  const errors = [...dataset.findings.filter((f) => f.severity === 'error'), ...result.findings];
+  const findings = errors.map((f) => toFindingData(placeOnConfig(f, parsed)));
   return {
     outputDir: result.outputDir,
     ...(result.summary.provider ? { provider: result.summary.provider.used } : {}),
     images: result.summary.images,
     methods,
     findings,
+    outcome: runOutcome(result.table.size, errors),
+    skippedModels: result.summary.skipped_models ?? [],
   };
 }
 
