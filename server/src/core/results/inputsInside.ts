@@ -4,7 +4,7 @@
  * Checked before anything is written, on real paths (a symlinked `--output` is seen through).
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { MedsegConfig } from '../config/types';
 import type { ResolvedDataset } from '../dataset/types';
 import { InputError } from '../findings';
@@ -25,16 +25,13 @@ export function* datasetInputFiles(config: MedsegConfig, dataset: ResolvedDatase
 
 /** The real path of `path`, through its nearest existing ancestor when it does not exist yet. */
 function realPath(path: string): string {
-  let head = resolve(path);
-  const tail: string[] = [];
-  while (!existsSync(head) && dirname(head) !== head) {
-    tail.unshift(basename(head));
-    head = dirname(head);
-  }
+  const full = resolve(path);
+  let head = full;
+  while (!existsSync(head) && dirname(head) !== head) head = dirname(head);
   try {
-    return join(realpathSync(head), ...tail);
+    return join(realpathSync(head), relative(head, full));
   } catch {
-    return resolve(path);
+    return full;
   }
 }
 
