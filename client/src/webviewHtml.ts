@@ -28,11 +28,11 @@ export interface WebviewShell {
  * URIs), so no webview needs the workspace, the results folder or the dataset: a page that went
  * wrong cannot read them.
  */
-export const WEBVIEW_RESOURCE_FOLDERS = [['media'], ['dist', 'webview']] as const;
+export const WEBVIEW_RESOURCE_FOLDERS = ['media', 'dist/webview'] as const;
 
-/** The bundled files a webview of `script` with `styles` loads, as paths in the extension. */
-export function webviewAssets(script: string, styles: readonly string[]): string[][] {
-  return [['dist', 'webview', `${script}.js`], ...styles.map((s) => ['media', `${s}.css`])];
+/** The bundled files a webview of `script` with `styles` loads, as `/`-separated paths in the extension. */
+export function webviewAssets(script: string, styles: readonly string[]): string[] {
+  return [`dist/webview/${script}.js`, ...styles.map((s) => `media/${s}.css`)];
 }
 
 export function createNonce(): string {

@@ -18,13 +18,13 @@ export interface WebviewBundle {
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return {
     enableScripts: true,
-    localResourceRoots: WEBVIEW_RESOURCE_FOLDERS.map((parts) => vscode.Uri.joinPath(extensionUri, ...parts)),
+    localResourceRoots: WEBVIEW_RESOURCE_FOLDERS.map((folder) => vscode.Uri.joinPath(extensionUri, folder)),
   };
 }
 
 export function setUpWebview(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: WebviewBundle): void {
   webview.options = webviewOptions(extensionUri);
-  const [script, ...styles] = webviewAssets(bundle.script, bundle.styles).map((parts) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts)).toString());
+  const [script, ...styles] = webviewAssets(bundle.script, bundle.styles).map((asset) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, asset)).toString());
   webview.html = webviewHtml({
     cspSource: webview.cspSource,
     nonce: createNonce(),

@@ -93,7 +93,7 @@ function realpathOfExistingPart(path: string): string {
   const rest: string[] = [];
   for (let p = path; ; p = dirname(p)) {
     try {
-      return join(realpathSync(p), ...rest.reverse());
+      return rest.reduceRight((at, part) => join(at, part), realpathSync(p));
     } catch {
       if (dirname(p) === p) return path;
       rest.push(basename(p));
