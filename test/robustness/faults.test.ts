@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { extractReportData } from '../../client/src/dashboard/reportSources';
+import type { EvaluateResult } from '../../client/src/protocol';
 import { LspTestClient } from '../lsp/lspClient';
 import { assertInputsUnchanged, makeWorkspace, predictionsConfig, runMedseg, runMedsegWith, snapshotFiles, type Workspace } from './workspace';
 
@@ -211,6 +212,154 @@ describe('item 7: destinations that cannot be written end in a finding naming th
     assertNoCrash(r);
     assert.equal(r.code, 74, r.stderr);
     assert.match(r.stderr, /cmp.* cannot be written: the file system is read-only \(EROFS\)\. Copy the results folder to a writable place and run `medseg compare` on the copy\. \[io\/unwritable\]/);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+  });
+});
+
+/** A config with the predictions models of `predictionsConfig` and ONNX models whose files are `broken/<name>.onnx`. */
+function configWithBrokenModels(predictions: string[], broken: string[], extra = ''): string {
+  const onnx = broken.map((m) => `  - name: ${m}\n    path: broken/${m}.onnx\n    input: { size: [24, 32], channels: 3 }`).join('\n');
+  return predictionsConfig(predictions, extra).replace('evaluation:', `${onnx}\nevaluation:`);
+}
+
+interface SummaryJson {
+  methods: Record<string, { n: number }>;
+  failures: { image_id: string; method?: string; code: string }[];
+  skipped_models: { name: string; code: string; reason: string }[];
+}
+
+describe('item 10: the exit status tells all evaluated (0), finished with errors (3), nothing evaluated (4); skipped models are recorded', () => {
+  let ws: Workspace;
+  before(async () => {
+    ws = await makeWorkspace({ cases: 4, predictionModels: [{ name: 'exact', shift: 0 }, { name: 'shifted', shift: 2 }] });
+    ws.write('broken/bad.onnx', 'this is not an ONNX protobuf');
+    ws.write('broken/worse.onnx', '');
+  });
+  after(() => ws.remove());
+
+  const summaryOf = (dir: string) => JSON.parse(readFileSync(ws.path(`${dir}/summary.json`), 'utf8')) as SummaryJson;
+
+  test('every model and image evaluated: exit 0, skipped_models is empty', () => {
+    ws.write('ok.medseg.yaml', predictionsConfig(['exact', 'shifted']).replace('{CACHE}', ws.path('.cache')));
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const r = runMedseg(ws.dir, 'evaluate', 'ok.medseg.yaml', '--output', 'ok');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(summaryOf('ok').skipped_models, []);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+  });
+
+  test('one model cannot run: exit 3; it is in summary.json skipped_models with its code and reason, and in report.html', () => {
+    ws.write('skip.medseg.yaml', configWithBrokenModels(['exact'], ['bad']).replace('{CACHE}', ws.path('.cache')));
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const r = runMedseg(ws.dir, 'evaluate', 'skip.medseg.yaml', '--output', 'skip');
+    assertNoCrash(r);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /Model `bad` is skipped: .*bad\.onnx/);
+    assert.match(r.stderr, /Finished with errors: 1 model skipped \(bad\) \(summary\.json, report\.html\)\./);
+    const summary = summaryOf('skip');
+    assert.deepEqual(Object.keys(summary.methods), ['exact']);
+    assert.equal(summary.skipped_models.length, 1);
+    assert.equal(summary.skipped_models[0].name, 'bad');
+    assert.match(summary.skipped_models[0].code, /^model\//);
+    assert.match(summary.skipped_models[0].reason, /bad\.onnx/);
+    const report = extractReportData(readFileSync(ws.path('skip/report.html'), 'utf8'))!;
+    assert.deepEqual(report.skippedModels, summary.skipped_models);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+  });
+
+  test('some images fail (a prediction file missing): exit 3, the failures are in summary.json', () => {
+    ws.write('partial.medseg.yaml', predictionsConfig(['exact', 'holey']).replace('{CACHE}', ws.path('.cache')));
+    for (const c of ws.cases.slice(0, 3)) ws.write(`preds/holey/${c.id}.png`, readFileSync(ws.path(`preds/exact/${c.id}.png`)));
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const r = runMedseg(ws.dir, 'evaluate', 'partial.medseg.yaml', '--output', 'partial');
+    assertNoCrash(r);
+    assert.equal(r.code, 3, r.stderr);
+    const summary = summaryOf('partial');
+    assert.equal(summary.methods.exact.n, 4);
+    assert.equal(summary.methods.holey.n, 3);
+    // The fusions of exact and holey need both masks, so that case has no fusion either.
+    assert.deepEqual(summary.failures.map((f) => [f.image_id, f.method, f.code]), [[ws.cases[3].id, 'holey', 'dataset/missing-prediction'], [ws.cases[3].id, 'fusion', 'fusion/member-missing']]);
+    assert.match(r.stderr, /Finished with errors: 2 image results failed \(summary\.json, report\.html\)\./);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+  });
+
+  test('every model skipped: exit 4 (nothing evaluated), both in skipped_models', () => {
+    ws.write('none.medseg.yaml', configWithBrokenModels([], ['bad', 'worse']).replace('{CACHE}', ws.path('.cache')));
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const r = runMedseg(ws.dir, 'evaluate', 'none.medseg.yaml', '--output', 'none');
+    assertNoCrash(r);
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /Nothing was evaluated: 2 models skipped \(bad, worse\)/);
+    assert.deepEqual(summaryOf('none').skipped_models.map((m) => m.name), ['bad', 'worse']);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+  });
+
+  test('no case in the split: exit 4', () => {
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const r = runMedseg(ws.dir, 'evaluate', 'ok.medseg.yaml', '--split', 'val', '--output', 'empty');
+    assertNoCrash(r);
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /\[evaluate\/no-cases\]/);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache']);
+  });
+
+  test('merge carries a model the shard skipped into skipped_models and exits 3', () => {
+    const shard = runMedseg(ws.dir, 'evaluate', 'skip.medseg.yaml', '--shard', '1/1', '--output', 'skip-shard');
+    assert.equal(shard.code, 3, shard.stderr);
+    const inputs = snapshotFiles(ws.dir, ['.cache', 'skip-shard']);
+    const r = runMedseg(ws.dir, 'merge', 'skip-shard', '--output', 'skip-merged');
+    assertNoCrash(r);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /Model `bad` was skipped by the shards: .*bad\.onnx/);
+    assert.deepEqual(summaryOf('skip-merged').skipped_models, summaryOf('skip-shard').skipped_models);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache', 'skip-shard']);
+  });
+
+  test('compare keeps skipped_models (a results reader that rewrites summary.json)', () => {
+    const inputs = snapshotFiles(ws.dir, ['.cache', 'skip']);
+    const before = summaryOf('skip').skipped_models;
+    const r = runMedseg(ws.dir, 'compare', 'skip');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(summaryOf('skip').skipped_models, before);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache', 'skip']);
+  });
+});
+
+describe('items 7 and 10 in the editor: the language server reports the same outcomes (needs `npm run build`)', () => {
+  let ws: Workspace;
+  let client: LspTestClient;
+  before(async () => {
+    ws = await makeWorkspace({ cases: 4, predictionModels: [{ name: 'exact', shift: 0 }] });
+    ws.write('broken/bad.onnx', 'this is not an ONNX protobuf');
+    ws.write('blocker.txt', 'not a folder\n');
+    ws.write('skip.medseg.yaml', configWithBrokenModels(['exact'], ['bad']).replace('{CACHE}', ws.path('.cache')));
+    ws.write('blocked.medseg.yaml', `${predictionsConfig(['exact']).replace('{CACHE}', ws.path('.cache'))}\noutput: blocker.txt/results\n`);
+    client = await LspTestClient.start({ settings: { validation: { images: false, debounceMs: 20 } }, rootDir: ws.dir });
+  });
+  after(async () => {
+    await client?.stop();
+    ws.remove();
+  });
+
+  test('medseg/evaluate with a skipped model: outcome with-errors and the model with its reason', async () => {
+    const inputs = snapshotFiles(ws.dir, ['.cache', 'medseg-results']);
+    const result = (await client.request('medseg/evaluate', { uri: pathToFileURL(ws.path('skip.medseg.yaml')).toString() })) as EvaluateResult;
+    assert.equal(result.outcome, 'with-errors');
+    assert.deepEqual(result.skippedModels.map((m) => m.name), ['bad']);
+    assert.deepEqual(Object.keys(result.methods), ['exact']);
+    assertInputsUnchanged(inputs, ws.dir, ['.cache', 'medseg-results']);
+  });
+
+  test('medseg/evaluate into an unwritable output: a request error with io/unwritable, the path and the fix, no stack', async () => {
+    const inputs = snapshotFiles(ws.dir, ['.cache']);
+    const error = await client.request('medseg/evaluate', { uri: pathToFileURL(ws.path('blocked.medseg.yaml')).toString() }).then(
+      () => assert.fail('the evaluation should have been refused'),
+      (e: { message: string; data?: { code?: string } }) => e,
+    );
+    assert.equal(error.data?.code, 'io/unwritable');
+    assert.match(error.message, /blocker\.txt.* cannot be written: .*\(ENOTDIR\)\. Choose a writable results folder/);
+    assert.doesNotMatch(error.message, /\n\s+at /);
+    assert.doesNotMatch(client.logs.join('\n'), /internal error|uncaught/i);
     assertInputsUnchanged(inputs, ws.dir, ['.cache']);
   });
 });

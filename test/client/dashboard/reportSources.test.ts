@@ -47,6 +47,18 @@ describe('reportDataFromResults', () => {
     ],
   };
 
+  test('skipped models and failed image results stay visible (summary.json skipped_models, failures)', () => {
+    const failures = Array.from({ length: 130 }, (_, i) => ({ image_id: `i${i}`, method: 'a', code: 'io/unreadable', message: `m${i}` }));
+    const r = reportDataFromResults({ ...results, summary: { ...results.summary, skipped_models: [{ name: 'b', code: 'model/unreadable', reason: 'b.onnx is not an ONNX model' }, { bogus: 1 }], failures } });
+    assert.deepEqual(r.skippedModels, [{ name: 'b', code: 'model/unreadable', reason: 'b.onnx is not an ONNX model' }]);
+    assert.equal(r.failureCount, 130);
+    assert.equal(r.failures!.length, 100);
+    assert.deepEqual(r.failures![99], { imageId: 'i99', method: 'a', code: 'io/unreadable', message: 'm99' });
+    // A summary written before skipped_models existed reads as nothing skipped.
+    assert.deepEqual(reportDataFromResults(results).skippedModels, []);
+    assert.equal(reportDataFromResults(results).failureCount, 0);
+  });
+
   test('maps summary.json (snake_case) to the report views', () => {
     const r = reportDataFromResults(results);
     assert.equal(r.experiment, 'demo');

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { WriteError } from '../../../server/src/core/io/writeErrors';
 import { PredictionCache } from '../../../server/src/core/results/predictionCache';
 import { gzipBomb, makeTempDir } from '../io/helpers';
 
@@ -23,6 +24,27 @@ test('a volume entry that inflates beyond the size its header gives is a miss, f
     assert.equal(await cache.get(key, 2), undefined);
     const ms = performance.now() - started;
     assert.ok(ms < 300, `took ${ms.toFixed(0)} ms`);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a cache folder that cannot be written: put returns the prediction (2D: with its PNG bytes, no file to link), remembers the failure once, and stores nothing', async () => {
+  const { dir, cleanup } = makeTempDir();
+  try {
+    writeFileSync(join(dir, 'blocker'), 'a file where the cache folder should be');
+    const cache = new PredictionCache(join(dir, 'blocker', 'predictions'));
+    const prob = Uint16Array.from([0, 65535, 32768, 1]);
+    const stored = await cache.put('cd'.repeat(32), { width: 2, height: 2, depth: 1, prob });
+    assert.deepEqual(Array.from(stored.prob), Array.from(prob));
+    assert.ok(stored.png && stored.png.bytes.length > 0);
+    assert.equal(stored.png.path, undefined, 'no cache file to hard-link into prob/');
+    assert.ok(cache.unsaved instanceof WriteError);
+    assert.equal(cache.unsaved.code, 'io/unwritable');
+    assert.equal(cache.unsaved.errno, 'ENOTDIR');
+    const volume = await cache.put('ef'.repeat(32), { width: 1, height: 1, depth: 2, prob: Uint16Array.from([1, 2]) });
+    assert.deepEqual(Array.from(volume.prob), [1, 2]);
+    assert.equal(await cache.get('cd'.repeat(32), 1), undefined);
   } finally {
     cleanup();
   }
