@@ -57,7 +57,8 @@ export function makeConfig(
       seed: 1,
     },
     explain: {
-      gradcam: { layer: 'auto', images: 4, method: 'gradcam', target: 'prediction' },
+      gradcam: { layer: 'auto', images: 4, method: 'gradcam', gradients: 'auto', target: 'prediction' },
+      saliency: { samples: 4, noise: 0.15, steps: 8, seed: 0 },
       umap: { features: 'auto', neighbors: 15, minDist: 0.1, colorBy: 'split', maxPoints: 1000, seed: 1 },
     },
     stress: { perturbations: [], labelMixes: [], repeats: 1, dropThreshold: 0.05, seed: 1 },

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { onnx } from 'onnx-proto';
-import { gradCamWeights, ModelExplainer, type FeatureMap, type TailEvaluator } from '../../../server/src/core/explain';
+import { chooseStep, gradCamWeights, ModelExplainer, STEP_LADDER, type FeatureMap, type TailEvaluator } from '../../../server/src/core/explain';
 import type { ImageVolume } from '../../../server/src/core/io/types';
 import { GraphBuilder } from '../../../server/src/core/onnx';
 import { createRandom } from '../../../server/src/core/util/random';
-import { interpret } from './interpreter';
+import { numericGradient } from '../onnx/reference/gradient';
 import { buildUNet, modelConfig } from './support';
 
 const runtime = { provider: 'cpu' as const, batch: 4, threads: 1 };
@@ -50,10 +50,11 @@ describe('gradCamWeights (directional derivatives)', () => {
           return y;
         },
       };
-      const result = await gradCamWeights(map, tail);
+      const result = await gradCamWeights(map, tail, { relativeStep: 1e-3 });
       // maxBatch 5 → 2 channels (4 samples) per call: 4 + 4 + 2.
       assert.deepEqual(calls, [4, 4, 2]);
       assert.equal(result.evaluations, 2 * C);
+      assert.equal(result.relativeStep, 1e-3);
       for (let c = 0; c < C; c++) {
         let S = 0;
         let Q = 0;
@@ -66,6 +67,56 @@ describe('gradCamWeights (directional derivatives)', () => {
       }
       // ε is a power of two near 1e-3 × RMS(A).
       assert.ok(Number.isInteger(Math.log2(result.epsilon)));
+    }
+  });
+});
+
+describe('chooseStep (the finite-difference step, from both error sources)', () => {
+  test('picks the step between rounding noise and a kink, so every weight is within 1e-3 of the true one', async () => {
+    // y(A) = Σ_c a_c S_c + Σ_c b_c max(0, S_c − t_c) + rounding noise, S_c = Σ_i A_ci. The kink of channel c
+    // lies 0.02·RMS·n above S_c: steps ε·n beyond it bend the difference. The noise is a fixed
+    // pseudo-random 1e-5 per evaluation (float32 rounding of a sum over thousands of logits), so
+    // its share of a difference grows as 1/ε.
+    const C = 6;
+    const [h, w] = [4, 4];
+    const n = h * w;
+    const r = createRandom(11);
+    const data = Float32Array.from({ length: C * n }, () => 1 + r.next());
+    const map: FeatureMap = { channels: C, height: h, width: w, layout: 'NCHW', data };
+    const rms = Math.sqrt(data.reduce((s, v) => s + v * v, 0) / data.length);
+    const a = Array.from({ length: C }, () => r.normal());
+    const b = Array.from({ length: C }, () => 5 * r.normal());
+    const S0 = Array.from({ length: C }, (_, c) => data.subarray(c * n, (c + 1) * n).reduce((s, v) => s + v, 0));
+    const t = S0.map((s) => s + 0.02 * rms * n);
+    let calls = 0;
+    const tail: TailEvaluator = {
+      maxBatch: 8,
+      async evaluate(samples, count) {
+        const y = new Float64Array(count);
+        for (let k = 0; k < count; k++) {
+          for (let c = 0; c < C; c++) {
+            let S = 0;
+            for (let i = 0; i < n; i++) S += samples[k * C * n + c * n + i];
+            y[k] += a[c] * S + b[c] * Math.max(0, S - t[c]);
+          }
+          y[k] += 1e-5 * Math.sin(1e4 * (++calls));
+        }
+        return y;
+      },
+    };
+    const chosen = await chooseStep(map, tail);
+    assert.ok(STEP_LADDER.includes(chosen.relativeStep));
+    // 4 probe channels × 6 steps × 2 evaluations.
+    assert.equal(chosen.evaluations, 48);
+    const result = await gradCamWeights(map, tail);
+    assert.equal(result.relativeStep, chosen.relativeStep);
+    // The true directional derivative along 1_c is a_c·n (the kink is not reached from A itself).
+    const largest = Math.max(...a.map((x) => Math.abs(x)));
+    for (let c = 0; c < C; c++) assert.ok(Math.abs(result.weights[c] - a[c]) <= 1e-3 * largest, `channel ${c}: ${result.weights[c]} vs ${a[c]} (step ${result.relativeStep})`);
+    // The ends of the ladder would not do: the smallest drowns in noise, the largest crosses the kinks.
+    for (const relativeStep of [STEP_LADDER[0], STEP_LADDER[STEP_LADDER.length - 1]]) {
+      const off = await gradCamWeights(map, tail, { relativeStep });
+      assert.ok(a.some((x, c) => Math.abs(off.weights[c] - x) > 1e-3 * largest), `step ${relativeStep} should be visibly worse`);
     }
   });
 });
@@ -168,7 +219,7 @@ describe('Seg-Grad-CAM on a network whose gradient is derived by hand', () => {
 });
 
 describe('Seg-Grad-CAM on a random U-Net', () => {
-  test('channel weights match a numerical full gradient (every activation perturbed alone, float64 reference interpreter)', async () => {
+  test('exact gradients match float64 central differences of the reference evaluator to 1e-5; the difference fallback to 1e-3', async () => {
     const size = 16;
     for (const seed of [4, 6]) {
       const { bytes } = buildUNet({ inChannels: 1, channels: [4, 8, 16], size, seed });
@@ -176,39 +227,34 @@ describe('Seg-Grad-CAM on a random U-Net', () => {
       const r = createRandom(seed + 7);
       const reference = Uint8Array.from({ length: size * size }, () => (r.next() < 0.3 ? 1 : 0));
       const explainer = await ModelExplainer.create(modelConfig('unet', 'unet.onnx', size), bytes, runtime);
-      let got;
+      let exact;
+      let differences;
       try {
         assert.equal(explainer.layer.name, 'bottleneck');
-        got = await explainer.explainImage(image, { method: 'gradcam', target: 'reference', reference });
+        exact = await explainer.explainImage(image, { method: 'gradcam', target: 'reference', reference });
+        differences = await explainer.explainImage(image, { method: 'gradcam', target: 'reference', reference, gradients: 'differences' });
       } finally {
         await explainer.dispose();
       }
+      assert.equal(exact.gradient, 'exact');
+      assert.equal(differences.gradient, 'differences');
 
+      // Golden values: ∂(Σ_{p∈M} logits_p)/∂bottleneck by central differences in float64, then the spatial means.
       const proto = onnx.ModelProto.decode(bytes);
-      const x = { image: { dims: [1, 1, size, size], data: Float64Array.from(image.data, (v) => v / 255) } };
-      const A = interpret(proto, x).get('bottleneck')!;
-      const target = (values: Float64Array) => {
-        const out = interpret(proto, x, { bottleneck: { dims: A.dims, data: values } }).get('logits')!.data;
-        let s = 0;
-        for (let i = 0; i < reference.length; i++) if (reference[i]) s += out[i];
-        return s;
-      };
-      const [, C, h, w] = A.dims;
+      const feeds = { image: { dims: [1, 1, size, size], data: Float64Array.from(image.data, (v) => v / 255) } };
+      const grad = numericGradient(proto, feeds, 'bottleneck', 'logits', Float64Array.from(reference));
+      const [C, h, w] = [16, size / 4, size / 4];
       const want = new Float64Array(C);
-      const e = 1e-6;
-      for (let c = 0; c < C; c++)
-        for (let i = 0; i < h * w; i++) {
-          const plus = A.data.slice();
-          const minus = A.data.slice();
-          plus[c * h * w + i] += e;
-          minus[c * h * w + i] -= e;
-          want[c] += (target(plus) - target(minus)) / (2 * e) / (h * w);
-        }
-      const largest = Math.max(...want.map(Math.abs));
-      // float32 tail and ReLU kinks within ±ε: measured ≤ 2e-4 of the largest weight; allow 1e-3.
-      for (let c = 0; c < C; c++) assert.ok(Math.abs(got.weights![c] - want[c]) <= 1e-3 * largest, `seed ${seed} channel ${c}: ${got.weights![c]} vs ${want[c]}`);
-      assert.equal(got.evaluations, 2 * C);
-      assert.deepEqual([got.camWidth, got.camHeight, got.width, got.height], [w, h, size, size]);
+      for (let c = 0; c < C; c++) for (let i = 0; i < h * w; i++) want[c] += grad[c * h * w + i] / (h * w);
+      let largest = 0;
+      for (const v of want) largest = Math.max(largest, Math.abs(v));
+      for (let c = 0; c < C; c++) {
+        assert.ok(Math.abs(exact.weights![c] - want[c]) <= 1e-5 * largest, `seed ${seed} channel ${c}: exact ${exact.weights![c]} vs ${want[c]}`);
+        assert.ok(Math.abs(differences.weights![c] - want[c]) <= 1e-3 * largest, `seed ${seed} channel ${c}: differences ${differences.weights![c]} vs ${want[c]}`);
+      }
+      assert.equal(exact.evaluations, 0, 'the backward pass rides along the forward run');
+      assert.ok(differences.evaluations >= 2 * C);
+      assert.deepEqual([exact.camWidth, exact.camHeight, exact.width, exact.height], [w, h, size, size]);
     }
   });
 });

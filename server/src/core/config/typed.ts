@@ -52,7 +52,8 @@ export function toTypedConfig(raw: Raw, file: string): { config?: MedsegConfig; 
     models,
     evaluation,
     explain: {
-      gradcam: { layer: ex.gradcam.layer, images: ex.gradcam.images, method: ex.gradcam.method, target: ex.gradcam.target },
+      gradcam: { layer: ex.gradcam.layer, images: ex.gradcam.images, method: ex.gradcam.method, gradients: ex.gradcam.gradients, target: ex.gradcam.target },
+      saliency: { samples: ex.saliency.samples, noise: ex.saliency.noise, steps: ex.saliency.steps, seed: ex.saliency.seed },
       umap: {
         features: ex.umap.features,
         neighbors: ex.umap.neighbors,

@@ -102,7 +102,15 @@ export interface EvaluationConfig {
 }
 
 export interface ExplainConfig {
-  gradcam: { layer: string; images: number; method: 'gradcam' | 'scorecam' | 'eigencam'; target: 'prediction' | 'reference' };
+  gradcam: {
+    layer: string;
+    /** Images per model, or every image of the split. */
+    images: number | 'all';
+    method: 'gradcam' | 'gradcam++' | 'xgradcam' | 'hirescam' | 'layercam' | 'scorecam' | 'eigencam' | 'saliency' | 'smoothgrad' | 'integrated-gradients';
+    gradients: 'auto' | 'exact' | 'differences';
+    target: 'prediction' | 'reference';
+  };
+  saliency: { samples: number; noise: number; steps: number; seed: number };
   umap: { features: string; neighbors: number; minDist: number; colorBy: string; maxPoints: number; seed: number };
 }
 

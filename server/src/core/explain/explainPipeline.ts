@@ -40,8 +40,8 @@ export interface ExplainProgress {
 
 export interface ExplainOptions {
   method?: CamMethod;
-  /** Images per model (default: explain.gradcam.images). */
-  images?: number;
+  /** Images per model, or every image of the split (default: explain.gradcam.images). */
+  images?: number | 'all';
   split?: SplitName | 'all';
   /** Results folder; default `<config.output>/<config.name>`. */
   outputDir?: string;

@@ -24,6 +24,7 @@ export interface ExplainedImage {
   /** Share of the heat on type II errors (FN). */
   inside_fn: number | null;
   epsilon?: number;
+  relative_step?: number;
   explained_variance?: number;
   seconds: number;
 }
@@ -47,7 +48,8 @@ export interface ExplainReport {
   target: CamTarget;
   image_rule: string;
   layer_rule: string;
-  relative_step?: number;
+  /** Relative steps the finite-difference fallback chooses from (per image: `relative_step`). */
+  step_ladder?: number[];
   models: Record<string, ExplainedModel>;
   failures: { image_id?: string; model: string; code: string; message: string }[];
 }

@@ -12,7 +12,7 @@ export { AUTO_LAYER_RULE, chooseAutoLayer, layerCandidates } from './layers';
 export type { LayerCandidate, ProbedTensor } from './layers';
 export { activationScale, channelPlane, featureMapShape, weightedChannelSum } from './featureMap';
 export type { FeatureMap } from './featureMap';
-export { gradCamWeights, RELATIVE_STEP } from './gradCam';
+export { chooseStep, gradCamWeights, STEP_LADDER } from './gradCam';
 export type { GradCamOptions, GradCamWeights, TailEvaluator } from './gradCam';
 export { channelMask, scoreCamWeights, softmax } from './scoreCam';
 export type { InputShape, ModelEvaluator, ScoreCamWeights } from './scoreCam';

@@ -1,10 +1,10 @@
 /**
- * Explains one ONNX model image by image. Three sessions, opened on the runtime's provider:
- * - the head: the full model with the chosen layer and the tail's other inputs exposed as extra
- *   outputs (one run per image gives the prediction, the activations and the skip tensors);
- * - the tail: the model cut at the layer (Grad-CAM's directional derivatives), opened on first
- *   use with the element types the head reported;
- * - the plain model (Score-CAM's masked inputs), opened on first use.
+ * Explains one ONNX model, a batch of images at a time. Sessions, opened on the runtime's provider:
+ * - gradient runners (gradientRunner.ts): the model forward and backward in one run, for the
+ *   gradient CAMs at the layer and for input saliency, opened on first use;
+ * - the head: the full model with the chosen layer and the tail's other inputs exposed (Score-CAM,
+ *   Eigen-CAM, the finite-difference fallback, and the prediction input saliency explains);
+ * - the tail and the plain model of the gradient-free methods (differenceTail.ts), on first use.
  */
 import * as ort from 'onnxruntime-node';
 import type { onnx } from 'onnx-proto';
@@ -22,46 +22,67 @@ import {
   type ProviderName,
   type ResolvedModelInput,
   type RunnerSettings,
+  type ScoreMapShape,
 } from '../inference';
 import type { ImageVolume } from '../io/types';
+import { GradientUnsupported } from '../onnx/autodiff';
+import { GradientFreeEvaluators, type HeadResult } from './differenceTail';
 import { eigenCam } from './eigenCam';
 import { featureMapShape, weightedChannelSum, type FeatureMap } from './featureMap';
-import { gradCamWeights, type TailEvaluator } from './gradCam';
+import { gradCamWeights } from './gradCam';
+import { gradientCam, type GradientCamMethod } from './gradientCams';
+import { GradientRunner } from './gradientRunner';
 import { analyzeGraph } from './graphTopology';
 import { cutGraph, decodeModel, encodeModel, exposeTensors, NOT_CUTTABLE_CODE, type GraphCut } from './graphSurgery';
+import { inputSaliency, type SaliencySettings } from './inputSaliency';
 import type { LayerCandidate } from './layers';
 import { resolveLayer } from './layerProbe';
-import { scoreCamWeights, type ModelEvaluator } from './scoreCam';
-import { dataTypeOf, runError } from './sessionErrors';
-import { regionOf, resizeMask, targetScore } from './target';
+import { isGradientCam, isInputGradient, type CamMethod, type GradientMode, type GradientSource, type InputGradientMethod } from './methods';
+import { scoreCamWeights } from './scoreCam';
+import { runError } from './sessionErrors';
+import { regionOf, resizeMask } from './target';
+import { countSeed, writeMaskSeed } from './targetSeed';
 
-export type CamMethod = 'gradcam' | 'scorecam' | 'eigencam';
+export type { CamMethod } from './methods';
 export type CamTarget = 'prediction' | 'reference';
+
+export const NO_GRADIENT_CODE = 'explain/no-gradient';
 
 export interface ChosenLayer extends LayerCandidate {
   /** `auto` when the rule chose it, `config` when the config named it. */
   rule: 'auto' | 'config';
 }
 
+export const DEFAULT_SALIENCY: SaliencySettings = { samples: 16, noise: 0.15, steps: 32, seed: 0 };
+
 export interface ExplainImageOptions {
   method: CamMethod;
   target: CamTarget;
+  /** Grad-CAM's gradients: exact where possible (`auto`, the default), `exact` only, or finite `differences`. */
+  gradients?: GradientMode;
+  /** The finite-difference fallback's ε relative to the activations' RMS (default: chosen per image). */
+  relativeStep?: number;
+  saliency?: SaliencySettings;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One image to explain. */
+export interface ExplainItem {
+  image: ImageVolume;
   /** Axial slice of a volume (default 0). */
   slice?: number;
   /** Size of the reference mask the heat is measured against (default: the image's). */
   refSize?: { width: number; height: number };
   /** Reference mask at `refSize` (0/1), needed for `target: reference`. */
   reference?: Uint8Array;
-  /** Grad-CAM's ε relative to the activations' RMS. */
-  relativeStep?: number;
-  signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ImageExplanation {
   method: CamMethod;
+  /** The explained tensor (the layer, or the model input for input saliency). */
   layer: string;
-  /** The map at the layer's resolution (camWidth × camHeight), ≥ 0. */
+  /** The map at the layer's (or input's) resolution (camWidth × camHeight), ≥ 0. */
   cam: Float64Array;
   camWidth: number;
   camHeight: number;
@@ -71,13 +92,16 @@ export interface ImageExplanation {
   height: number;
   /** The model's binary prediction at the reference size, as the evaluation computes it. */
   prediction: Uint8Array;
-  /** Pixels of the target region at the output's resolution (0: Grad-/Score-CAM have nothing to explain). */
+  /** Pixels of the target region at the output's resolution (0: nothing to explain). */
   targetPixels: number;
+  /** Where the gradient came from (gradient methods). */
+  gradient?: GradientSource;
   weights?: Float64Array;
   epsilon?: number;
+  relativeStep?: number;
   scores?: Float64Array;
   explainedVariance?: number;
-  /** Runs of the tail or the model spent on this image. */
+  /** Runs of the model or its tail spent on this image beyond its one forward run (which carries the backward pass for exact gradients). */
   evaluations: number;
 }
 
@@ -87,21 +111,11 @@ export interface ExplainerOptions {
   signal?: AbortSignal;
 }
 
-interface HeadResult {
-  scores: ort.Tensor;
-  map: FeatureMap;
-  feeds: Map<string, ort.Tensor>;
-}
-
-/** Bytes a batch of perturbed samples (with tiled feeds) may take. */
-const BATCH_BYTES = 256 * 1024 * 1024;
-const MAX_TAIL_BATCH = 32;
-
+type RunnerKey = `${'layer' | 'input'}:${'prediction' | 'input'}`;
 
 export class ModelExplainer {
-  private tail: ort.InferenceSession | undefined;
-  private tailBatch: number;
-  private plain: ort.InferenceSession | undefined;
+  private readonly evaluators: GradientFreeEvaluators;
+  private readonly runners = new Map<RunnerKey, Promise<GradientRunner>>();
 
   private constructor(
     readonly model: ModelConfig,
@@ -115,11 +129,14 @@ export class ModelExplainer {
     private readonly head: ort.InferenceSession,
     private readonly runtime: RunnerSettings,
     private readonly fixedBatch: number | undefined,
-    private readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     /** The graph output that is the segmentation (config `output.name`, or chosen by shape). */
     private readonly outputName: string,
   ) {
-    this.tailBatch = MAX_TAIL_BATCH;
+    this.evaluators = new GradientFreeEvaluators(
+      { model, proto, layer, outputName, provider, runtime, fixedBatch, layout: input.layout, inputDims: (n) => this.inputDims(n) },
+      bytes,
+    );
   }
 
   static async create(model: ModelConfig, bytes: Uint8Array, runtime: RunnerSettings, options: ExplainerOptions = {}): Promise<ModelExplainer> {
@@ -134,7 +151,8 @@ export class ModelExplainer {
     const computedFeeds = cut.feeds.filter((f) => !topo.graphInputs.has(f));
     const headProto = exposeTensors(proto, [layerName, ...computedFeeds], file);
     const { session, provider } = await selectProvider(runtime.provider, encodeModel(headProto), { threads: runtime.threads });
-    const explainer = new ModelExplainer(model, input, provider, { name: layerName, op: '', channels: 0, height: 0, width: 0, depth: 0, rule: requested === 'auto' ? 'auto' : 'config' }, candidates, proto, cut, session, runtime, fixedBatch, bytes, outputName);
+    const layer: ChosenLayer = { name: layerName, op: '', channels: 0, height: 0, width: 0, depth: 0, rule: requested === 'auto' ? 'auto' : 'config' };
+    const explainer = new ModelExplainer(model, input, provider, layer, candidates, proto, cut, session, runtime, fixedBatch, bytes, outputName);
     // One run on a blank input tells the layer's shape (and rejects a tensor that is not a feature map).
     const blank = new Float32Array(input.channels * input.size[0] * input.size[1]);
     let probe: HeadResult;
@@ -145,7 +163,7 @@ export class ModelExplainer {
       throw err;
     }
     const producer = topo.producer.get(layerName);
-    Object.assign(explainer.layer, {
+    Object.assign(layer, {
       op: producer === undefined ? '' : topo.nodes[producer].opType ?? '',
       depth: producer === undefined ? 0 : topo.depth[producer],
       channels: probe.map.channels,
@@ -155,84 +173,214 @@ export class ModelExplainer {
     return explainer;
   }
 
-  /** Explains slice `options.slice` of an image. */
-  async explainImage(image: ImageVolume, options: ExplainImageOptions): Promise<ImageExplanation> {
-    const x = preprocess(image, options.slice ?? 0, this.input);
-    const refW = options.refSize?.width ?? image.width;
-    const refH = options.refSize?.height ?? image.height;
-    const head = await this.runHead(x);
-    const shape = scoreMapShape(head.scores.dims, this.input.layout);
-    const scores = head.scores.data as Float32Array;
-    const prob = foregroundProbability(scores, shape, this.model.output);
-    const [mh, mw] = this.input.size;
-    const atModel = resizeProbability(prob, shape.width, shape.height, mw, mh);
-    const prediction = thresholdProbability(resizeProbability(atModel, mw, mh, refW, refH), this.model.output.threshold);
+  /** Explains slice `slice` of one image. */
+  async explainImage(image: ImageVolume, options: ExplainImageOptions & Omit<ExplainItem, 'image'>): Promise<ImageExplanation> {
+    const [result] = await this.explainBatch([{ image, slice: options.slice, refSize: options.refSize, reference: options.reference }], options);
+    return result;
+  }
 
-    let targetMask: Uint8Array;
-    if (options.target === 'reference') {
-      if (!options.reference) throw new Error('explainImage: target `reference` needs the reference mask');
-      targetMask = resizeMask(options.reference, refW, refH, shape.width, shape.height);
-    } else {
-      targetMask = thresholdProbability(prob, this.model.output.threshold);
+  /** Explains several images; the gradient CAMs run them through the model together, in batches. */
+  async explainBatch(items: readonly ExplainItem[], options: ExplainImageOptions): Promise<ImageExplanation[]> {
+    const { method } = options;
+    if (isGradientCam(method) && options.gradients !== 'differences') {
+      const runner = await this.layerRunnerOrFallback(method, options);
+      if (runner) return this.gradientCams(runner, method, items, options);
     }
-    const region = regionOf(targetMask);
-    const map = head.map;
-    let cam: Float64Array;
-    const extra: Partial<ImageExplanation> = {};
-    let evaluations = 0;
-    if (options.method === 'eigencam') {
-      // Oriented by the model's own foreground probability at the layer's resolution.
-      const e = eigenCam(map, resizeBilinear(prob, shape.width, shape.height, map.width, map.height));
-      cam = e.cam;
-      extra.explainedVariance = e.explainedVariance;
-    } else if (region.length === 0) {
-      cam = new Float64Array(map.height * map.width);
-      extra.weights = new Float64Array(map.channels);
-    } else if (options.method === 'gradcam') {
-      const g = await gradCamWeights(map, this.tailEvaluator(head, shape.width, shape.height, region), {
-        relativeStep: options.relativeStep,
-        signal: options.signal,
-        onProgress: options.onProgress,
-      });
-      cam = weightedChannelSum(map, g.weights);
-      Object.assign(extra, { weights: g.weights, epsilon: g.epsilon });
-      evaluations = g.evaluations;
-    } else {
-      const s = await scoreCamWeights(map, x, { channels: this.input.channels, height: mh, width: mw, layout: this.input.layout }, await this.modelEvaluator(region), {
-        signal: options.signal,
-        onProgress: options.onProgress,
-      });
-      cam = weightedChannelSum(map, s.weights);
-      Object.assign(extra, { weights: s.weights, scores: s.scores });
-      evaluations = s.evaluations;
+    const out: ImageExplanation[] = [];
+    for (const item of items) {
+      options.signal?.throwIfAborted();
+      out.push(isInputGradient(method) ? await this.inputGradient(method, item, options) : await this.withoutGradients(item, options));
     }
-    const heat = resizeBilinear(Float32Array.from(cam), map.width, map.height, refW, refH);
-    return {
-      method: options.method,
-      layer: this.layer.name,
-      cam,
-      camWidth: map.width,
-      camHeight: map.height,
-      heat,
-      width: refW,
-      height: refH,
-      prediction,
-      targetPixels: region.length,
-      evaluations,
-      ...extra,
-    };
+    return out;
+  }
+
+  /**
+   * Why exact gradients are not available for the layer (an operator without a rule, or a graph
+   * onnxruntime rejects), or undefined when they are. Opens the gradient runner if needed.
+   */
+  async gradientProblem(target: CamTarget): Promise<string | undefined> {
+    try {
+      await this.runner('layer', target === 'prediction' ? 'prediction' : 'input');
+      return undefined;
+    } catch (err) {
+      if (err instanceof GradientUnsupported || err instanceof InputError) return err.message;
+      throw err;
+    }
   }
 
   async dispose(): Promise<void> {
-    const sessions = [this.head, this.tail, this.plain];
-    this.tail = undefined;
-    this.plain = undefined;
-    await Promise.all(sessions.map((s) => s?.release()));
+    const runners = [...this.runners.values()];
+    this.runners.clear();
+    await Promise.all([
+      this.head.release(),
+      this.evaluators.dispose(),
+      ...runners.map((r) => r.then((x) => x.dispose(), () => undefined)),
+    ]);
+  }
+
+  private runner(wrt: 'layer' | 'input', seed: 'prediction' | 'input'): Promise<GradientRunner> {
+    const key: RunnerKey = `${wrt}:${seed}`;
+    let runner = this.runners.get(key);
+    if (!runner) {
+      runner = GradientRunner.create({
+        model: this.model,
+        proto: this.proto,
+        input: this.input,
+        runtime: this.runtime,
+        provider: this.provider,
+        fixedBatch: this.fixedBatch,
+        wrt: wrt === 'layer' ? this.layer.name : this.head.inputNames[0],
+        output: this.outputName,
+        seed,
+      });
+      runner.catch(() => undefined);
+      this.runners.set(key, runner);
+    }
+    return runner;
+  }
+
+  /** The gradient runner at the layer, or undefined when Grad-CAM falls back to differences. */
+  private async layerRunnerOrFallback(method: GradientCamMethod, options: ExplainImageOptions): Promise<GradientRunner | undefined> {
+    try {
+      return await this.runner('layer', options.target === 'prediction' ? 'prediction' : 'input');
+    } catch (err) {
+      if (!(err instanceof GradientUnsupported) && !(err instanceof InputError)) throw err;
+      if (method === 'gradcam' && options.gradients !== 'exact') return undefined;
+      throw this.noGradient(method, err.message);
+    }
+  }
+
+  private noGradient(method: CamMethod, why: string): InputError {
+    const fallback = method === 'gradcam' ? ' Set `explain.gradcam.gradients: differences` (or `auto`) to use finite differences.' : ' Use `gradcam` (it falls back to finite differences), `scorecam` or `eigencam`.';
+    return new InputError(this.model.path ?? this.model.name, `Model \`${this.model.name}\`: ${method} needs exact gradients, and the graph cannot be differentiated: ${why}.${fallback}`, NO_GRADIENT_CODE);
   }
 
   private inputDims(n: number): number[] {
     const [h, w] = this.input.size;
     return this.input.layout === 'NCHW' ? [n, this.input.channels, h, w] : [n, h, w, this.input.channels];
+  }
+
+  private refSizeOf(item: ExplainItem): { width: number; height: number } {
+    return item.refSize ?? { width: item.image.width, height: item.image.height };
+  }
+
+  /** Foreground probability at the output's resolution and the binary prediction at the reference size. */
+  private predictionOf(scores: Float32Array, shape: ScoreMapShape, offset: number, ref: { width: number; height: number }): { prob: Float32Array; prediction: Uint8Array } {
+    const prob = foregroundProbability(scores, shape, this.model.output, offset);
+    const [mh, mw] = this.input.size;
+    const atModel = resizeProbability(prob, shape.width, shape.height, mw, mh);
+    return { prob, prediction: thresholdProbability(resizeProbability(atModel, mw, mh, ref.width, ref.height), this.model.output.threshold) };
+  }
+
+  /** The target region at the output's resolution: the reference (resized) or the thresholded prediction. */
+  private targetMask(item: ExplainItem, options: ExplainImageOptions, prob: Float32Array, shape: ScoreMapShape): Uint8Array {
+    if (options.target === 'reference') {
+      if (!item.reference) throw new Error('explain: target `reference` needs the reference mask');
+      const ref = this.refSizeOf(item);
+      return resizeMask(item.reference, ref.width, ref.height, shape.width, shape.height);
+    }
+    return thresholdProbability(prob, this.model.output.threshold);
+  }
+
+  private finish(item: ExplainItem, method: CamMethod, layer: string, cam: Float64Array, camWidth: number, camHeight: number, prediction: Uint8Array, targetPixels: number, evaluations: number, extra: Partial<ImageExplanation>): ImageExplanation {
+    const ref = this.refSizeOf(item);
+    const heat = resizeBilinear(Float32Array.from(cam), camWidth, camHeight, ref.width, ref.height);
+    return { method, layer, cam, camWidth, camHeight, heat, width: ref.width, height: ref.height, prediction, targetPixels, evaluations, ...extra };
+  }
+
+  /** Gradient CAMs at the layer from the forward-and-backward runner, `runner.maxBatch` images per run. */
+  private async gradientCams(runner: GradientRunner, method: GradientCamMethod, items: readonly ExplainItem[], options: ExplainImageOptions): Promise<ImageExplanation[]> {
+    const out: ImageExplanation[] = [];
+    const outputShape = scoreMapShape(runner.outputDims, this.input.layout);
+    const seedLength = outputShape.channels * outputShape.height * outputShape.width;
+    for (let k0 = 0; k0 < items.length; k0 += runner.maxBatch) {
+      options.signal?.throwIfAborted();
+      const chunk = items.slice(k0, k0 + runner.maxBatch);
+      const xs = chunk.map((item) => preprocess(item.image, item.slice ?? 0, this.input));
+      const inputs = new Float32Array(chunk.length * xs[0].length);
+      xs.forEach((x, k) => inputs.set(x, k * x.length));
+      let seeds: Float32Array | undefined;
+      if (options.target === 'reference') {
+        seeds = new Float32Array(chunk.length * seedLength);
+        chunk.forEach((item, k) => {
+          const ref = this.refSizeOf(item);
+          if (!item.reference) throw new Error('explain: target `reference` needs the reference mask');
+          writeMaskSeed(seeds!, outputShape, this.model.output, resizeMask(item.reference, ref.width, ref.height, outputShape.width, outputShape.height), k);
+        });
+      }
+      const batch = await runner.run(inputs, chunk.length, seeds, [chunk.length, ...runner.outputDims.slice(1)]);
+      const shape = scoreMapShape(batch.scores.dims, this.input.layout);
+      const mapShape = featureMapShape(batch.dims, this.input.layout)!;
+      const mapLength = mapShape.channels * mapShape.height * mapShape.width;
+      const scoreLength = shape.channels * shape.height * shape.width;
+      const seedData = seeds ?? batch.seed!;
+      chunk.forEach((item, k) => {
+        const { prediction } = this.predictionOf(batch.scores.data as Float32Array, shape, k * scoreLength, this.refSizeOf(item));
+        const layout = this.input.layout;
+        const map: FeatureMap = { ...mapShape, layout, data: batch.activations!.subarray(k * mapLength, (k + 1) * mapLength) };
+        const grad: FeatureMap = { ...mapShape, layout, data: batch.gradients.subarray(k * mapLength, (k + 1) * mapLength) };
+        const { cam, weights } = gradientCam(method, map, grad);
+        const targetPixels = countSeed(seedData, k * scoreLength, scoreLength);
+        out.push(this.finish(item, method, this.layer.name, cam, map.width, map.height, prediction, targetPixels, 0, { gradient: 'exact', ...(weights ? { weights } : {}) }));
+      });
+      options.onProgress?.(Math.min(items.length, k0 + chunk.length), items.length);
+    }
+    return out;
+  }
+
+  /** Saliency with respect to the input: the target fixed from one forward run, then the method's gradient runs. */
+  private async inputGradient(method: InputGradientMethod, item: ExplainItem, options: ExplainImageOptions): Promise<ImageExplanation> {
+    const x = preprocess(item.image, item.slice ?? 0, this.input);
+    const head = await this.runHead(x);
+    const shape = scoreMapShape(head.scores.dims, this.input.layout);
+    const { prob, prediction } = this.predictionOf(head.scores.data as Float32Array, shape, 0, this.refSizeOf(item));
+    const mask = this.targetMask(item, options, prob, shape);
+    const seed = new Float32Array(shape.channels * shape.height * shape.width);
+    writeMaskSeed(seed, shape, this.model.output, mask);
+    let runner: GradientRunner;
+    try {
+      runner = await this.runner('input', 'input');
+    } catch (err) {
+      if (!(err instanceof GradientUnsupported) && !(err instanceof InputError)) throw err;
+      throw this.noGradient(method, err.message);
+    }
+    const [h, w] = this.input.size;
+    const s = await inputSaliency(method, runner, x, seed, [1, ...head.scores.dims.slice(1)], this.input, options.saliency ?? DEFAULT_SALIENCY, options.signal);
+    return this.finish(item, method, this.head.inputNames[0], s.map, w, h, prediction, countSeed(seed, 0, seed.length), s.evaluations, { gradient: 'exact' });
+  }
+
+  /** Score-CAM, Eigen-CAM and Grad-CAM by finite differences: the head's activations, then the method's runs. */
+  private async withoutGradients(item: ExplainItem, options: ExplainImageOptions): Promise<ImageExplanation> {
+    const x = preprocess(item.image, item.slice ?? 0, this.input);
+    const head = await this.runHead(x);
+    const shape = scoreMapShape(head.scores.dims, this.input.layout);
+    const { prob, prediction } = this.predictionOf(head.scores.data as Float32Array, shape, 0, this.refSizeOf(item));
+    const region = regionOf(this.targetMask(item, options, prob, shape));
+    const map = head.map;
+    const method = options.method;
+    const done = (cam: Float64Array, evaluations: number, extra: Partial<ImageExplanation>) =>
+      this.finish(item, method, this.layer.name, cam, map.width, map.height, prediction, region.length, evaluations, extra);
+    if (method === 'eigencam') {
+      // Oriented by the model's own foreground probability at the layer's resolution.
+      const e = eigenCam(map, resizeBilinear(prob, shape.width, shape.height, map.width, map.height));
+      return done(e.cam, 0, { explainedVariance: e.explainedVariance });
+    }
+    if (region.length === 0) return done(new Float64Array(map.height * map.width), 0, { weights: new Float64Array(map.channels), ...(method === 'gradcam' ? { gradient: 'differences' as const } : {}) });
+    if (method === 'gradcam') {
+      const g = await gradCamWeights(map, this.evaluators.tailEvaluator(head, shape.width, shape.height, region), {
+        relativeStep: options.relativeStep,
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
+      return done(weightedChannelSum(map, g.weights), g.evaluations, { gradient: 'differences', weights: g.weights, epsilon: g.epsilon, relativeStep: g.relativeStep });
+    }
+    if (method !== 'scorecam') throw this.noGradient(method, 'exact gradients were turned off (`gradients: differences`)');
+    const [mh, mw] = this.input.size;
+    const s = await scoreCamWeights(map, x, { channels: this.input.channels, height: mh, width: mw, layout: this.input.layout }, await this.evaluators.modelEvaluator(region), {
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    return done(weightedChannelSum(map, s.weights), s.evaluations, { weights: s.weights, scores: s.scores });
   }
 
   /** One preprocessed sample through the head (padded to a fixed batch when the graph has one). */
@@ -262,109 +410,6 @@ export class ModelExplainer {
     for (const f of this.cut.feeds) feeds.set(f, f === inputName ? new ort.Tensor('float32', data, this.inputDims(n)) : (out[f] as ort.Tensor));
     return { scores, map, feeds };
   }
-
-  private async tailSession(feeds: Map<string, ort.Tensor>): Promise<ort.InferenceSession> {
-    if (this.tail) return this.tail;
-    const elementTypes: Record<string, number> = {};
-    for (const [name, t] of feeds) elementTypes[name] = dataTypeOf(t.type);
-    const cut = cutGraph(this.proto, this.layer.name, { elementTypes, file: this.model.path, outputs: [this.outputName] });
-    const { session } = await selectProvider(this.provider, encodeModel(cut.model), { threads: this.runtime.threads });
-    this.tail = session;
-    const sampleBytes = 4 * (this.layer.channels * this.layer.height * this.layer.width + [...feeds.values()].reduce((s, t) => s + (t.type === 'float32' ? t.data.length : 0), 0));
-    this.tailBatch = Math.max(1, Math.min(MAX_TAIL_BATCH, Math.floor(BATCH_BYTES / Math.max(1, sampleBytes))));
-    return session;
-  }
-
-  private tailEvaluator(head: HeadResult, outWidth: number, outHeight: number, region: Uint32Array): TailEvaluator {
-    const self = this;
-    const layout = this.input.layout;
-    const output = this.model.output;
-    const headBatch = this.fixedBatch ?? 1;
-    // Tiled skip tensors are the same for every call of one size: build them once.
-    const tiled = new Map<number, Record<string, ort.Tensor>>();
-    const feedsFor = (count: number) => {
-      let feeds = tiled.get(count);
-      if (!feeds) {
-        feeds = {};
-        for (const [name, t] of head.feeds) feeds[name] = tileSample(t, headBatch, count);
-        tiled.set(count, feeds);
-      }
-      return feeds;
-    };
-    return {
-      get maxBatch() {
-        return self.tailBatch;
-      },
-      async evaluate(samples: Float32Array, count: number): Promise<Float64Array> {
-        const session = await self.tailSession(head.feeds);
-        const sampleLength = samples.length / count;
-        const y = new Float64Array(count);
-        // A tail that cannot batch (a Reshape to a fixed batch) runs one sample at a time.
-        for (let start = 0; start < count; ) {
-          const size = Math.min(self.tailBatch, count - start);
-          const runSize = self.fixedBatch !== undefined && self.tailBatch === self.fixedBatch ? self.fixedBatch : size;
-          const chunk = new Float32Array(runSize * sampleLength);
-          chunk.set(samples.subarray(start * sampleLength, (start + size) * sampleLength));
-          const feeds: Record<string, ort.Tensor> = {
-            ...feedsFor(runSize),
-            [self.layer.name]: new ort.Tensor('float32', chunk, [runSize, ...activationDims(self.layer, layout)]),
-          };
-          let out: ort.InferenceSession.OnnxValueMapType;
-          try {
-            out = await session.run(feeds);
-          } catch (err) {
-            if (self.tailBatch > (self.fixedBatch ?? 1)) {
-              self.tailBatch = self.fixedBatch ?? 1;
-              continue;
-            }
-            throw runError(self.model, `the tail from layer \`${self.layer.name}\``, err);
-          }
-          const t = out[self.outputName] as ort.Tensor;
-          const shape = scoreMapShape(t.dims, layout);
-          if (shape.width !== outWidth || shape.height !== outHeight) throw new Error(`the tail's output is ${shape.width}×${shape.height}, the model's ${outWidth}×${outHeight}`);
-          for (let k = 0; k < size; k++) y[start + k] = targetScore(t.data as Float32Array, shape, output, region, k);
-          start += size;
-        }
-        return y;
-      },
-    };
-  }
-
-  private async modelEvaluator(region: Uint32Array): Promise<ModelEvaluator> {
-    if (!this.plain) this.plain = (await selectProvider(this.provider, this.bytes, { threads: this.runtime.threads })).session;
-    const session = this.plain;
-    const batch = this.fixedBatch ?? Math.max(1, this.runtime.batch);
-    const layout = this.input.layout;
-    const output = this.model.output;
-    const fixed = this.fixedBatch;
-    const model = this.model;
-    const dims = (n: number) => this.inputDims(n);
-    const outputName = this.outputName;
-    return {
-      maxBatch: batch,
-      async evaluate(inputs: Float32Array, count: number): Promise<Float64Array> {
-        const sampleLength = inputs.length / count;
-        const n = fixed ?? count;
-        const data = new Float32Array(n * sampleLength);
-        data.set(inputs);
-        let out: ort.InferenceSession.OnnxValueMapType;
-        try {
-          out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', data, dims(n)) });
-        } catch (err) {
-          throw runError(model, 'a Score-CAM run', err);
-        }
-        const t = out[outputName] as ort.Tensor;
-        const shape = scoreMapShape(t.dims, layout);
-        const y = new Float64Array(count);
-        for (let k = 0; k < count; k++) y[k] = targetScore(t.data as Float32Array, shape, output, region, k) / region.length;
-        return y;
-      },
-    };
-  }
-}
-
-function activationDims(layer: Pick<LayerCandidate, 'channels' | 'height' | 'width'>, layout: 'NCHW' | 'NHWC'): number[] {
-  return layout === 'NCHW' ? [layer.channels, layer.height, layer.width] : [layer.height, layer.width, layer.channels];
 }
 
 /** Sample 0 of a batched output. */
@@ -373,18 +418,3 @@ function firstSample(t: ort.Tensor, n: number): ort.Tensor {
   const length = t.data.length / n;
   return new ort.Tensor('float32', (t.data as Float32Array).slice(0, length), [1, ...t.dims.slice(1)]);
 }
-
-/**
- * A head tensor for a batch of `count` perturbed samples: per-sample float tensors (batch axis
- * first) repeat sample 0; anything else (shape tensors, constants) goes in unchanged.
- */
-function tileSample(t: ort.Tensor, headBatch: number, count: number): ort.Tensor {
-  if (t.type !== 'float32' || t.dims.length === 0 || t.dims[0] !== headBatch) return t;
-  if (headBatch === count && headBatch === 1) return t;
-  const length = t.data.length / headBatch;
-  const src = (t.data as Float32Array).subarray(0, length);
-  const data = new Float32Array(count * length);
-  for (let k = 0; k < count; k++) data.set(src, k * length);
-  return new ort.Tensor('float32', data, [count, ...t.dims.slice(1)]);
-}
-

@@ -15,8 +15,10 @@ export function pickEvenly<T>(items: readonly T[], count: number): T[] {
   return Array.from({ length: Math.max(0, count) }, (_, k) => items[Math.floor((k * n) / count)]);
 }
 
-export function casesToExplain(cases: readonly DatasetCase[], split: SplitName | 'all', count: number): DatasetCase[] {
-  return pickEvenly(selectCases(cases, split), count);
+/** `count` cases spread over the split, or every one (`all`). */
+export function casesToExplain(cases: readonly DatasetCase[], split: SplitName | 'all', count: number | 'all'): DatasetCase[] {
+  const inSplit = selectCases(cases, split);
+  return count === 'all' ? inSplit : pickEvenly(inSplit, count);
 }
 
 /** For a volume: the axial slice with the most reference pixels (the first of equals), so the map shows the lesion. */
