@@ -390,10 +390,15 @@ models:
   });
 
   test('medseg/previewData: layers of one case, the error map in the engine colours, neighbours', async () => {
+    // Heatmaps `medseg explain` wrote for two methods (heatmaps/<method>/<model>/<id>.png).
+    for (const method of ['layercam', 'gradcam']) {
+      mkdirSync(join(dir, 'medseg-results', 'exp', 'heatmaps', method, 'm1'), { recursive: true });
+      await sharp(Buffer.alloc(SIZE * SIZE, 128), { raw: { width: SIZE, height: SIZE, channels: 1 } }).png().toFile(join(dir, 'medseg-results', 'exp', 'heatmaps', method, 'm1', 'd.png'));
+    }
     const preview = await client.request<{
       imageId: string;
       width: number;
-      layers: { id: string; kind: string; png: string }[];
+      layers: { id: string; kind: string; label: string; png: string }[];
       metrics: Record<string, { dice?: number }>;
       previous?: string;
       next?: string;
@@ -403,8 +408,9 @@ models:
     assert.equal(preview.width, SIZE);
     assert.deepEqual(
       preview.layers.map((l) => l.id),
-      ['image', 'reference', 'prediction:m1', 'errors:m1', 'heatmap:m1', 'prediction:m2', 'errors:m2', 'heatmap:m2', 'fusion:union', 'fusion:intersection'],
+      ['image', 'reference', 'prediction:m1', 'errors:m1', 'heatmap:m1', 'gradcam:m1', 'layercam:m1', 'prediction:m2', 'errors:m2', 'heatmap:m2', 'fusion:union', 'fusion:intersection'],
     );
+    assert.deepEqual(preview.layers.filter((l) => l.id.endsWith('cam:m1')).map((l) => [l.kind, l.label]), [['heatmap', 'Grad-CAM of m1'], ['heatmap', 'LayerCAM of m1']]);
     assert.equal(preview.metrics.m2.dice, 0.5);
     // Test split in id order: d, f. Both have Dice 1 with the best model (m1), so f comes next.
     assert.deepEqual([preview.previous, preview.next, preview.nextWorst], [undefined, 'f', 'f']);

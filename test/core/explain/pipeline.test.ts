@@ -8,7 +8,8 @@ import { loadConfig } from '../../../server/src/core/config';
 import type { MedsegConfig } from '../../../server/src/core/config/types';
 import { resolveDataset } from '../../../server/src/core/dataset';
 import type { ResolvedDataset } from '../../../server/src/core/dataset/types';
-import { explainExperiment, umapExperiment, type ExplainReport, type UmapReport } from '../../../server/src/core/explain';
+import { explainExperiment, umapExperiment, type ExplainedImage, type ExplainReport, type UmapReport } from '../../../server/src/core/explain';
+import { readExplainRows } from '../../../server/src/core/explain/explainRows';
 import { GraphBuilder } from '../../../server/src/core/onnx';
 
 const SIZE = 16;
@@ -54,6 +55,12 @@ function pixels(c: Case): { image: Uint8Array; mask: Uint8Array } {
       mask[y * SIZE + x] = inside ? 255 : 0;
     }
   return { image, mask };
+}
+
+async function rowsOf(file: string): Promise<ExplainedImage[]> {
+  const out: ExplainedImage[] = [];
+  for await (const row of readExplainRows(file)) out.push(row);
+  return out;
 }
 
 const grey = (data: Uint8Array) => sharp(Buffer.from(data), { raw: { width: SIZE, height: SIZE, channels: 1 } }).toColourspace('b-w').png().toBuffer();
@@ -114,19 +121,26 @@ output: out
     const progress: { done: number; fraction: number }[] = [];
     const result = await explainExperiment(config, dataset, { onProgress: (p) => progress.push(p) });
     assert.deepEqual(result.findings, []);
-    assert.deepEqual([...new Set(progress.map((p) => p.done))], [0, 1, 2, 3]);
+    // The three images run as one batch of the gradient graph.
+    assert.deepEqual([...new Set(progress.map((p) => p.done))], [0, 3]);
     assert.equal(progress[progress.length - 1].fraction, 1);
     assert.ok(progress.every((p, i) => i === 0 || p.fraction >= progress[i - 1].fraction), 'progress never goes back');
     const report = JSON.parse(readFileSync(join(dir, 'out', 'tiny', 'explain.json'), 'utf8')) as ExplainReport;
     assert.equal(report.method, 'gradcam');
     const m = report.models.m;
     assert.deepEqual([m.layer.name, m.layer.rule, m.layer.channels], ['features', 'auto', 2]);
+    assert.equal(m.gradient, 'exact');
+    assert.equal(m.rows, 'explain/gradcam/m.csv');
+    const images = await rowsOf(join(dir, 'out', 'tiny', m.rows));
     // 4 test cases, 3 wanted: indices ⌊k·4/3⌋ = 0, 1, 2.
-    assert.deepEqual(m.images.map((i) => i.id), ['te0', 'te1', 'te2']);
-    for (const image of m.images) {
+    assert.deepEqual(images.map((i) => i.id), ['te0', 'te1', 'te2']);
+    assert.equal(m.images, 3);
+    assert.deepEqual([m.summary.inside_reference.mean, m.summary.dice.mean], [1, 1]);
+    for (const image of images) {
       const c = CASES.find((x) => x.id === image.id)!;
       const side = c.lesion[2];
-      assert.equal(image.heatmap, `heatmaps/m/${image.id}.png`);
+      assert.equal(image.heatmap, `heatmaps/gradcam/m/${image.id}.png`);
+      assert.equal(image.gradient, 'exact');
       assert.equal(image.target_pixels, side * side);
       assert.equal(image.dice, 1);
       assert.equal(image.inside_reference, 1);
@@ -148,10 +162,34 @@ output: out
       const result = await explainExperiment(config, dataset, { method, images: 2, outputDir: join(dir, method) });
       assert.deepEqual(result.findings, []);
       const m = result.report.models.m;
-      assert.deepEqual(m.images.map((i) => i.id), ['te0', 'te2']);
-      assert.ok(m.images.every((i) => (i.inside_reference ?? 0) > 0.5), `${method}: ${JSON.stringify(m.mean)}`);
-      assert.ok(existsSync(join(dir, method, 'heatmaps', 'm', 'te2.png')));
+      const images = await rowsOf(join(dir, method, m.rows));
+      assert.deepEqual(images.map((i) => i.id), ['te0', 'te2']);
+      assert.ok(images.every((i) => (i.inside_reference ?? 0) > 0.5), `${method}: ${JSON.stringify(m.summary.inside_reference)}`);
+      assert.ok(existsSync(join(dir, method, 'heatmaps', method, 'm', 'te2.png')));
     }
+  });
+
+  test('explain --images all: every test image, batched; a rerun resumes (a torn last row and a missing row are redone, nothing else)', async () => {
+    const out = join(dir, 'all');
+    const first = await explainExperiment(config, dataset, { method: 'hirescam', images: 'all', outputDir: out });
+    assert.deepEqual(first.findings, []);
+    const m = first.report.models.m;
+    assert.deepEqual([m.images, m.resumed, m.gradient], [4, 0, 'exact']);
+    const file = join(out, m.rows);
+    const rows = await rowsOf(file);
+    assert.deepEqual(rows.map((r) => r.id).sort(), ['te0', 'te1', 'te2', 'te3']);
+    // Interrupted: the last row torn half-way, so te3 (the last) counts as not done.
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.slice(0, text.length - 10));
+    const second = await explainExperiment(config, dataset, { method: 'hirescam', images: 'all', outputDir: out });
+    assert.deepEqual([second.report.models.m.images, second.report.models.m.resumed], [4, 3]);
+    const again = await rowsOf(file);
+    assert.deepEqual(again.map((r) => r.id), rows.map((r) => r.id));
+    for (const key of ['inside_reference', 'inside_fp', 'dice', 'target_pixels'] as const) assert.deepEqual(again.map((r) => r[key]), rows.map((r) => r[key]));
+    // Another target is another configuration: the rows start afresh.
+    const byReference = { ...config, explain: { ...config.explain, gradcam: { ...config.explain.gradcam, target: 'reference' as const } } };
+    const third = await explainExperiment(byReference, dataset, { method: 'hirescam', images: 'all', outputDir: out });
+    assert.deepEqual([third.report.models.m.images, third.report.models.m.resumed], [4, 0]);
   });
 
   test('explain: a layer name that does not exist is a finding on explain.gradcam.layer', async () => {

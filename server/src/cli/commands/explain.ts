@@ -1,7 +1,7 @@
 import type { MedsegConfig } from '../../core/config/types';
 import { loadConfig, type ParsedConfig } from '../../core/config';
 import { resolveDataset, type ResolvedDataset } from '../../core/dataset';
-import { AUTO_LAYER_RULE, explainExperiment, listModelLayers, umapExperiment, type CamMethod, type ExplainReport, type UmapReport } from '../../core/explain';
+import { AUTO_LAYER_RULE, CAM_METHODS, explainExperiment, listModelLayers, umapExperiment, type CamMethod, type ExplainReport, type UmapReport } from '../../core/explain';
 import { runOutcome } from '../../core/findings';
 import { maxOf } from '../../core/util/arrays';
 import { placeOnConfig } from '../../core/validate';
@@ -12,13 +12,20 @@ import { displayPath, formatFinding, plural } from '../format';
 
 export const explainHelp = `medseg explain <config.medseg.yaml> [options]
 
-Heatmaps of where each ONNX model looks (Seg-Grad-CAM computed from the ONNX graph, Score-CAM or
-Eigen-CAM) for images of the evaluation split, and per image the share of the heat inside the
-reference, on false positives (type I) and on false negatives (type II). Writes
-heatmaps/<model>/<id>.png and explain.json under <output>/<name>/.
+Heatmaps of where each ONNX model looks, for images of the evaluation split, and per image the
+share of the heat inside the reference, on false positives (type I) and on false negatives
+(type II); per model and per family (TII, LMI, …) their means with confidence intervals and a
+paired test. Gradient methods use exact gradients from a backward graph generated from the ONNX
+model (one forward and backward run per batch of images); Grad-CAM falls back to finite
+differences where an operator has no gradient rule, and says so.
+Writes heatmaps/<method>/<model>/<id>.png, explain/<method>/<model>.csv (one row per image) and
+explain.json under <output>/<name>/. A run interrupted or repeated with the same settings
+resumes from the rows already written.
 
-  --method gradcam|scorecam|eigencam  (default: explain.gradcam.method)
-  --images N                     images per model (default: explain.gradcam.images)
+  --method M                     ${CAM_METHODS.join(' | ')}
+                                 (default: explain.gradcam.method)
+  --images N|all                 images per model, or every image of the split
+                                 (default: explain.gradcam.images)
   --output DIR                   results folder (default: <output>/<name> of the config)
   --provider auto|cpu|cuda|webgpu  execution provider (default: runtime.provider)
   --list-layers                  list each model's feature maps and the one \`layer: auto\` takes
@@ -41,7 +48,6 @@ distribution. Writes umap.json under <output>/<name>/.
 
 ${RUN_EXIT_STATUS}`;
 
-const METHODS = ['gradcam', 'scorecam', 'eigencam'];
 const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu'];
 
 async function loadExperiment(ctx: CommandContext, help: string): Promise<{ parsed: ParsedConfig; config: MedsegConfig; dataset: ResolvedDataset } | number> {
@@ -59,38 +65,50 @@ async function loadExperiment(ctx: CommandContext, help: string): Promise<{ pars
   return { parsed, config: parsed.config, dataset };
 }
 
-function fraction(x: number | null): string {
-  return x === null ? '–' : `${(100 * x).toFixed(1)}%`;
+function fraction(x: number | undefined): string {
+  return x === undefined ? '–' : `${(100 * x).toFixed(1)}%`;
+}
+
+function withInterval(s: { mean: number | undefined; ci95: [number, number] | undefined }): string {
+  return s.mean === undefined ? '–' : `${fraction(s.mean)}${s.ci95 ? ` [${(100 * s.ci95[0]).toFixed(1)}, ${(100 * s.ci95[1]).toFixed(1)}]` : ''}`;
 }
 
 export function formatExplainTable(report: ExplainReport): string {
-  const header = ['model', 'layer', 'images', 'dice', 'in reference', 'in FP (I)', 'in FN (II)', 's/image'];
+  const header = ['model', 'family', 'layer', 'gradient', 'images', 'dice', 'in reference [95% CI]', 'in FP (I)', 'in FN (II)', 's/image'];
   const rows = Object.entries(report.models).map(([name, m]) => [
     name,
+    m.family,
     `${m.layer.name} [${m.layer.channels}×${m.layer.height}×${m.layer.width}]`,
-    String(m.images.length),
-    m.mean.dice === null ? '–' : m.mean.dice.toFixed(3),
-    fraction(m.mean.inside_reference),
-    fraction(m.mean.inside_fp),
-    fraction(m.mean.inside_fn),
-    m.seconds_per_image === null ? '–' : m.seconds_per_image.toFixed(2),
+    m.gradient,
+    `${m.images}${m.resumed ? ` (${m.resumed} resumed)` : ''}`,
+    m.summary.dice.mean === undefined ? '–' : m.summary.dice.mean.toFixed(3),
+    withInterval(m.summary.inside_reference),
+    fraction(m.summary.inside_fp.mean),
+    fraction(m.summary.inside_fn.mean),
+    m.seconds_per_image === null ? '–' : m.seconds_per_image < 0.1 ? `${(m.seconds_per_image * 1000).toFixed(1)} ms` : `${m.seconds_per_image.toFixed(2)} s`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, maxOf(rows.map((r) => r[i].length), 0)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [
+  const line = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const lines = [
     `${report.experiment} · ${report.method} · target ${report.target} · split ${report.split} · mean share of the heat`,
     line(header),
     widths.map((w) => '─'.repeat(w)).join('  '),
     ...rows.map(line),
-  ].join('\n');
+  ];
+  for (const [name, m] of Object.entries(report.models)) if (m.gradient_note) lines.push(`${name}: ${m.gradient_note}`);
+  for (const f of report.families) {
+    const measure = f.metric.replace('inside_', 'heat in ').replace('reference', 'the reference').replace('fp', 'type I (FP) pixels').replace('fn', 'type II (FN) pixels');
+    lines.push(`${f.a} vs ${f.b}, ${measure}: ${fraction(f.mean_a)} vs ${fraction(f.mean_b)} on ${f.n} images; ${f.test} p = ${f.p.toPrecision(3)} (Holm ${f.p_adjusted.toPrecision(3)})`);
+  }
+  return lines.join('\n');
 }
 
 export async function runExplain(ctx: CommandContext): Promise<number> {
   const method = ctx.flags.method as string | undefined;
   const imagesFlag = ctx.flags.images as string | undefined;
-  if (method !== undefined && !METHODS.includes(method)) return ctx.usage(`--method must be one of ${METHODS.join(', ')}\n\n${explainHelp}`);
-  const images = imagesFlag === undefined ? undefined : Number(imagesFlag);
-  if (images !== undefined && !(Number.isInteger(images) && images >= 1)) return ctx.usage(`--images must be a whole number ≥ 1 (got ${imagesFlag})\n\n${explainHelp}`);
+  if (method !== undefined && !(CAM_METHODS as readonly string[]).includes(method)) return ctx.usage(`--method must be one of ${CAM_METHODS.join(', ')}\n\n${explainHelp}`);
+  const images = imagesFlag === undefined ? undefined : imagesFlag === 'all' ? 'all' : Number(imagesFlag);
+  if (images !== undefined && images !== 'all' && !(Number.isInteger(images) && images >= 1)) return ctx.usage(`--images must be a whole number ≥ 1 or \`all\` (got ${imagesFlag})\n\n${explainHelp}`);
   if (ctx.flags['list-layers']) return listLayers(ctx);
   const loaded = await loadExperiment(ctx, explainHelp);
   if (typeof loaded === 'number') return loaded;
@@ -107,7 +125,7 @@ export async function runExplain(ctx: CommandContext): Promise<number> {
   if (ctx.flags.json) ctx.out(JSON.stringify(result.report, null, 2));
   else {
     ctx.out(formatExplainTable(result.report));
-    ctx.out(`\nResults: ${displayPath(result.outputDir)}/ (explain.json, heatmaps/)`);
+    ctx.out(`\nResults: ${displayPath(result.outputDir)}/ (explain.json, explain/${result.report.method}/, heatmaps/${result.report.method}/)`);
   }
   const outcome = runOutcome(Object.keys(result.report.models).length, [...dataset.findings.filter((f) => f.severity === 'error'), ...result.findings]);
   if (outcome === 'nothing') ctx.err('No model was explained (see above).');

@@ -16,10 +16,10 @@ export interface TestOutcome {
   effect_name?: string;
 }
 
-export interface PairComparison {
+export interface PairComparison<M extends string = MetricName> {
   a: string;
   b: string;
-  metric: MetricName;
+  metric: M;
   /** Images with the metric defined for both methods. */
   n: number;
   mean_difference: number;
@@ -76,7 +76,7 @@ function outcome(r: { test: string; statistic: number; p: number; effectSize?: n
   return { test: r.test, statistic: r.statistic, p: r.p, effect_size: r.effectSize, effect_name: r.effectName };
 }
 
-export function comparePair(a: string, b: string, metric: MetricName, xa: number[], xb: number[], alpha: number): Omit<PairComparison, 'p_adjusted'> | undefined {
+export function comparePair<M extends string = MetricName>(a: string, b: string, metric: M, xa: number[], xb: number[], alpha: number): Omit<PairComparison<M>, 'p_adjusted'> | undefined {
   const n = xa.length;
   if (n < 3) return undefined; // Shapiro–Wilk needs 3 pairs; fewer decide nothing
   const d = xa.map((x, i) => x - xb[i]);

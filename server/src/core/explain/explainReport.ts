@@ -1,16 +1,21 @@
 /**
- * `explain.json`: what `medseg explain` measured, one entry per model and image. Keys are
- * snake_case like summary.json; an undefined value is null.
+ * `explain.json`: what `medseg explain` measured, per method and model a summary, with the
+ * per-image rows in `explain/<method>/<model>.csv` (explainRows.ts) and the heatmaps in
+ * `heatmaps/<method>/<model>/`. Keys are snake_case like summary.json; an undefined value is null.
  */
+import type { PairComparison } from '../compare/pairwise';
+import type { MetricSummary } from '../metrics/aggregate';
 import type { HeatFractions } from './heatFractions';
-import type { CamMethod, CamTarget, ChosenLayer } from './modelExplainer';
+import type { CamMethod, GradientSource } from './methods';
+import type { CamTarget, ChosenLayer } from './modelExplainer';
 
+/** One explained image: a row of `explain/<method>/<model>.csv`. */
 export interface ExplainedImage {
   id: string;
   split: string;
   /** Axial slice shown, for volumes. */
   slice?: number;
-  /** Relative to the results folder: `heatmaps/<model>/<id>.png`. */
+  /** Relative to the results folder: `heatmaps/<method>/<model>/<file>.png`. */
   heatmap: string;
   /** Heat of a 255 pixel in the PNG. */
   heat_max: number;
@@ -23,19 +28,42 @@ export interface ExplainedImage {
   inside_fp: number | null;
   /** Share of the heat on type II errors (FN). */
   inside_fn: number | null;
+  /** Where a gradient method's gradient came from. */
+  gradient?: GradientSource;
   epsilon?: number;
   relative_step?: number;
   explained_variance?: number;
+  /** Wall time of the image (its share of a batched run). */
   seconds: number;
 }
 
+/** The per-image values summarised (mean, median, SD, bootstrap CI of the mean). */
+export const EXPLAIN_MEASURES = ['dice', 'inside_reference', 'inside_prediction', 'inside_fp', 'inside_fn'] as const;
+export type ExplainMeasure = (typeof EXPLAIN_MEASURES)[number];
+
 export interface ExplainedModel {
+  family: string;
   layer: ChosenLayer;
   provider: string;
-  images: ExplainedImage[];
-  /** Means over the images where each value is defined. */
-  mean: { dice: number | null; inside_reference: number | null; inside_prediction: number | null; inside_fp: number | null; inside_fn: number | null };
+  /** `exact` (the gradient graph), `differences` (finite differences, see `gradient_note`), `none` (gradient-free methods). */
+  gradient: GradientSource | 'none';
+  /** Why exact gradients were not used, when they were not. */
+  gradient_note?: string;
+  /** Images with a row (this run's and earlier runs' of the same configuration). */
+  images: number;
+  /** Rows reused from an interrupted or earlier run of the same configuration. */
+  resumed: number;
+  rows: string;
+  heatmaps: string;
+  summary: Record<ExplainMeasure, MetricSummary>;
   seconds_per_image: number | null;
+}
+
+/** The seed's "target and non-target pixels" analysis: families compared on the same images. */
+export interface FamilyComparison extends PairComparison<ExplainMeasure> {
+  /** Mean of the measure per family (each image: the mean over the family's models). */
+  mean_a: number;
+  mean_b: number;
 }
 
 export interface ExplainReport {
@@ -51,6 +79,10 @@ export interface ExplainReport {
   /** Relative steps the finite-difference fallback chooses from (per image: `relative_step`). */
   step_ladder?: number[];
   models: Record<string, ExplainedModel>;
+  /** Paired comparisons of the models on the heat inside the reference, on the images all have (Holm). */
+  comparisons: PairComparison<ExplainMeasure>[];
+  /** Families (TII, LMI, …) compared pairwise on the heat inside the reference and on type I/II pixels. */
+  families: FamilyComparison[];
   failures: { image_id?: string; model: string; code: string; message: string }[];
 }
 
@@ -60,21 +92,6 @@ export function fractionsRecord(f: HeatFractions): Pick<ExplainedImage, 'inside_
     inside_prediction: f.insidePrediction ?? null,
     inside_fp: f.insideFalsePositives ?? null,
     inside_fn: f.insideFalseNegatives ?? null,
-  };
-}
-
-function meanOf(values: (number | null)[]): number | null {
-  const defined = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  return defined.length === 0 ? null : defined.reduce((a, b) => a + b, 0) / defined.length;
-}
-
-export function meanFractions(images: readonly ExplainedImage[]): ExplainedModel['mean'] {
-  return {
-    dice: meanOf(images.map((i) => i.dice)),
-    inside_reference: meanOf(images.map((i) => i.inside_reference)),
-    inside_prediction: meanOf(images.map((i) => i.inside_prediction)),
-    inside_fp: meanOf(images.map((i) => i.inside_fp)),
-    inside_fn: meanOf(images.map((i) => i.inside_fn)),
   };
 }
 

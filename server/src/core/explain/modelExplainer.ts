@@ -194,6 +194,16 @@ export class ModelExplainer {
     return out;
   }
 
+  /** Images `explainBatch` runs through the model together for these options (1 for the per-image methods). */
+  async preferredBatch(options: Pick<ExplainImageOptions, 'method' | 'target' | 'gradients'>): Promise<number> {
+    if (!isGradientCam(options.method) || options.gradients === 'differences') return 1;
+    try {
+      return (await this.runner('layer', options.target === 'prediction' ? 'prediction' : 'input')).maxBatch;
+    } catch {
+      return 1;
+    }
+  }
+
   /**
    * Why exact gradients are not available for the layer (an operator without a rule, or a graph
    * onnxruntime rejects), or undefined when they are. Opens the gradient runner if needed.

@@ -3,7 +3,8 @@
  * run's files (RESULTS.md): image, reference, each model's mask, its error map and probability
  * heat map, fusions, the case's metrics, and the neighbours to step to.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { PreviewDataResult, PreviewLayer } from '../../../../client/src/protocol';
 import type { MedsegConfig } from '../../core/config';
 import type { DatasetCase, ResolvedDataset } from '../../core/dataset/types';
@@ -31,8 +32,33 @@ export function findCase(cases: readonly DatasetCase[], image: string): DatasetC
   return cases.find((c) => c.id === image) ?? cases.find((c) => c.image === image);
 }
 
+/** How the preview names each explanation method's layer. */
+const METHOD_LABELS: Record<string, string> = {
+  gradcam: 'Grad-CAM',
+  'gradcam++': 'Grad-CAM++',
+  xgradcam: 'XGrad-CAM',
+  hirescam: 'HiResCAM',
+  layercam: 'LayerCAM',
+  scorecam: 'Score-CAM',
+  eigencam: 'Eigen-CAM',
+  saliency: 'Saliency',
+  smoothgrad: 'SmoothGrad',
+  'integrated-gradients': 'Integrated Gradients',
+};
+
+/** The explanation methods with heatmaps in a results folder, in the order of METHOD_LABELS. */
+function explainedMethods(dir: string): string[] {
+  let present: string[];
+  try {
+    present = readdirSync(join(dir, 'heatmaps'));
+  } catch {
+    return [];
+  }
+  return Object.keys(METHOD_LABELS).filter((m) => present.includes(m));
+}
+
 /** A results file of one case and method, `.png` or `.nii.gz` (volumes), when it exists. */
-function resultFile(dir: string, kind: 'masks' | 'prob' | 'heatmaps', method: string, id: string): string | undefined {
+function resultFile(dir: string, kind: string, method: string, id: string): string | undefined {
   for (const ext of ['.png', '.nii.gz']) {
     const file = caseFilePath(dir, kind, method, id, ext);
     if (existsSync(file)) return file;
@@ -98,11 +124,12 @@ export async function previewCase(config: MedsegConfig, dataset: ResolvedDataset
       const v = await readImage(probFile, { slice: volumeSlice });
       if (fits(v.width, v.height)) layers.push({ id: `heatmap:${model.name}`, kind: 'heatmap', label: `Probability of ${model.name}`, png: await heatLayerPng(predictionProbabilities(v), width, height) });
     }
-    // `medseg explain` writes 8-bit heatmaps (Grad-CAM, Score-CAM or Eigen-CAM) beside the results.
-    const camFile = volumeSlice === undefined ? resultFile(dir, 'heatmaps', model.name, c.id) : undefined;
-    if (camFile) {
+    // `medseg explain` writes 8-bit heatmaps per method (heatmaps/<method>/<model>/) beside the results.
+    for (const method of volumeSlice === undefined ? explainedMethods(dir) : []) {
+      const camFile = resultFile(dir, `heatmaps/${method}`, model.name, c.id);
+      if (!camFile) continue;
       const v = await readImage(camFile);
-      if (fits(v.width, v.height)) layers.push({ id: `gradcam:${model.name}`, kind: 'heatmap', label: `Explanation heatmap of ${model.name}`, png: await heatLayerPng(predictionProbabilities(v), width, height) });
+      if (fits(v.width, v.height)) layers.push({ id: `${method}:${model.name}`, kind: 'heatmap', label: `${METHOD_LABELS[method] ?? method} of ${model.name}`, png: await heatLayerPng(predictionProbabilities(v), width, height) });
     }
   }
 
