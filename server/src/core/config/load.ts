@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { isMap } from 'yaml';
 import type { ConfigPath, Finding } from '../findings';
 import { pushAll } from '../util/arrays';
+import { sha256 } from '../util/hash';
 import { lineAndColumnOf, surveyUtf8 } from '../util/utf8';
 import { ConfigDocument } from './document';
 import { validateAgainstSchema } from './schema';
@@ -73,6 +74,8 @@ export function parseConfig(text: string, file: string): ParsedConfig {
   const overlaps = (a: ConfigPath, b: ConfigPath) => a.every((s, i) => i >= b.length || b[i] === s) || b.every((s, i) => i >= a.length || a[i] === s);
   pushAll(findings, typed.findings.filter((f) => !schemaErrorPaths.some((p) => overlaps(p, f.configPath ?? []))).map(place));
   const ok = !findings.some((f) => f.severity === 'error');
+  // The digest of the very text the run is configured from: shards record it, and a merge refuses shards of another config.
+  if (ok && typed.config) typed.config.sourceSha256 = sha256(text);
   return { document, config: ok ? typed.config : undefined, findings };
 }
 

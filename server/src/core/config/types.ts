@@ -144,4 +144,6 @@ export interface MedsegConfig {
   runtime: RuntimeConfig;
   /** Absolute output root; results go under `<output>/<name>/`. */
   output: string;
+  /** SHA-256 of the config text this was parsed from (absent for configs built in code). */
+  sourceSha256?: string;
 }

@@ -23,6 +23,7 @@ import { resultPath } from '../results/resultPath';
 import { StapleRuns } from '../results/stapleRuns';
 import type { EvaluationSummary } from '../results/summary';
 import { assembleSummary, failureFindings, tryWriteReport, writeResults, type EvaluationParts } from './assemble';
+import { checkShardsAgainstNow, checkShardsOfOneRun } from './shardChecks';
 import { readShardDescription, type ShardOnDisk } from './shardParts';
 
 export interface MergeResult {
@@ -35,27 +36,6 @@ export interface MergeResult {
 const RESULT_FOLDERS = ['masks', 'prob', 'errors'];
 
 const byId = (a: { imageId: string }, b: { imageId: string }) => (a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : 0);
-
-function checkShards(shards: readonly ShardOnDisk[]): void {
-  const first = shards[0];
-  const count = first.shard?.count ?? 1;
-  const methodKey = (p: ShardOnDisk) => p.methods.map((m) => m.name).join(',');
-  for (const parts of shards) {
-    if (parts.config !== first.config || parts.split !== first.split || methodKey(parts) !== methodKey(first) || (parts.shard?.count ?? 1) !== count) {
-      throw new InputError(parts.dir, `${parts.dir} is a shard of another evaluation (config ${parts.config}, split ${parts.split}, ${parts.shard?.count ?? 1} shards) than ${first.dir}; merge shards of one run only.`, 'merge/mismatch');
-    }
-  }
-  const indices = shards.map((s) => s.shard?.index ?? 0);
-  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !indices.includes(i));
-  const repeated = indices.filter((i, k) => indices.indexOf(i) !== k);
-  if (missing.length || repeated.length) {
-    throw new InputError(
-      first.dir,
-      `${missing.length ? `shard(s) ${missing.map((i) => `${i + 1}/${count}`).join(', ')} missing` : ''}${missing.length && repeated.length ? '; ' : ''}${repeated.length ? `shard(s) ${repeated.map((i) => `${i + 1}/${count}`).join(', ')} given twice` : ''}: give every shard folder once.`,
-      'merge/incomplete',
-    );
-  }
-}
 
 /**
  * Merges shard folders into `outputDir`. A folder that cannot be written ends the merge with a
@@ -71,7 +51,7 @@ async function mergeInto(dirs: readonly string[], outputDir: string, destination
   const shards: ShardOnDisk[] = [];
   for (const dir of dirs) shards.push(await readShardDescription(resolve(dir)));
   shards.sort((a, b) => (a.shard?.index ?? 0) - (b.shard?.index ?? 0));
-  checkShards(shards);
+  checkShardsOfOneRun(shards);
   const first = shards[0];
   const out = resolve(outputDir);
   const methodNames = first.methods.map((m) => m.name);
@@ -102,6 +82,7 @@ async function mergeInto(dirs: readonly string[], outputDir: string, destination
   if (!parsed.config) throw new InputError(first.config, `the config ${first.config} of these shards cannot be loaded now; fix it (\`medseg validate\`) and merge again.`, 'merge/config');
   const config = parsed.config;
   const dataset = await resolveDataset(config, { signal: options.signal });
+  checkShardsAgainstNow(shards, config, dataset.cases);
   checkHoldsNoInputs(out, datasetInputFiles(config, dataset));
   await probeWritable(destination);
   const lock = await acquireResultsLock(out, options.command ?? `medseg merge ${dirs.join(' ')}`);

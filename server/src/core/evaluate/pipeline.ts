@@ -29,7 +29,7 @@ import { assembleSummary, failureFindings, tryWriteReport, writeResults, type Ev
 import { evaluateCase, type CaseFailure, type CaseOutcome } from './caseEvaluation';
 import { fusionMethodName } from './fuseCase';
 import { selectCases, type Shard } from './selectCases';
-import { writeShardParts } from './shardParts';
+import { shardProvenance, writeShardParts } from './shardParts';
 import { FileSource, OnnxSource, type PredictionSource } from './sources';
 
 export interface EvaluationProgress {
@@ -187,7 +187,7 @@ async function runEvaluation(config: MedsegConfig, dataset: ResolvedDataset, opt
     const labels = new Map(dataset.cases.map((c) => [c.id, c.labels]));
     const summary = assembleSummary(config, dataset.labelColumns, (id) => labels.get(id) ?? {}, parts);
     await writeResults(outputDir, parts, summary);
-    if (options.shard) await writeShardParts(outputDir, parts, config.file);
+    if (options.shard) await writeShardParts(outputDir, parts, shardProvenance(config, dataset, split));
     if (options.report !== false) {
       const report = await tryWriteReport(outputDir, summary, table, { config, cases, command: options.command ?? `medseg evaluate ${config.file} --split ${split}` });
       if (report) findings.push(report);

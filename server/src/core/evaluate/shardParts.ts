@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import type { FusionName } from '../config/types';
+import type { FusionName, MedsegConfig, SplitName } from '../config/types';
+import type { DatasetCase, ResolvedDataset } from '../dataset/types';
 import { InputError } from '../findings';
 import { writeFileAtomic } from '../io';
 import { PooledCounts, type PooledCountsData } from '../metrics';
@@ -19,16 +20,64 @@ import { writeChunksAtomic } from '../results/spoolFile';
 import { resultPath } from '../results/resultPath';
 import type { StapleRun } from '../results/stapleRuns';
 import type { EvaluationSummary } from '../results/summary';
+import { sha256 } from '../util/hash';
+import { ENGINE_BUILD, ENGINE_VERSION } from '../version';
 import type { EvaluationParts, MethodDescription } from './assemble';
+import { selectCases } from './selectCases';
 
 export const SHARD_FOLDER = 'shard';
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 
-interface ShardDescription {
-  version: 1;
+/**
+ * What a shard ran from, so that a merge can refuse shards of another run: the config text, the
+ * engine build, the dataset's split assignment and the split's whole image list (before sharding).
+ */
+export interface ShardProvenance {
   config: string;
+  /** SHA-256 of the config text the shard was configured from. */
+  config_sha256: string;
+  engine_version: string;
+  /** The bundle's build digest (version.ts ENGINE_BUILD). */
+  build: string;
+  /** The evaluated split's cases with a reference mask, all shards together: count and SHA-256 of the sorted ids. */
+  split_images: ImageList;
+  /** Every case of the dataset as `id, split, mask or not`: a changed split file or dataset changes it. */
+  dataset_sha256: string;
+}
+
+export interface ImageList {
+  count: number;
+  sha256: string;
+}
+
+/** The shard parts' format version; parts of another version are refused by the merge. */
+export const SHARD_PARTS_VERSION = 2;
+
+export function imageListOf(ids: readonly string[]): ImageList {
+  return { count: ids.length, sha256: sha256(ids.join('\n')) };
+}
+
+/** The dataset's split assignment as one digest (order-independent: sorted by id). */
+export function datasetDigest(cases: readonly DatasetCase[]): string {
+  const lines = cases.map((c) => `${c.id}\t${c.split ?? ''}\t${c.mask === undefined ? 0 : 1}`).sort();
+  return sha256(lines.join('\n'));
+}
+
+export function shardProvenance(config: MedsegConfig, dataset: Pick<ResolvedDataset, 'cases'>, split: SplitName | 'all'): ShardProvenance {
+  return {
+    config: config.file,
+    config_sha256: config.sourceSha256 ?? '',
+    engine_version: ENGINE_VERSION,
+    build: ENGINE_BUILD,
+    split_images: imageListOf(selectCases(dataset.cases, split).map((c) => c.id)),
+    dataset_sha256: datasetDigest(dataset.cases),
+  };
+}
+
+interface ShardDescription extends ShardProvenance {
+  version: typeof SHARD_PARTS_VERSION;
   split: string;
   shard?: { index: number; count: number };
   caseIds: string[];
@@ -53,10 +102,10 @@ export interface ShardOnDisk extends Omit<ShardDescription, 'version' | 'pooled'
   validationFile: string;
 }
 
-export async function writeShardParts(outputDir: string, parts: EvaluationParts, configFile = ''): Promise<void> {
+export async function writeShardParts(outputDir: string, parts: EvaluationParts, provenance: ShardProvenance): Promise<void> {
   const description: ShardDescription = {
-    version: 1,
-    config: configFile,
+    ...provenance,
+    version: SHARD_PARTS_VERSION,
     split: parts.split,
     shard: parts.shard,
     caseIds: parts.caseIds,
@@ -86,6 +135,13 @@ export async function readShardDescription(outputDir: string): Promise<ShardOnDi
   } catch (err) {
     const tooLarge = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? `: it inflates to more than ${MAX_STRING_LENGTH} bytes` : '';
     throw new InputError(outputDir, `${outputDir} holds no shard results (${SHARD_FOLDER}/parts.json.gz${tooLarge}): give folders written by \`medseg evaluate --shard I/N\`.`, 'merge/not-a-shard');
+  }
+  if (description?.version !== SHARD_PARTS_VERSION) {
+    throw new InputError(
+      outputDir,
+      `${outputDir} holds shard results of another format (version ${String(description?.version)}, this medseg reads ${SHARD_PARTS_VERSION}) that do not record the config, build and image list they ran from: re-run \`medseg evaluate --shard I/N\` for this folder (cached predictions make it cheap).`,
+      'merge/not-a-shard',
+    );
   }
   const { version: _version, pooled, ...rest } = description;
   return {
