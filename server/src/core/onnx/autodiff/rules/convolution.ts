@@ -60,16 +60,62 @@ export function transposedPadding(ctx: RuleContext, w: Window, inSpatial: readon
   return { pads, outputPadding };
 }
 
+/**
+ * A convolution's weights as the weights of its adjoint run as a plain convolution: in and out
+ * channels swapped within each group and the kernel flipped on every spatial axis. Written as
+ * graph nodes on the weight tensor, which onnxruntime folds into a constant when the weights are
+ * initializers.
+ */
+function adjointWeights(ctx: RuleContext, weights: string, group: number): string {
+  const e = ctx.e;
+  const [co, ciPerGroup, ...kernel] = ctx.dims(weights);
+  const spatial = kernel.map((_k, i) => i + 2);
+  let w = weights;
+  if (group === 1) w = e.transpose(w, [1, 0, ...spatial]);
+  else {
+    const grouped = e.reshape(w, e.int64s([group, co / group, ciPerGroup, ...kernel]));
+    const swapped = e.transpose(grouped, [0, 2, 1, ...spatial.map((a) => a + 1)]);
+    w = e.reshape(swapped, e.int64s([group * ciPerGroup, co / group, ...kernel]));
+  }
+  const big = -(2 ** 62);
+  return e.node('Slice', [w, e.int64s(spatial.map(() => -1)), e.int64s(spatial.map(() => big)), e.int64s(spatial), e.int64s(spatial.map(() => -1))], [], 'flipped_weights');
+}
+
 const conv: GradientRule = (ctx) => {
   if (ctx.needs[1] || ctx.needs[2]) ctx.unsupported('weights that depend on the image');
   if (!ctx.needs[0] || !ctx.dY[0]) return [];
   const [x, weights] = ctx.inputs;
   const xDims = ctx.dims(x);
   const wDims = ctx.dims(weights);
+  const group = ctx.attrs.int('group', 1);
   const w = windowOf(ctx, xDims.slice(2), ctx.attrs.ints('kernel_shape', wDims.slice(2)));
+  const n = w.kernel.length;
+  const e = ctx.e;
+  if (w.strides.every((s) => s === 1) && e.opset >= 10) {
+    // Stride 1: the adjoint is a convolution of dY with the flipped, channel-swapped kernel and
+    // pads (k−1)d − p, which onnxruntime runs several times faster than ConvTranspose. A negative
+    // pad (a forward pad wider than the kernel's reach) is a crop of dY instead.
+    const reach = w.kernel.map((k, a) => (k - 1) * w.dilations[a]);
+    const pads = [...reach.map((r, a) => r - w.pads[a]), ...reach.map((r, a) => r - w.pads[a + n])];
+    const yDims = ctx.dims(ctx.outputs[0]);
+    const cutAxes: number[] = [];
+    const cutStarts: number[] = [];
+    const cutEnds: number[] = [];
+    for (let a = 0; a < n; a++) {
+      if (pads[a] >= 0 && pads[a + n] >= 0) continue;
+      cutAxes.push(a + 2);
+      cutStarts.push(Math.max(0, -pads[a]));
+      cutEnds.push(yDims[a + 2] - Math.max(0, -pads[a + n]));
+      pads[a] = Math.max(0, pads[a]);
+      pads[a + n] = Math.max(0, pads[a + n]);
+    }
+    const dy = e.slice(ctx.dY[0], cutStarts, cutEnds, cutAxes);
+    const attributes = [ints('kernel_shape', w.kernel), ints('strides', w.strides), ints('dilations', w.dilations), ints('pads', pads), int('group', group)];
+    return [e.node('Conv', [dy, adjointWeights(ctx, weights, group)], attributes, 'conv_grad')];
+  }
   const { pads, outputPadding } = transposedPadding(ctx, w, xDims.slice(2), ctx.dims(ctx.outputs[0]).slice(2));
-  const attributes = [ints('strides', w.strides), ints('dilations', w.dilations), ints('pads', pads), ints('output_padding', outputPadding), int('group', ctx.attrs.int('group', 1))];
-  return [ctx.e.node('ConvTranspose', [ctx.dY[0], weights], attributes, 'conv_grad')];
+  const attributes = [ints('strides', w.strides), ints('dilations', w.dilations), ints('pads', pads), ints('output_padding', outputPadding), int('group', group)];
+  return [e.node('ConvTranspose', [ctx.dY[0], weights], attributes, 'conv_grad')];
 };
 
 /**

@@ -6,6 +6,7 @@
  * O(taps) per element, never a dense matrix.
  */
 import type { GradientRule, RuleContext } from '../types';
+import { ints } from '../emitter';
 import { applyTapsTranspose, type AxisTaps } from './taps';
 
 const f = Math.fround;
@@ -119,6 +120,33 @@ export function axisTaps(a: ResizeAxis): AxisTaps {
   return taps;
 }
 
+/** The factor s when output o reads input ⌊o/s⌋ alone (integer nearest upsampling), else undefined. */
+function blockFactor(taps: AxisTaps, input: number): number | undefined {
+  const s = taps.length / input;
+  if (!Number.isInteger(s) || s < 1) return undefined;
+  for (let o = 0; o < taps.length; o++) if (taps[o].length !== 1 || taps[o][0].index !== Math.floor(o / s) || taps[o][0].weight !== 1) return undefined;
+  return s;
+}
+
+/**
+ * Integer nearest upsampling of the spatial axes of an N, C, spatial… tensor (the usual U-Net
+ * decoder): each input's gradient is the sum of its s₁×s₂… block, an AveragePool times the block
+ * size — one pass, where the general gather path copies every value twice.
+ */
+function blockSumFastPath(ctx: RuleContext, grad: string, inDims: readonly number[], outDims: readonly number[], tapsOf: (axis: number) => AxisTaps): string | undefined {
+  const rank = inDims.length;
+  if (rank < 3 || outDims[0] !== inDims[0] || outDims[1] !== inDims[1]) return undefined;
+  const factors: number[] = [];
+  for (let axis = 2; axis < rank; axis++) {
+    const s = outDims[axis] === inDims[axis] ? 1 : blockFactor(tapsOf(axis), inDims[axis]);
+    if (s === undefined) return undefined;
+    factors.push(s);
+  }
+  const e = ctx.e;
+  const pooled = e.node('AveragePool', [grad], [ints('kernel_shape', factors), ints('strides', factors)], 'resize_block_sum');
+  return e.mul(pooled, e.scalar(factors.reduce((a, b) => a * b, 1)));
+}
+
 /**
  * The scale onnxruntime uses per axis: given (input or, before opset 9, attribute), else output
  * over input size; with opset 18's `axes`, the given values are for those axes only, and a kept
@@ -166,21 +194,24 @@ const resize: GradientRule = (ctx) => {
   // onnxruntime copies the input when no size changes, whatever the scales say.
   if (outDims.every((d, i) => d === inDims[i])) return [ctx.dY[0]];
   const used = scalesOf(ctx, inDims, outDims);
+  const axisSettings = (axis: number): ResizeAxis => ({
+    mode: mode as ResizeAxis['mode'],
+    coordinates,
+    nearest,
+    cubicA: ctx.attrs.float('cubic_coeff_a', -0.75),
+    excludeOutside: ctx.attrs.int('exclude_outside', 0) === 1,
+    scale: used[axis],
+    input: inDims[axis],
+    output: outDims[axis],
+  });
+  const pooled = blockSumFastPath(ctx, ctx.dY[0], inDims, outDims, (axis) => axisTaps(axisSettings(axis)));
+  if (pooled) return [pooled];
   let grad = ctx.dY[0];
   for (let axis = 0; axis < rank; axis++) {
     // onnxruntime leaves an axis alone when its scale is 1 or its size does not change, whatever the mode.
     if (outDims[axis] === inDims[axis] || used[axis] === 1) continue;
     if (ctx.batched(x, axis)) ctx.unsupported('resizing along the batch axis');
-    const taps = axisTaps({
-      mode: mode as ResizeAxis['mode'],
-      coordinates,
-      nearest,
-      cubicA: ctx.attrs.float('cubic_coeff_a', -0.75),
-      excludeOutside: ctx.attrs.int('exclude_outside', 0) === 1,
-      scale: used[axis],
-      input: inDims[axis],
-      output: outDims[axis],
-    });
+    const taps = axisTaps(axisSettings(axis));
     // Earlier axes are already back at their input size, later ones still at their output size.
     grad = applyTapsTranspose(ctx, grad, axis, outDims.slice(axis + 1), taps, inDims[axis]);
   }
