@@ -15,15 +15,7 @@ import { evaluateReference, ReferenceGraph, supportedOps } from './reference/eva
 import { maxRelativeError, numericGradient, randomFloat32Array } from './reference/gradient';
 import { attr, buildOpCase, runOnnxruntime, type BuiltCase, type OpCase } from './reference/onnxCase';
 import { makeTensor } from './reference/tensor';
-import { activationCases } from './referenceCases/activation';
-import { convCases } from './referenceCases/conv';
-import { elementwiseCases } from './referenceCases/elementwise';
-import { indexingCases } from './referenceCases/indexing';
-import { normalizationCases } from './referenceCases/normalization';
-import { poolCases } from './referenceCases/pool';
-import { matmulCases, reduceCases } from './referenceCases/reduce';
-import { resizeCases } from './referenceCases/resize';
-import { shapeCases } from './referenceCases/shape';
+import { caseFamilies, seedOf } from './referenceCases';
 
 /**
  * Every case passes at 1e-5 of the output's scale: the graphs are small (no output sums more
@@ -31,13 +23,6 @@ import { shapeCases } from './referenceCases/shape';
  * and no case needs the looser 1e-4.
  */
 const FLOAT_TOLERANCE = 1e-5;
-
-/** Seeds differ per case (from its name) so that no two cases share their random inputs. */
-function seedOf(name: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
 
 async function assertAgrees(built: BuiltCase, tolerance = FLOAT_TOLERANCE): Promise<void> {
   const expected = await runOnnxruntime(built.model, built.feeds);
@@ -60,23 +45,11 @@ function crossCheck(family: string, cases: readonly OpCase[]): void {
   });
 }
 
-const families: Record<string, readonly OpCase[]> = {
-  conv: convCases,
-  pool: poolCases,
-  elementwise: elementwiseCases,
-  activation: activationCases,
-  normalization: normalizationCases,
-  shape: shapeCases,
-  indexing: indexingCases,
-  reduce: reduceCases,
-  matmul: matmulCases,
-  resize: resizeCases,
-};
-for (const [family, cases] of Object.entries(families)) crossCheck(family, cases);
+for (const [family, cases] of Object.entries(caseFamilies)) crossCheck(family, cases);
 
 test('every op the reference evaluates has a cross-check case', () => {
   const covered = new Set(
-    Object.values(families)
+    Object.values(caseFamilies)
       .flat()
       .map((c) => c.spec.op),
   );

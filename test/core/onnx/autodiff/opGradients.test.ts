@@ -17,15 +17,7 @@ import { buildGradientModel, GradientUnsupported, planGradient } from '../../../
 import { maxRelativeError, numericGradient, randomFloat32Array } from '../reference/gradient';
 import { buildOpCase, type OpCase } from '../reference/onnxCase';
 import type { RefTensor } from '../reference/tensor';
-import { activationCases } from '../referenceCases/activation';
-import { convCases } from '../referenceCases/conv';
-import { elementwiseCases } from '../referenceCases/elementwise';
-import { indexingCases } from '../referenceCases/indexing';
-import { normalizationCases } from '../referenceCases/normalization';
-import { poolCases } from '../referenceCases/pool';
-import { matmulCases, reduceCases } from '../referenceCases/reduce';
-import { resizeCases } from '../referenceCases/resize';
-import { shapeCases } from '../referenceCases/shape';
+import { caseFamilies, seedOf } from '../referenceCases';
 
 /**
  * Largest relative error (max |Δ| / max |reference|) accepted. The gradient graph runs in float32:
@@ -42,12 +34,6 @@ const NO_FLOAT_GRADIENT = new Set(['Shape', 'Equal', 'Greater', 'Less', 'Greater
  * written with, arrived in opset 9; exports that old predate PyTorch 1.1).
  */
 const EXPECTED_DECLINES = ['Upsample opset 7 (scales attribute), nearest', 'Upsample opset 7 (scales attribute), linear'];
-
-function seedOf(name: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
 
 function toOrt(t: RefTensor): ort.Tensor {
   if (t.dataType === 7) return new ort.Tensor('int64', BigInt64Array.from(t.data, (v) => BigInt(v)), t.dims);
@@ -104,20 +90,8 @@ async function checkCase(c: OpCase): Promise<void> {
   }
 }
 
-const families: Record<string, readonly OpCase[]> = {
-  conv: convCases,
-  pool: poolCases,
-  elementwise: elementwiseCases,
-  activation: activationCases,
-  normalization: normalizationCases,
-  shape: shapeCases,
-  indexing: indexingCases,
-  reduce: reduceCases,
-  matmul: matmulCases,
-  resize: resizeCases,
-};
 
-for (const [family, cases] of Object.entries(families)) {
+for (const [family, cases] of Object.entries(caseFamilies)) {
   describe(`gradient rules, ${family}: the generated backward graph equals float64 central differences`, () => {
     for (const c of cases) test(c.name, () => checkCase(c));
   });
@@ -125,7 +99,7 @@ for (const [family, cases] of Object.entries(families)) {
 
 test('every case with a float input was compared, and only the expected cases declined', () => {
   assert.deepEqual([...new Set(declined)].sort(), [...EXPECTED_DECLINES].sort());
-  const all = Object.values(families).flat();
+  const all = Object.values(caseFamilies).flat();
   for (const name of noGradientPath) assert.match(name, /^Cast .* to (int|bool)/, `${name}: no gradient path`);
   const skipped = all.filter((c) => !checked.has(c.name) && !declined.includes(c.name) && !noGradientPath.has(c.name) && !NO_FLOAT_GRADIENT.has(c.spec.op));
   // Cases without a float input reaching the output (integer-only graphs, empty tensors) are the only others.
