@@ -10,7 +10,8 @@ const filters = process.argv.slice(2);
 
 function walk(dir, out) {
   for (const name of readdirSync(dir).sort()) {
-    if (name.startsWith('.') || name === 'fixtures' || name === 'vscode') continue;
+    // vscode/ and slurm/ start a browser or daemons: they have their own npm scripts.
+    if (name.startsWith('.') || name === 'fixtures' || name === 'vscode' || name === 'slurm') continue;
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p, out);
     else if (name.endsWith('.test.ts')) out.push(p);

@@ -20,6 +20,7 @@ import { compareHelp, runCompare } from './commands/compare';
 import { evaluateHelp, runEvaluate } from './commands/evaluate';
 import { mergeHelp, runMerge } from './commands/merge';
 import { explainHelp, runExplain, runUmap, umapHelp } from './commands/explain';
+import { runSlurm, slurmHelp, slurmOptions } from './commands/slurm';
 import { runSplit, splitHelp } from './commands/split';
 import { runStressCommand, stressHelp } from './commands/stress';
 import { runValidate, validateHelp } from './commands/validate';
@@ -31,7 +32,7 @@ import { createProgress } from './progress';
 interface Command {
   summary: string;
   help: string;
-  options: Record<string, { type: 'string' | 'boolean'; short?: string }>;
+  options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
   run(ctx: CommandContext): Promise<number>;
 }
 
@@ -65,6 +66,12 @@ const commands: Record<string, Command> = {
     help: mergeHelp,
     options: { output: { type: 'string' }, json: { type: 'boolean' } },
     run: runMerge,
+  },
+  slurm: {
+    summary: 'run an evaluation as a Slurm array job of shards and a dependent merge job',
+    help: slurmHelp,
+    options: slurmOptions,
+    run: runSlurm,
   },
   stress: {
     summary: 'stress tests: skewed label mixes and image perturbations, and where the ranking of models changes',

@@ -1,0 +1,99 @@
+/**
+ * A sharded run as a batch job: where its parts go, what each shard and the merge run, and the
+ * record (`job.json`) that lets `--resume` re-run only what is missing. The layout, for results
+ * folder R (the merge's `--output`, by default the config's `<output>/<name>`):
+ *
+ *   R.slurm/               the job folder (`--work`): scripts, job.json, logs/
+ *   R.slurm/shards/<I>/    shard I of N (1-based): `evaluate --shard I/N --output` there
+ *   R/                     the merged results, as one `medseg evaluate` writes them
+ *
+ * Paths are absolute: the nodes run the commands from wherever the scheduler starts them.
+ */
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { InputError } from '../findings';
+import type { SlurmResources } from './slurmOptions';
+
+/** What each shard runs: the evaluation, and per-image explanations or perturbation stress tests of its images. */
+export const SHARD_TASKS = ['evaluate', 'explain'] as const;
+export type ShardTask = (typeof SHARD_TASKS)[number];
+
+/** Stands for the shard's 1-based index inside a command word; scripts put the scheduler's index there. */
+export const SHARD_INDEX = '\0SHARD\0';
+
+export interface BatchJobSpec {
+  version: 1;
+  scheduler: 'slurm' | 'k8s';
+  /** The config (absolute) and the SHA-256 of its text when the job was written. */
+  config: string;
+  config_sha256: string;
+  experiment: string;
+  shards: number;
+  tasks: ShardTask[];
+  /** `--split`, `--provider`, `--method` as given (absent: the config's). */
+  split?: string;
+  provider?: string;
+  method?: string;
+  /** The merged results folder (absolute). */
+  results: string;
+  /** The job folder (absolute). */
+  work: string;
+  /** The words that run medseg on a node (`node /…/dist/cli.js`). */
+  medseg: string[];
+  resources: SlurmResources;
+  submissions: Submission[];
+}
+
+export interface Submission {
+  time: string;
+  /** The array job's id and the 0-based task ids it ran (absent when only a merge was submitted). */
+  array?: string;
+  tasks: number[];
+  merge?: string;
+}
+
+export const JOB_FILE = 'job.json';
+
+/** The job folder of results folder `results`: `--work`, else `<results>.slurm` (`.k8s` for Kubernetes). */
+export function jobFolderOf(results: string, scheduler: BatchJobSpec['scheduler'], work?: string): string {
+  return resolve(work ?? `${resolve(results)}.${scheduler}`);
+}
+
+/** Refuses a job folder that is the results folder or lies inside it or around it: the merge replaces the results folder's files. */
+export function checkFolders(results: string, work: string): void {
+  const inside = (a: string, b: string) => {
+    const r = relative(b, a);
+    return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+  };
+  if (inside(work, results) || inside(results, work)) {
+    throw new InputError(work, `The job folder ${work} and the results folder ${results} must be apart (neither inside the other): the merge replaces the results folder's files. Give another --work or --output.`, 'batch/folders-overlap');
+  }
+}
+
+export function shardDir(spec: Pick<BatchJobSpec, 'work'>, index: number | string): string {
+  return join(spec.work, 'shards', String(index));
+}
+
+export function logsDir(spec: Pick<BatchJobSpec, 'work'>): string {
+  return join(spec.work, 'logs');
+}
+
+/** Each shard's commands, in order, as words (holding SHARD_INDEX where the shard's index goes). */
+export function shardCommands(spec: BatchJobSpec): string[][] {
+  const shard = ['--shard', `${SHARD_INDEX}/${spec.shards}`, '--output', shardDir(spec, SHARD_INDEX)];
+  const provider = spec.provider ? ['--provider', spec.provider] : [];
+  return spec.tasks.map((task) => {
+    switch (task) {
+      case 'evaluate':
+        return [...spec.medseg, 'evaluate', spec.config, ...shard, ...(spec.split ? ['--split', spec.split] : []), ...provider];
+      case 'explain':
+        // Every image of the split, each in its shard: the merged rows are those of `--images all`.
+        return [...spec.medseg, 'explain', spec.config, ...shard, '--images', 'all', ...(spec.method ? ['--method', spec.method] : []), ...provider];
+    }
+  });
+}
+
+/** The merge's command: every shard folder, into the results folder. */
+export function mergeCommand(spec: BatchJobSpec): string[] {
+  const dirs = Array.from({ length: spec.shards }, (_, i) => shardDir(spec, i + 1));
+  return [...spec.medseg, 'merge', ...dirs, '--output', spec.results];
+}
