@@ -20,6 +20,7 @@ import { compareHelp, runCompare } from './commands/compare';
 import { evaluateHelp, runEvaluate } from './commands/evaluate';
 import { mergeHelp, runMerge } from './commands/merge';
 import { explainHelp, runExplain, runUmap, umapHelp } from './commands/explain';
+import { k8sHelp, k8sOptions, runK8s } from './commands/k8s';
 import { runSlurm, slurmHelp, slurmOptions } from './commands/slurm';
 import { runSplit, splitHelp } from './commands/split';
 import { runStressCommand, stressHelp } from './commands/stress';
@@ -66,6 +67,12 @@ const commands: Record<string, Command> = {
     help: mergeHelp,
     options: { output: { type: 'string' }, json: { type: 'boolean' } },
     run: runMerge,
+  },
+  k8s: {
+    summary: 'write an evaluation as a Kubernetes Indexed Job of shards and a merge Job',
+    help: k8sHelp,
+    options: k8sOptions,
+    run: runK8s,
   },
   slurm: {
     summary: 'run an evaluation as a Slurm array job of shards and a dependent merge job',

@@ -11,6 +11,7 @@
  */
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError } from '../findings';
+import type { K8sOptions } from './k8sManifests';
 import type { SlurmResources } from './slurmOptions';
 
 /** What each shard runs: the evaluation, and per-image explanations or perturbation stress tests of its images. */
@@ -40,6 +41,8 @@ export interface BatchJobSpec {
   /** The words that run medseg on a node (`node /…/dist/cli.js`). */
   medseg: string[];
   resources: SlurmResources;
+  /** Kubernetes: the image, volume claim and pod resources (`medseg k8s`). */
+  k8s?: K8sOptions;
   submissions: Submission[];
 }
 

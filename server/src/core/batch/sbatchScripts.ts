@@ -45,7 +45,6 @@ function header(spec: BatchJobSpec, what: string, options: readonly string[]): s
 /** The array job; `--array` is given on the sbatch command line (all shards, or those a resume re-runs). */
 export function shardsScript(spec: BatchJobSpec): string {
   const options = [`--job-name=medseg-${spec.experiment}`, `--output=${logsDir(spec)}/shard-%A_%a.out`, ...sbatchOptions(spec.resources, false)];
-  const steps = shardCommands(spec);
   return [
     ...header(spec, `Shard $((SLURM_ARRAY_TASK_ID + 1)) of ${spec.shards}: ${spec.tasks.join(' then ')} of this shard's images.`, options),
     // Setup first: environment modules often read unset variables, which `set -u` would refuse.
@@ -53,20 +52,30 @@ export function shardsScript(spec: BatchJobSpec): string {
     'set -u',
     'I=$((SLURM_ARRAY_TASK_ID + 1))',
     `echo "medseg shard $I/${spec.shards} on $(hostname), job \${SLURM_ARRAY_JOB_ID}_\${SLURM_ARRAY_TASK_ID}"`,
-    '# Exit statuses 0, 3 (finished with errors) and 4 (nothing evaluated) leave a complete shard; the',
-    '# merge reports them as a single run would. Any other status fails the task, and the merge waits.',
-    'step() {',
-    '  local what=$1',
-    '  shift',
-    '  "$@"',
-    '  local status=$?',
-    `  case $status in ${COMPLETE_STATUSES.join('|')}) return 0 ;; esac`,
-    `  echo "medseg shard $I/${spec.shards}: $what ended with exit status $status; the shard is incomplete (medseg slurm --resume re-runs it)" >&2`,
-    '  exit "$status"',
-    '}',
-    ...steps.map((words, k) => `step ${spec.tasks[k]} ${shellCommand(words)}`),
+    ...shardSteps(spec, 'medseg slurm --resume'),
     '',
   ].join('\n');
+}
+
+/**
+ * The shell lines that run a shard's commands in turn, `$I` being its 1-based index (POSIX sh:
+ * the same lines run in a Slurm task and in a Kubernetes container).
+ */
+export function shardSteps(spec: BatchJobSpec, rerun: string): string[] {
+  return [
+    '# Exit statuses 0, 3 (finished with errors) and 4 (nothing evaluated) leave a complete shard; the',
+    '# merge reports them as a single run would. Any other status fails the shard, and the merge waits.',
+    'step() {',
+    '  what=$1',
+    '  shift',
+    '  "$@"',
+    '  status=$?',
+    `  case $status in ${COMPLETE_STATUSES.join('|')}) return 0 ;; esac`,
+    `  echo "medseg shard $I/${spec.shards}: $what ended with exit status $status; the shard is incomplete (${rerun} re-runs it)" >&2`,
+    '  exit "$status"',
+    '}',
+    ...shardCommands(spec).map((words, k) => `step ${spec.tasks[k]} ${shellCommand(words)}`),
+  ];
 }
 
 /** The merge job; `--dependency=afterok:…` is given on the sbatch command line. */
