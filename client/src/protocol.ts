@@ -83,6 +83,8 @@ export interface ResultsData {
   rows: PerImageRowData[];
   /** The report's stress section, shaped from the folder's stress.json; absent when there is none. */
   stress?: StressSectionData;
+  /** The report's explanations section, shaped from the folder's explain.json files; absent when there is none. */
+  explain?: ExplainSectionData;
 }
 /** `null` when the config has not been evaluated yet. */
 export type ResultsResult = ResultsData | null;
@@ -308,6 +310,115 @@ export interface StressCurveData {
   target?: number;
   /** Where mean Dice reaches `target`: interpolated on graded axes, the breaking variant on flips. */
   drop?: { strength: number; label: string; interpolated: boolean };
+}
+
+/**
+ * The "Explanations" section of report.html and the dashboard, shaped by the engine from the
+ * explain.json of each method run on the results folder and the per-image rows
+ * (server/src/core/report/explainSection.ts). Plain JSON.
+ */
+export interface ExplainSectionData {
+  experiment: string;
+  /** One per explanation method with results in the folder, in the engine's method order. */
+  methods: ExplainMethodSectionData[];
+  /** Thumbnails per model and method in each of the two galleries (most and least heat inside the reference). */
+  galleryPerList: number;
+  /** Section-wide notes (fewer thumbnails to keep the page small, …). */
+  notes: string[];
+  /** explain.json files that are there but cannot be read: what is wrong and the fix, one each. */
+  problems: string[];
+}
+
+export interface ExplainMethodSectionData {
+  /** `gradcam`, `scorecam`, … (CLI `--method`). */
+  method: string;
+  /** `Grad-CAM`, `Score-CAM`, … */
+  label: string;
+  time: string;
+  split: string;
+  /** What the gradient or score is of: the predicted mask or the reference. */
+  target: string;
+  imageRule: string;
+  layerRule: string;
+  /** The maps come from gradients with respect to the input image, not a layer. */
+  inputGradient: boolean;
+  models: ExplainModelSectionData[];
+  /** Families (TII vs LMI, …) compared, one sentence per family pair and measure. */
+  families: ExplainComparisonData[];
+  /** Model pairs compared on the heat inside the reference, smallest adjusted p first (at most EXPLAIN_PAIRS_SHOWN). */
+  comparisons: ExplainComparisonData[];
+  /** Model pairs compared in explain.json (the list above may be shorter). */
+  comparisonCount: number;
+  /** Images or models that could not be explained: the first few as text, and how many in all. */
+  failures: string[];
+  failureCount: number;
+  /** Where this run differs from the evaluation the report shows (split, models, model files), and what to run. */
+  notes: string[];
+}
+
+export interface ExplainModelSectionData {
+  model: string;
+  family: string;
+  /** The layer's tensor name, or `input image` for input-gradient methods. */
+  layer: string;
+  /** Its operator and size, `Relu · 512×8×8`. */
+  layerShape?: string;
+  /** `auto` when the layer rule chose it, `config` when explain.gradcam.layer named it. */
+  layerChoice?: 'auto' | 'config';
+  /** `exact` (the gradient graph), `differences` (finite differences), `none` (a gradient-free method). */
+  gradient: 'exact' | 'differences' | 'none';
+  /** Why the gradients are not exact, when they are not. */
+  gradientNote?: string;
+  images: number;
+  /** Rows reused from an interrupted or earlier run of the same settings. */
+  resumed: number;
+  secondsPerImage?: number;
+  dice: MetricSummaryData;
+  /** Shares of the heat inside the reference, inside the prediction, on type I (FP) and on type II (FN) pixels. */
+  insideReference: MetricSummaryData;
+  insidePrediction: MetricSummaryData;
+  insideFp: MetricSummaryData;
+  insideFn: MetricSummaryData;
+  /** The images with the most heat inside the reference, most first. */
+  most: ExplainThumbnailData[];
+  /** The images with the least heat inside the reference, least first. */
+  least: ExplainThumbnailData[];
+  /** Why the galleries are shorter than `galleryPerList` (rows missing, images not found, …). */
+  galleryNote?: string;
+}
+
+export interface ExplainThumbnailData {
+  imageId: string;
+  model: string;
+  /** Axial slice shown, for volumes. */
+  slice?: number;
+  /** The image with the heatmap over it and the reference outlined, as a data: URI. */
+  src: string;
+  dice: number;
+  insideReference?: number;
+  insideFp?: number;
+  insideFn?: number;
+}
+
+export interface ExplainComparisonData {
+  a: string;
+  b: string;
+  /** `inside_reference`, `inside_fp` or `inside_fn`. */
+  measure: string;
+  n: number;
+  /** Family comparisons: each family's mean (per image the mean over its models). */
+  meanA?: number;
+  meanB?: number;
+  meanDifference: number;
+  test: string;
+  statistic: number;
+  p: number;
+  /** Holm-adjusted over the pairs of the same measure. */
+  pAdjusted: number;
+  effectSize?: number;
+  effectName?: string;
+  /** The whole comparison as one sentence. */
+  sentence: string;
 }
 
 // ── work-done progress on a client token (LSP WorkDoneProgressParams) ─────────────────────

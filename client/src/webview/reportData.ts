@@ -3,13 +3,16 @@
  * dashboard webview (posted as a message). Plain data, built by the engine's report module.
  */
 
-import type { MetricSummaryData, StressSectionData } from '../protocol';
+import type { ExplainSectionData, MetricSummaryData, StressSectionData } from '../protocol';
 
 /** One metric's summary over the images (the protocol's shape; the report and the dashboard share it). */
 export type SummaryStat = MetricSummaryData;
 
 /** The "Stress tests" section (the protocol's shape: the dashboard also gets it from `medseg/results`). */
 export type ReportStress = StressSectionData;
+
+/** The "Explanations" section (the protocol's shape: the dashboard also gets it from `medseg/results`). */
+export type ReportExplain = ExplainSectionData;
 
 export interface ReportMethod {
   name: string;
@@ -99,4 +102,6 @@ export interface ReportData {
   provenance: { label: string; value: string }[];
   /** From stress.json in the results folder, when `medseg stress` has run there. */
   stress?: ReportStress;
+  /** From the explain.json files in the results folder, when `medseg explain` has run there. */
+  explain?: ReportExplain;
 }

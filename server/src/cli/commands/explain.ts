@@ -3,6 +3,7 @@ import { loadConfig, type ParsedConfig } from '../../core/config';
 import { resolveDataset, type ResolvedDataset } from '../../core/dataset';
 import { AUTO_LAYER_RULE, CAM_METHODS, explainExperiment, listModelLayers, umapExperiment, type CamMethod, type ExplainReport, type UmapReport } from '../../core/explain';
 import { runOutcome } from '../../core/findings';
+import { refreshReport } from '../../core/report/rerender';
 import { maxOf } from '../../core/util/arrays';
 import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
@@ -19,8 +20,9 @@ paired test. Gradient methods use exact gradients from a backward graph generate
 model (one forward and backward run per batch of images); Grad-CAM falls back to finite
 differences where an operator has no gradient rule, and says so.
 Writes heatmaps/<method>/<model>/<id>.png, explain/<method>/<model>.csv (one row per image) and
-explain.json under <output>/<name>/. A run interrupted or repeated with the same settings
-resumes from the rows already written.
+explain.json (also kept as explain/<method>/explain.json) under <output>/<name>/, and redraws
+report.html there with an "Explanations" section for every method explained. A run interrupted
+or repeated with the same settings resumes from the rows already written.
 
   --method M                     ${CAM_METHODS.join(' | ')}
                                  (default: explain.gradcam.method)
@@ -121,11 +123,16 @@ export async function runExplain(ctx: CommandContext): Promise<number> {
     signal: ctx.signal,
     onProgress: (p) => ctx.progress(`${p.done}/${p.total} ${p.model ?? ''} ${p.imageId ?? ''}`, p.fraction),
   });
-  for (const f of result.findings) ctx.err(formatFinding(placeOnConfig(f, parsed)));
+  // The folder's report.html gets its "Explanations" section (every method explained there).
+  ctx.progress('Redrawing report.html');
+  const output = ctx.flags.output as string | undefined;
+  const evaluateCommand = ['medseg', 'evaluate', ctx.positionals[0], ...(output ? ['--output', output] : [])].join(' ');
+  const redrawn = await refreshReport(result.outputDir, { config, cases: dataset.cases, command: `${evaluateCommand} && ${['medseg', 'explain', ...process.argv.slice(3)].join(' ')}` });
+  for (const f of [...result.findings, ...(redrawn.finding ? [redrawn.finding] : [])]) ctx.err(formatFinding(placeOnConfig(f, parsed)));
   if (ctx.flags.json) ctx.out(JSON.stringify(result.report, null, 2));
   else {
     ctx.out(formatExplainTable(result.report));
-    ctx.out(`\nResults: ${displayPath(result.outputDir)}/ (explain.json, explain/${result.report.method}/, heatmaps/${result.report.method}/)`);
+    ctx.out(`\nResults: ${displayPath(result.outputDir)}/ (explain.json, explain/${result.report.method}/, heatmaps/${result.report.method}/)${redrawn.report ? ', with its section in report.html' : ''}`);
   }
   const outcome = runOutcome(Object.keys(result.report.models).length, [...dataset.findings.filter((f) => f.severity === 'error'), ...result.findings]);
   if (outcome === 'nothing') ctx.err('No model was explained (see above).');

@@ -2,7 +2,9 @@
  * `medseg explain`: heatmaps for images of the evaluation split (a few spread over it, or all of
  * them), per ONNX model, with the numbers that say whether the model looked at the lesion.
  * Writes `heatmaps/<method>/<model>/<id>.png`, the per-image rows `explain/<method>/<model>.csv`
- * and `explain.json` (per model and per family summaries, paired tests) into the results folder.
+ * and `explain.json` (per model and per family summaries, paired tests; a copy per method at
+ * `explain/<method>/explain.json`, so every method run on the folder stays reportable) into the
+ * results folder.
  * Models are explained one after another (one set of sessions alive at a time); images stream in
  * the batches the explainer runs together, the next batch decoding while one runs; rows are
  * appended as heatmaps land, so an interrupted run resumes where it stopped and memory does not
@@ -16,14 +18,15 @@ import type { DatasetCase, ResolvedDataset } from '../dataset/types';
 import { caseFilePath } from '../results/fileNames';
 import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
 import { withResultsLock } from '../results/lock';
-import { resultPath, resultsFolderOf } from '../results/resultPath';
+import { resultsFolderOf } from '../results/resultPath';
 import { InputError, type Finding } from '../findings';
 import { readImage, readMask, writeFileAtomic } from '../io';
 import { resultsDestination, writingInto } from '../io/writeErrors';
 import { maskFitError } from '../scan/maskFit';
 import { computeConfusion, overlapMetrics } from '../metrics';
 import { ENGINE_VERSION } from '../version';
-import { fractionsRecord, formatExplainJson, type ExplainedImage, type ExplainedModel, type ExplainReport } from './explainReport';
+import { writeExplainReport } from './explainFile';
+import { fractionsRecord, type ExplainedImage, type ExplainedModel, type ExplainReport } from './explainReport';
 import { ExplainRowWriter, explainRowFiles, readExplainRows, type ExplainRunFingerprint } from './explainRows';
 import { compareFamilies, compareModels, modelColumns, summarizeModel, type ModelColumns } from './explainSummary';
 import { NOT_CUTTABLE_CODE, UNKNOWN_TENSOR_CODE } from './graphSurgery';
@@ -260,7 +263,7 @@ async function explainUnderLock(config: MedsegConfig, dataset: ResolvedDataset, 
   }
   report.comparisons = compareModels(columns, config.evaluation.compare.alpha);
   report.families = compareFamilies(columns, config.evaluation.compare.alpha);
-  await writeFileAtomic(resultPath(outputDir, 'explain.json'), formatExplainJson(report));
+  await writeExplainReport(outputDir, report);
   return { outputDir, report, findings };
 }
 

@@ -28,3 +28,17 @@ export type GradientSource = 'exact' | 'differences';
 
 /** `auto`: exact where the graph can be differentiated, else finite differences (Grad-CAM only). */
 export type GradientMode = 'auto' | 'exact' | 'differences';
+
+/** How people name each method: the report's and the dashboard's headings, the preview's layers. */
+export const METHOD_LABELS: Readonly<Record<CamMethod, string>> = {
+  gradcam: 'Grad-CAM',
+  'gradcam++': 'Grad-CAM++',
+  xgradcam: 'XGrad-CAM',
+  hirescam: 'HiResCAM',
+  layercam: 'LayerCAM',
+  scorecam: 'Score-CAM',
+  eigencam: 'Eigen-CAM',
+  saliency: 'Saliency',
+  smoothgrad: 'SmoothGrad',
+  'integrated-gradients': 'Integrated Gradients',
+};

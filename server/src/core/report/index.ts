@@ -2,7 +2,8 @@
  * report.html from a finished evaluation: the summary with CIs, per-image distributions, ROC
  * curves, comparisons, fusion gains, size and learning curves, best/worst galleries, the split
  * diagnostics and a provenance section that makes the page auditable (hashes of every model and of
- * the image list, the config as run, versions, provider, seeds, and the command that reproduces it).
+ * the image list, the config as run, versions, provider, seeds, and the command that reproduces it),
+ * with the stress tests (stress.json) and the explanations (explain.json files) of the same folder.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,6 +20,7 @@ import { resultPath } from '../results/resultPath';
 import { maxOf } from '../util/arrays';
 import { errorOverlayPng, pngDataUri, representativeSlice, toDisplayRgb } from './display';
 import { renderReportHtml } from './html';
+import { explainShownOf, reportExplainSection } from './explainSection';
 import { reportStressSection } from './stressSection';
 
 export { renderReportHtml } from './html';
@@ -29,6 +31,8 @@ export interface ReportContext {
   cases: readonly DatasetCase[];
   /** The command line that reproduces the run. */
   command: string;
+  /** Every case of the dataset, when `cases` holds only the evaluated ones: explanations may be of another split. */
+  datasetCases?: readonly DatasetCase[];
   galleryCount?: number;
 }
 
@@ -237,7 +241,8 @@ function perImageSample(table: PerImageTable, primary: MetricName): ReportData['
 export async function writeReport(outputDir: string, summary: EvaluationSummary, table: PerImageTable, ctx: ReportContext): Promise<string> {
   const data = await buildReportData(outputDir, summary, table, ctx);
   const stress = await reportStressSection(outputDir, { experiment: summary.experiment, split: summary.split, methods: Object.keys(summary.methods) });
+  const explain = await reportExplainSection(outputDir, explainShownOf(summary), { cases: ctx.datasetCases ?? ctx.cases, foreground: ctx.config.dataset.foreground });
   const path = resultPath(outputDir, 'report.html');
-  await writeFileAtomic(path, renderReportHtml(stress ? { ...data, stress } : data));
+  await writeFileAtomic(path, renderReportHtml({ ...data, ...(stress ? { stress } : {}), ...(explain ? { explain } : {}) }));
   return path;
 }

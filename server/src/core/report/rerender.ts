@@ -1,7 +1,8 @@
 /**
  * report.html redrawn from what a results folder holds — summary.json, per_image.csv and, when
- * there, stress.json — without inference: after `medseg compare` has rewritten the statistics and
- * after `medseg stress` has written stress.json beside an evaluation.
+ * there, stress.json and the explain.json files — without inference: after `medseg compare` has
+ * rewritten the statistics, after `medseg stress` has written stress.json and after
+ * `medseg explain` has written its heatmaps beside an evaluation.
  */
 import { join } from 'node:path';
 import { InputError, type Finding } from '../findings';
@@ -37,12 +38,12 @@ export async function readStoredEvaluation(outputDir: string): Promise<StoredEva
 /** Writes `<outputDir>/report.html` for a stored evaluation; `cases` may be the whole dataset (the evaluated ones are picked). */
 export async function rerenderReport(outputDir: string, evaluation: StoredEvaluation, ctx: ReportContext): Promise<string> {
   const ids = new Set(evaluation.table.imageIds);
-  return writeReport(outputDir, evaluation.summary, evaluation.table, { ...ctx, cases: ctx.cases.filter((c) => ids.has(c.id)) });
+  return writeReport(outputDir, evaluation.summary, evaluation.table, { ...ctx, cases: ctx.cases.filter((c) => ids.has(c.id)), datasetCases: ctx.cases });
 }
 
 /**
- * Redraws report.html when `outputDir` holds an evaluation (after stress.json was written beside
- * it): the report's path, nothing when there is no evaluation to draw, or a warning finding when
+ * Redraws report.html when `outputDir` holds an evaluation (after stress.json or explain.json was
+ * written beside it): the report's path, nothing when there is no evaluation to draw, or a warning finding when
  * it cannot be drawn — the results themselves are never lost over a report.
  */
 export async function refreshReport(outputDir: string, ctx: ReportContext): Promise<{ report?: string; finding?: Finding }> {

@@ -5,6 +5,7 @@
  */
 import sharp from 'sharp';
 import type { ImageVolume } from '../../core/io';
+import { heatRgba } from '../../core/report/heatOverlay';
 
 export type Rgb = readonly [number, number, number];
 
@@ -80,13 +81,8 @@ export async function maskLayerPng(mask: Uint8Array, width: number, height: numb
 export async function heatLayerPng(prob: Float32Array, width: number, height: number): Promise<string> {
   const rgba = new Uint8Array(width * height * 4);
   for (let i = 0; i < width * height; i++) {
-    const p = Math.min(1, Math.max(0, prob[i]));
-    if (p < 0.02) continue;
-    // dark purple → red → yellow, alpha rising with p
-    const r = Math.round(255 * Math.min(1, 2 * p));
-    const g = Math.round(255 * Math.max(0, 2 * p - 1));
-    const b = Math.round(128 * (1 - p));
-    rgba.set([r, g, b, Math.round(60 + 170 * p)], i * 4);
+    // The report's explanation thumbnails use the same ramp.
+    rgba.set(heatRgba(prob[i]), i * 4);
   }
   return pngDataUri(rgba, width, height, 4);
 }

@@ -9,6 +9,7 @@ import type { PreviewDataResult, PreviewLayer } from '../../../../client/src/pro
 import type { MedsegConfig } from '../../core/config';
 import type { DatasetCase, ResolvedDataset } from '../../core/dataset/types';
 import { predictionProbabilities } from '../../core/evaluate';
+import { CAM_METHODS, METHOD_LABELS, type CamMethod } from '../../core/explain/methods';
 import { caseFilePath } from '../../core/results/fileNames';
 import { ERROR_COLOURS, errorMap, errorMapRgba } from '../../core/fusion';
 import { imageExtension, readImage, readMask, readNiftiHeader } from '../../core/io';
@@ -32,29 +33,15 @@ export function findCase(cases: readonly DatasetCase[], image: string): DatasetC
   return cases.find((c) => c.id === image) ?? cases.find((c) => c.image === image);
 }
 
-/** How the preview names each explanation method's layer. */
-const METHOD_LABELS: Record<string, string> = {
-  gradcam: 'Grad-CAM',
-  'gradcam++': 'Grad-CAM++',
-  xgradcam: 'XGrad-CAM',
-  hirescam: 'HiResCAM',
-  layercam: 'LayerCAM',
-  scorecam: 'Score-CAM',
-  eigencam: 'Eigen-CAM',
-  saliency: 'Saliency',
-  smoothgrad: 'SmoothGrad',
-  'integrated-gradients': 'Integrated Gradients',
-};
-
-/** The explanation methods with heatmaps in a results folder, in the order of METHOD_LABELS. */
-function explainedMethods(dir: string): string[] {
+/** The explanation methods with heatmaps in a results folder, in the engine's method order. */
+function explainedMethods(dir: string): CamMethod[] {
   let present: string[];
   try {
     present = readdirSync(join(dir, 'heatmaps'));
   } catch {
     return [];
   }
-  return Object.keys(METHOD_LABELS).filter((m) => present.includes(m));
+  return CAM_METHODS.filter((m) => present.includes(m));
 }
 
 /** A results file of one case and method, `.png` or `.nii.gz` (volumes), when it exists. */
@@ -129,7 +116,7 @@ export async function previewCase(config: MedsegConfig, dataset: ResolvedDataset
       const camFile = resultFile(dir, `heatmaps/${method}`, model.name, c.id);
       if (!camFile) continue;
       const v = await readImage(camFile);
-      if (fits(v.width, v.height)) layers.push({ id: `${method}:${model.name}`, kind: 'heatmap', label: `${METHOD_LABELS[method] ?? method} of ${model.name}`, png: await heatLayerPng(predictionProbabilities(v), width, height) });
+      if (fits(v.width, v.height)) layers.push({ id: `${method}:${model.name}`, kind: 'heatmap', label: `${METHOD_LABELS[method]} of ${model.name}`, png: await heatLayerPng(predictionProbabilities(v), width, height) });
     }
   }
 
