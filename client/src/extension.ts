@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): MedsegApi {
   const locator = new ImageLocator(server, log);
   const previews = new PreviewPanels(context.extensionUri, server, { onRendered: (i) => previewRendered.fire(i), onCspViolation, openDashboard: (c) => void dashboards.show(c) });
   const dashboards: Dashboards = new Dashboards(context.extensionUri, server, {
-    openImage: (config, image, method) => previews.show({ config, image, method: method === 'fusion:best' ? undefined : method }),
+    openImage: (config, image, method, focusKind) => previews.show({ config, image, method: method === 'fusion:best' ? undefined : method, ...(focusKind ? { focusKind } : {}) }),
     onRendered: (i) => dashboardRendered.fire(i),
     onCspViolation,
   });

@@ -4,15 +4,15 @@
  * It reloads when the server says the config's results changed.
  */
 import * as vscode from 'vscode';
-import type { ResultsData } from '../protocol';
+import type { PreviewLayerKind, ResultsData } from '../protocol';
 import { errorMessage, type MedsegServer } from '../server/medsegServer';
 import type { DashboardToHost, EmbeddingPoint, HostToDashboard } from '../webview/dashboardMessages';
 import type { ReportData } from '../webview/reportData';
 import { setUpWebview } from '../webviewSetup';
-import { extractReportData, reportDataFromResults, withCurrentStress } from './reportSources';
+import { extractReportData, reportDataFromResults, withCurrentSections } from './reportSources';
 
 export interface DashboardHooks {
-  openImage(config: vscode.Uri, imageId: string, method: string): void;
+  openImage(config: vscode.Uri, imageId: string, method: string, focusKind?: PreviewLayerKind): void;
   onRendered(info: { config: string; sections: string[] }): void;
   onCspViolation(what: string): void;
 }
@@ -35,7 +35,7 @@ export async function loadReportData(server: MedsegServer, config: vscode.Uri): 
   try {
     const html = new TextDecoder().decode(await vscode.workspace.fs.readFile(reportUri));
     const data = extractReportData(html);
-    if (data) return { data: withCurrentStress(data, results), source: reportUri.fsPath };
+    if (data) return { data: withCurrentSections(data, results), source: reportUri.fsPath };
   } catch {
     // no report.html: fall back to the summary
   }
@@ -89,7 +89,7 @@ export class Dashboards implements vscode.Disposable {
     panel.webview.onDidReceiveMessage((m: DashboardToHost) => {
       if (m.type === 'ready') markReady();
       else if (m.type === 'rendered') this.hooks.onRendered({ config: key, sections: m.sections });
-      else if (m.type === 'openImage') this.hooks.openImage(config, m.imageId, m.method);
+      else if (m.type === 'openImage') this.hooks.openImage(config, m.imageId, m.method, m.focusKind);
       else if (m.type === 'cspViolation') this.hooks.onCspViolation(`dashboard: ${m.directive} blocked ${m.blocked}`);
     });
     const d: OpenDashboard = { panel, ready, post: (message) => void panel.webview.postMessage(message) };

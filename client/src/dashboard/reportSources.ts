@@ -2,8 +2,9 @@
  * Where the dashboard's `ReportData` comes from, without computing anything: the JSON embedded
  * in the run's report.html (exactly what the report shows), else a reduced view built from
  * summary.json and the per-image rows (tables, box plots, comparisons; no galleries or curves).
- * The stress section always comes from the folder's stress.json as the server shaped it, so a
- * stress test newer than report.html shows too.
+ * The stress and explanations sections always come from the folder's stress.json and explain.json
+ * files as the server shaped them, so a stress test or an explanation run newer than report.html
+ * shows too.
  */
 import type { ResultsData } from '../protocol';
 import type { ReportData, ReportMethod, SummaryStat } from '../webview/reportData';
@@ -23,6 +24,16 @@ export function extractReportData(html: string): ReportData | undefined {
 /** The report's data with the stress section of the results folder as it is now (when the server sent one). */
 export function withCurrentStress(data: ReportData, results: ResultsData): ReportData {
   return results.stress ? { ...data, stress: results.stress } : data;
+}
+
+/** The report's data with the explanations section of the results folder as it is now (when the server sent one). */
+export function withCurrentExplain(data: ReportData, results: ResultsData): ReportData {
+  return results.explain ? { ...data, explain: results.explain } : data;
+}
+
+/** The sections the server shapes from the folder's own files (stress.json, explain.json), as they are now. */
+export function withCurrentSections(data: ReportData, results: ResultsData): ReportData {
+  return withCurrentExplain(withCurrentStress(data, results), results);
 }
 
 type Json = Record<string, unknown>;
@@ -124,5 +135,6 @@ export function reportDataFromResults(results: ResultsData): ReportData {
       { label: 'engine', value: str(s.engine_version) ?? '' },
     ],
     ...(results.stress ? { stress: results.stress } : {}),
+    ...(results.explain ? { explain: results.explain } : {}),
   };
 }

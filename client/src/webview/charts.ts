@@ -1,7 +1,7 @@
 /**
  * The results views — summary table, Dice box plots, ROC curves, comparison matrix, fusion gains,
- * size/learning curves, stress tests (stressViews.ts), galleries, provenance — drawn with
- * Observable Plot into a DOM element.
+ * size/learning curves, stress tests (stressViews.ts), explanations (explainViews.ts), galleries,
+ * provenance — drawn with Observable Plot into a DOM element.
  * Runs in a browser only (report.html and the dashboard webview); it reads no file and makes no
  * request: everything comes in `ReportData`. Colours come from CSS variables so the dashboard
  * follows the VS Code theme and the report has its own light palette.
@@ -10,12 +10,14 @@ import * as Plot from '@observablehq/plot';
 import type { ReportData, ReportGalleryItem, ReportMethod } from './reportData';
 import { appendAll, type Children } from './dom';
 import { stressSection } from './stressViews';
+import { explainSection } from './explainViews';
+import type { PreviewLayerKind } from '../protocol';
 
 export type { ReportData } from './reportData';
 
 export interface RenderOptions {
-  /** Called when a gallery image is clicked (the dashboard opens the preview). */
-  onImageClick?: (imageId: string, method: string) => void;
+  /** Called when a gallery image is clicked (the dashboard opens the preview; `focusKind`: the layers to show, e.g. an explanation's heatmaps). */
+  onImageClick?: (imageId: string, method: string, focusKind?: PreviewLayerKind) => void;
   width?: number;
 }
 
@@ -198,6 +200,7 @@ export function renderReport(root: HTMLElement, data: ReportData, options: Rende
   if (gains) root.append(section('Fusion gains', 'fusion', gains));
   for (const curve of data.curves) root.append(section(curve.name, `curve-${curve.name.replace(/\W+/g, '-')}`, curvePlot(curve, width), curve.note ? el('p', { class: 'note' }, curve.note) : undefined));
   if (data.stress) root.append(stressSection(data.stress, width));
+  if (data.explain) root.append(explainSection(data.explain, width, options));
   if (data.gallery.best.length || data.gallery.worst.length) {
     root.append(section('Best images', 'gallery-best', gallery(data.gallery.best, options)), section('Worst images', 'gallery-worst', gallery(data.gallery.worst, options)));
   }

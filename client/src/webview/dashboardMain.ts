@@ -33,7 +33,7 @@ function embeddingSection(title: string, colourBy: string, points: EmbeddingPoin
 window.addEventListener('message', (event: MessageEvent<HostToDashboard>) => {
   const message = event.data;
   if (message.type === 'report') {
-    renderReport(root, message.data, { onImageClick: (imageId, method) => post({ type: 'openImage', imageId, method }) });
+    renderReport(root, message.data, { onImageClick: (imageId, method, focusKind) => post({ type: 'openImage', imageId, method, ...(focusKind ? { focusKind } : {}) }) });
     root.append(h('p', { class: 'note source' }, `Source: ${message.source}`));
     if (message.focus) document.getElementById(message.focus)?.scrollIntoView();
   } else if (message.type === 'embedding') {

@@ -1,4 +1,5 @@
 /** Messages between the extension host and the results-dashboard webview. */
+import type { PreviewLayerKind } from '../protocol';
 import type { ReportData } from './reportData';
 
 /** A 2-D embedding of the evaluated images (UMAP), one point per image. */
@@ -20,5 +21,6 @@ export type DashboardToHost =
   | { type: 'ready' }
   /** Posted after a draw with the ids of the sections on screen (the tests wait for it). */
   | { type: 'rendered'; sections: string[] }
-  | { type: 'openImage'; imageId: string; method: string }
+  /** `focusKind`: layers the preview shows besides the user's defaults (an explanation thumbnail asks for the heatmaps). */
+  | { type: 'openImage'; imageId: string; method: string; focusKind?: PreviewLayerKind }
   | { type: 'cspViolation'; directive: string; blocked: string };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ResultsData } from '../../../client/src/protocol';
-import { extractReportData, reportDataFromResults, withCurrentStress } from '../../../client/src/dashboard/reportSources';
+import { extractReportData, reportDataFromResults, withCurrentExplain, withCurrentSections, withCurrentStress } from '../../../client/src/dashboard/reportSources';
 import type { ReportData } from '../../../client/src/webview/reportData';
 
 describe('extractReportData', () => {
@@ -108,5 +108,36 @@ describe('withCurrentStress', () => {
   });
   test('without stress.json in the folder the report is drawn as embedded', () => {
     assert.equal(withCurrentStress(embedded, { outputDir: '/r', summary: {}, rows: [] }), embedded);
+  });
+});
+
+describe('withCurrentExplain', () => {
+  const embedded = { experiment: 'demo', stress: { time: 'old stress' }, explain: { experiment: 'demo', methods: [], galleryPerList: 4, notes: ['old'], problems: [] } } as unknown as ReportData;
+  const explain = {
+    experiment: 'demo',
+    galleryPerList: 4,
+    notes: [],
+    problems: [],
+    methods: [{ method: 'gradcam', label: 'Grad-CAM', time: 'new', split: 'test', target: 'prediction', imageRule: '', layerRule: '', inputGradient: false, models: [], families: [], comparisons: [], comparisonCount: 0, failures: [], failureCount: 0, notes: [] }],
+  };
+  const stress = { experiment: 'demo', split: 'test', time: 'new stress', seed: 1, repeats: 2, dropThreshold: 0.05, labelMixes: [], perturbations: [], notes: [] };
+
+  test("the results folder's explain.json files win over the section embedded in an older report.html", () => {
+    assert.equal(withCurrentExplain(embedded, { outputDir: '/r', summary: {}, rows: [], explain }).explain, explain);
+    assert.equal(withCurrentExplain(embedded, { outputDir: '/r', summary: {}, rows: [] }), embedded);
+  });
+
+  test('both server-shaped sections at once, each only when the server sent it', () => {
+    const both = withCurrentSections(embedded, { outputDir: '/r', summary: {}, rows: [], stress, explain });
+    assert.equal(both.stress, stress);
+    assert.equal(both.explain, explain);
+    const onlyExplain = withCurrentSections(embedded, { outputDir: '/r', summary: {}, rows: [], explain });
+    assert.equal(onlyExplain.stress, embedded.stress);
+    assert.equal(onlyExplain.explain, explain);
+  });
+
+  test('without report.html the dashboard draws the section from medseg/results', () => {
+    assert.equal(reportDataFromResults({ outputDir: '/r', summary: {}, rows: [], explain }).explain, explain);
+    assert.equal(reportDataFromResults({ outputDir: '/r', summary: {}, rows: [] }).explain, undefined);
   });
 });

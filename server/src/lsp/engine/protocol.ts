@@ -5,6 +5,7 @@
  */
 import type {
   EvaluateResult,
+  ExplainSectionData,
   ImagesResult,
   PreviewDataResult,
   ProviderChoice,
@@ -53,6 +54,8 @@ export interface JobParams {
   generateSplit: ConfigText & WriteLimit & { out: string; tries: number; seed?: number };
   umap: ConfigText & { colorBy?: string };
   stress: ConfigText & { split?: SplitChoice; provider?: ProviderChoice };
+  /** The dashboard's explanations section of the config's results folder. */
+  explainSection: ConfigText;
 }
 
 export interface JobResults {
@@ -63,6 +66,7 @@ export interface JobResults {
   generateSplit: GeneratedSplit;
   umap: UmapResult;
   stress: StressTestResult;
+  explainSection: ExplainSectionData | null;
 }
 
 export type JobKind = keyof JobParams;

@@ -10,6 +10,7 @@ import { DatasetCache } from './datasetCache';
 import { imagesJob, previewJob } from './jobs/browse';
 import type { JobContext } from './jobs/context';
 import { evaluateJob } from './jobs/evaluate';
+import { explainSectionJob } from './jobs/explainSection';
 import { stressJob, umapJob } from './jobs/explainStress';
 import { generateSplitJob } from './jobs/generateSplit';
 import { validateJob } from './jobs/validate';
@@ -25,6 +26,7 @@ const handlers: { [K in JobKind]: Handler<K> } = {
   generateSplit: generateSplitJob,
   umap: umapJob,
   stress: stressJob,
+  explainSection: explainSectionJob,
 };
 
 const port = parentPort;

@@ -34,6 +34,7 @@ import {
 } from '../../../../client/src/protocol';
 import { dirname, join } from 'node:path';
 import { parseConfig } from '../../core/config';
+import { hasExplainResults } from '../../core/explain/explainFile';
 import type { Finding } from '../../core/findings';
 import type { DiagnosticsScheduler } from '../diagnostics';
 import type { ConfigDocuments } from '../documents';
@@ -130,10 +131,20 @@ async function evaluate(deps: RequestDeps, params: EvaluateParams & WithToken, t
   }
 }
 
-async function results(deps: RequestDeps, params: ResultsParams): Promise<ResultsResult> {
+async function results(deps: RequestDeps, params: ResultsParams, token: CancellationToken): Promise<ResultsResult> {
   const source = await configText(deps, params.uri);
   const config = parseConfig(source.text, source.file).config;
-  return config ? readResults(config) : null;
+  const found = config ? await readResults(config) : null;
+  if (!found || !hasExplainResults(found.outputDir)) return found;
+  // The explanations section reads images for its thumbnails: the worker shapes it.
+  try {
+    const explain = await deps.runs.run('explainSection', source, { signal: signalOf(token) });
+    return explain ? { ...found, explain } : found;
+  } catch (err) {
+    if (err instanceof CancelledError) throw err;
+    const problem = `The explanations in ${found.outputDir} could not be shown: ${(err as Error).message}`;
+    return { ...found, explain: { experiment: String(found.summary.experiment ?? config!.name), methods: [], galleryPerList: 0, notes: [], problems: [problem] } };
+  }
 }
 
 async function images(deps: RequestDeps, params: ImagesParams, token: CancellationToken): Promise<ImagesResult> {
