@@ -13,6 +13,7 @@ const entries = {
   cli: 'server/src/cli/bin.ts',
   demo: 'server/src/cli/demo.ts',
   'inference-worker': 'server/src/core/inference/worker.ts',
+  'case-worker': 'server/src/core/evaluate/caseWorker.ts',
   'umap-worker': 'server/src/core/explain/umap/worker.ts',
 };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(p)));

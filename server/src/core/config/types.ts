@@ -126,6 +126,10 @@ export interface RuntimeConfig {
   provider: 'auto' | 'cuda' | 'webgpu' | 'cpu';
   batch: number;
   threads: number;
+  /** Case worker threads of an evaluation: 0 = auto (absent: 0), `main` = the evaluation's own thread. */
+  workers?: number | 'main';
+  /** Images of consecutive cases per inference run: `auto` (absent: auto) = 1 on CPU, sized by memory on a GPU. */
+  caseBatch?: number | 'auto';
   cache: string;
 }
 

@@ -30,6 +30,8 @@ export interface CaseOutcome {
   /** This case's fused-vs-member pixel changes (the case id is the caller's). */
   changes: FusionChange[];
   staple?: CaseFusion['staple'];
+  /** Inferences this case ran (the others came from the cache). */
+  inferences?: number;
 }
 
 export interface CaseContext {
@@ -54,7 +56,11 @@ function rowOf(c: DatasetCase, method: string, m: ImageMetrics, source?: string)
   return { imageId: c.id, split: c.split ?? '', method, metrics: m, refPixels: m.ref_pixels, predPixels: m.pred_pixels, ...m.confusion, source };
 }
 
-export async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<CaseOutcome> {
+/**
+ * `index`: the case's position in its evaluation (models that batch several cases together wait
+ * for each case of a window by it); absent outside an evaluation.
+ */
+export async function evaluateCase(c: DatasetCase, ctx: CaseContext, index?: number): Promise<CaseOutcome> {
   const outcome: CaseOutcome = { rows: [], failures: [], changes: [] };
   let ref: BinaryMask;
   let imageHash: string;
@@ -63,6 +69,8 @@ export async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<Ca
     ref = read.ref;
     imageHash = sha256(read.imageBytes);
   } catch (err) {
+    // No model will see this case: their batch windows must not wait for it.
+    if (index !== undefined) for (const source of ctx.sources) source.settle?.(index);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') outcome.failures.push({ imageId: c.id, code: 'io/not-found', message: `${e.path} does not exist.` });
     else outcome.failures.push({ imageId: c.id, ...failureOf(err) });
@@ -71,6 +79,7 @@ export async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<Ca
   let decoded: Promise<ImageVolume> | undefined;
   const input: CaseInput = {
     case: c,
+    index,
     imageHash,
     image: () => (decoded ??= readImage(c.image, { slice: c.slice })),
     ref: { width: ref.width, height: ref.height, depth: ref.depth },
@@ -83,7 +92,6 @@ export async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<Ca
     spacingKnown: ref.spacingKnown,
     nifti: c.slice === undefined ? ref.nifti : undefined,
   };
-  const out = ctx.outputDir;
   // The case's files are encoded and written concurrently (and while the next model predicts);
   // a handler is attached at once so a failed write is not an unhandled rejection before the end.
   const writes: Promise<unknown>[] = [];
@@ -91,6 +99,30 @@ export async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<Ca
     p.catch(() => undefined);
     writes.push(p);
   };
+  try {
+    await scoreCase(c, ctx, input, ref, geometry, outcome, write);
+  } finally {
+    // Every file of the case is written (or has failed) before the case counts as done: an abort or
+    // a failure never leaves writes running behind a released results lock.
+    const settled = await Promise.allSettled(writes);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+  if (input.inferences) outcome.inferences = input.inferences;
+  return outcome;
+}
+
+/** The models, their metrics and files, then the fusions, into `outcome`; files are handed to `write`. */
+async function scoreCase(
+  c: DatasetCase,
+  ctx: CaseContext,
+  input: CaseInput,
+  ref: BinaryMask,
+  geometry: CaseGeometry,
+  outcome: CaseOutcome,
+  write: (p: Promise<unknown>) => void,
+): Promise<void> {
+  const out = ctx.outputDir;
   const members: MemberMask[] = [];
   const modelMetrics = new Map<string, ImageMetrics>();
   for (const source of ctx.sources) {
@@ -130,6 +162,4 @@ export async function evaluateCase(c: DatasetCase, ctx: CaseContext): Promise<Ca
       }
     }
   }
-  await Promise.all(writes);
-  return outcome;
 }

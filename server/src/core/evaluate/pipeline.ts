@@ -1,15 +1,16 @@
 /**
- * The evaluation pipeline: cases stream through (hash → cached or fresh prediction per model →
- * metrics → files) with a few cases in flight, so decoding, inference (worker threads) and metric
- * kernels overlap. Only the per-image table (typed columns), fixed-size dataset sums and
- * STAPLE's per-case estimates are kept; fusion changes go to disk as they come; no case's pixels
- * outlive its turn. One bad image or one NaN-producing model is a failure of that row, reported
- * and skipped; the run goes on.
+ * The evaluation pipeline. The evaluation's thread only schedules: cases go in order to a pool of
+ * case workers (casePool.ts) that read, predict, score, fuse and write each case, while the
+ * models' sessions run in one inference host thread fed by the workers; outcomes come back in any
+ * order and are put at their case's index — the per-image table (typed columns), STAPLE's per-case
+ * estimates, the fusion changes spooled to disk in case order — and the workers' pooled sums are
+ * added when the pass ends. So the results are byte-identical whatever the number of workers. No
+ * case's pixels outlive its turn; the cases in flight are capped. One bad image or one
+ * NaN-producing model is a failure of that row, reported and skipped; the run goes on.
  */
-import { join } from 'node:path';
 import type { MedsegConfig, SplitName } from '../config/types';
-import type { ResolvedDataset } from '../dataset/types';
-import { InputError, type Finding } from '../findings';
+import type { DatasetCase, ResolvedDataset } from '../dataset/types';
+import type { Finding } from '../findings';
 import { fusionMembers } from '../fusion';
 import { cacheNotSavedFinding, probeWritable, resultsDestination, writingInto, WriteError, type Destination } from '../io/writeErrors';
 import { PooledCounts } from '../metrics';
@@ -18,19 +19,21 @@ import { FUSION_CHANGES_FILE, FusionChangeLog } from '../results/fusionChanges';
 import { PerImageTable } from '../results/perImageTable';
 import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
 import { acquireResultsLock, type ResultsLock } from '../results/lock';
-import { PredictionCache } from '../results/predictionCache';
 import { resultPath, resultsFolderOf } from '../results/resultPath';
 import { StapleRuns } from '../results/stapleRuns';
-import type { EvaluationSummary, SkippedModel } from '../results/summary';
-import { pushAll } from '../util/arrays';
-import { mapConcurrent } from '../util/concurrency';
+import type { EvaluationSummary } from '../results/summary';
+import { maxOf, pushAll } from '../util/arrays';
 import { HeapGuard } from '../util/heapGuard';
 import { assembleSummary, failureFindings, tryWriteReport, writeResults, type EvaluationParts } from './assemble';
-import { evaluateCase, type CaseFailure, type CaseOutcome } from './caseEvaluation';
+import type { CaseFailure, CaseOutcome } from './caseEvaluation';
+import { CasePool } from './casePool';
+import { predictionCacheDir } from './caseRunner';
+import { pooledFromTransfer, reviveRunError, type PhaseSpec, type PhaseTotals } from './caseWorkerProtocol';
 import { fusionMethodName } from './fuseCase';
+import { poolSize, type PoolSize } from './poolSize';
+import { inferencePlace, openRunModels, providerUsed, sourceSpecs, type RunModels } from './runModels';
 import { selectCases, type Shard } from './selectCases';
 import { shardProvenance, writeShardParts } from './shardParts';
-import { FileSource, OnnxSource, type PredictionSource } from './sources';
 
 export interface EvaluationProgress {
   done: number;
@@ -48,7 +51,9 @@ export interface EvaluateOptions {
   shard?: Shard;
   signal?: AbortSignal;
   onProgress?: (p: EvaluationProgress) => void;
-  /** Cases in flight at once (default 2: one decoding while one infers). */
+  /** Case worker threads (overrides runtime.workers; 0 = auto, `main` = this thread). */
+  workers?: number | 'main';
+  /** Cases in flight on each worker (default: 2, or 3 when models infer; more for GPU batch windows). */
   concurrency?: number;
   /** The command line that reproduces this run, for the report's provenance. */
   command?: string;
@@ -97,42 +102,40 @@ async function runEvaluation(config: MedsegConfig, dataset: ResolvedDataset, opt
     });
   }
 
-  const cache = new PredictionCache(join(config.runtime.cache, 'predictions'));
   const runtime = { ...config.runtime, provider: options.provider ?? config.runtime.provider };
-  const sources: PredictionSource[] = [];
-  const skipped: SkippedModel[] = [];
   let changes: FusionChangeLog | undefined;
+  let run: RunModels | undefined;
+  let pool: CasePool | undefined;
   // Nothing is written into a folder that holds dataset files, nor while another run writes there.
   checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
   // A read-only share or an --output through a file is refused before any inference.
   await probeWritable(destination);
   const lock = await acquireResultsLock(outputDir, options.command ?? `medseg evaluate ${config.file} --split ${split}`, options.lock);
   try {
-    for (const model of config.models) {
-      options.signal?.throwIfAborted();
-      try {
-        const source: PredictionSource = model.path ? await OnnxSource.create(model, runtime, cache, options.signal) : new FileSource(model, config.dataset.foreground);
-        sources.push(source);
-        // The graph-versus-config warnings (an output chosen by shape among several) reach this run's user too.
-        for (const w of source.warnings ?? []) findings.push({ code: w.code, severity: 'warning', message: w.message, location: { file: config.file }, configPath: ['models', model.index, 'path'] });
-      } catch (err) {
-        if (!(err instanceof InputError)) throw err;
-        // A model that cannot run (unreadable file, shape not matching its config, provider
-        // missing) is reported; the other models are still evaluated.
-        findings.push({ code: err.code, severity: 'error', message: `Model \`${model.name}\` is skipped: ${err.message}`, location: { file: config.file }, configPath: ['models', model.index, 'path'] });
-        skipped.push({ name: model.name, code: err.code, reason: err.message });
-      }
-    }
-    const running = new Set(sources.map((s) => s.model.name));
+    const valCases = split === 'test' && config.evaluation.fusion.length > 0 ? selectCases(dataset.cases, 'val', options.shard) : [];
+    run = await openRunModels(config, runtime, [...cases, ...valCases], options.signal);
+    pushAll(findings, run.findings);
+    const runModels = run.models;
+    const running = new Set(runModels.map((m) => m.model.name));
     const members = fusionMembers(config.models.filter((m) => running.has(m.name)), config.evaluation.fuseModels);
     const fusions = members.length >= 2 ? config.evaluation.fusion : [];
     const methods = [
-      ...sources.map((s) => ({ name: s.model.name, kind: 'model' as const, family: s.model.family })),
+      ...runModels.map((m) => ({ name: m.model.name, kind: 'model' as const, family: m.model.family })),
       ...fusions.map((f) => ({ name: fusionMethodName(f), kind: 'fusion' as const })),
     ];
     const methodNames = methods.map((m) => m.name);
     const pooled = new Map(methodNames.map((m) => [m, new PooledCounts()]));
-    const base = { sources, metrics, foreground: config.dataset.foreground, fusions, fusionMembers: members, signal: options.signal };
+    const cacheDir = predictionCacheDir(config.runtime.cache);
+    const size = poolSize({
+      requested: options.workers ?? runtime.workers,
+      inference: inferencePlace(runModels),
+      threads: runtime.threads,
+      cases: Math.max(cases.length, valCases.length),
+      window: maxOf(runModels.map((m) => m.onnx?.batching.window ?? 1), 1),
+      perWorker: options.concurrency,
+    });
+    const host = run.host;
+    pool = CasePool.open(size.workers, { sources: sourceSpecs(runModels), metrics, foreground: config.dataset.foreground, fusions, fusionMembers: members, methods: methodNames, cacheDir }, host ? () => host.connect() : undefined);
 
     const caseIds = cases.map((c) => c.id);
     const table = new PerImageTable(methodNames, caseIds);
@@ -141,28 +144,35 @@ async function runEvaluation(config: MedsegConfig, dataset: ResolvedDataset, opt
     changes = changeLog;
     const failures: { index: number; failure: CaseFailure }[] = [];
     let done = 0;
+    let inferences = 0;
     const heap = new HeapGuard();
-    await mapConcurrent(cases, options.concurrency ?? 2, async (c, index) => {
-      options.signal?.throwIfAborted();
-      const outcome = await evaluateCase(c, { ...base, pooled, outputDir });
+    const totals = await runPhase(pool, run, size, { stream: 'evaluate', cases: cases.length, outputDir }, cases, options.signal, (index, outcome) => {
       // The case's results go into fixed places (its index), so the finishing order does not matter.
       addRows(table, index, outcome);
       if (outcome.staple) staple.set(index, outcome.staple);
       for (const failure of outcome.failures) failures.push({ index, failure });
-      await changeLog.add(index, c.id, outcome.changes);
+      // Lines are written in case order as the cases before come in; a failed append surfaces in drain().
+      changeLog.add(index, cases[index].id, outcome.changes).catch(() => undefined);
       heap.check();
       done++;
-      options.onProgress?.({ done, total: cases.length, imageId: c.id, inferences: sources.reduce((a, s) => a + s.inferences, 0) });
+      inferences += outcome.inferences ?? 0;
+      options.onProgress?.({ done, total: cases.length, imageId: cases[index].id, inferences });
     });
     await changeLog.drain();
+    for (const t of totals) {
+      for (const [method, p] of Object.entries(t.pooled)) pooled.get(method)?.merge(pooledFromTransfer(p));
+      for (const m of runModels) m.inferences += t.inferences[m.model.name] ?? 0;
+    }
     // A deployable fusion is chosen on the validation split only, then reported on this split.
     let validation = new PerImageTable(methodNames);
     if (split === 'test' && fusions.length > 0) {
-      const valCases = selectCases(dataset.cases, 'val', options.shard);
-      const valPooled = new Map(methodNames.map((m) => [m, new PooledCounts()]));
-      validation = new PerImageTable(methodNames, valCases.map((c) => c.id));
-      await mapConcurrent(valCases, options.concurrency ?? 2, async (c, index) => addRows(validation, index, await evaluateCase(c, { ...base, pooled: valPooled })));
+      const table = new PerImageTable(methodNames, valCases.map((c) => c.id));
+      // Its pooled sums are not reported: the validation pass only ranks methods by Dice.
+      const valTotals = await runPhase(pool, run, size, { stream: 'validation', cases: valCases.length }, valCases, options.signal, (index, outcome) => addRows(table, index, outcome));
+      for (const t of valTotals) for (const m of runModels) m.inferences += t.inferences[m.model.name] ?? 0;
+      validation = table;
     }
+    const unsaved = totals.find((t) => t.cacheUnsaved)?.cacheUnsaved;
     const parts: EvaluationParts = {
       split,
       shard: options.shard,
@@ -175,15 +185,18 @@ async function runEvaluation(config: MedsegConfig, dataset: ResolvedDataset, opt
       changes: changeLog,
       staple,
       failures: failures.sort((a, b) => a.index - b.index).map((f) => f.failure),
-      skipped,
+      skipped: run.skipped,
       pooled,
       models: Object.fromEntries(
-        sources.map((s) => [s.model.name, { family: s.model.family, source: s.model.path ?? s.model.predictions, sha256: s.modelHash, ...(s.outputName !== undefined ? { output: s.outputName } : {}), train_size: s.model.trainSize, inferences: s.inferences }]),
+        runModels.map((m) => {
+          const output = m.onnx?.opened.description.outputName;
+          return [m.model.name, { family: m.model.family, source: m.model.path ?? m.model.predictions, sha256: m.onnx?.modelHash, ...(output !== undefined ? { output } : {}), train_size: m.model.trainSize, inferences: m.inferences }];
+        }),
       ),
-      provider: sources.find((s) => s.provider) ? { used: sources.find((s) => s.provider)!.provider!, attempts: sources.find((s) => s.provider)!.attempts ?? [] } : undefined,
+      provider: providerUsed(runModels),
     };
     pushAll(findings, failureFindings(config, parts.failures));
-    if (cache.unsaved) findings.push(cacheNotSavedFinding(cache.unsaved, 'prediction cache', cache.dir, config.file));
+    if (unsaved) findings.push(cacheNotSavedFinding(reviveRunError(unsaved) as WriteError, 'prediction cache', cacheDir, config.file));
     const labels = new Map(dataset.cases.map((c) => [c.id, c.labels]));
     const summary = assembleSummary(config, dataset.labelColumns, (id) => labels.get(id) ?? {}, parts);
     await writeResults(outputDir, parts, summary);
@@ -199,7 +212,28 @@ async function runEvaluation(config: MedsegConfig, dataset: ResolvedDataset, opt
     throw err;
   } finally {
     await changes?.discard(); // nothing left to remove once writeResults has put the file in place
-    await Promise.all(sources.map((s) => s.dispose()));
+    pool?.close();
+    await run?.host?.dispose();
     lock.release();
+  }
+}
+
+/**
+ * One pass over `cases` through the pool; resolves with the workers' sums. An aborted or failed
+ * pass tells the inference host to drop the batch windows its cases left waiting.
+ */
+async function runPhase(
+  pool: CasePool,
+  run: RunModels,
+  size: PoolSize,
+  phase: PhaseSpec,
+  cases: readonly DatasetCase[],
+  signal: AbortSignal | undefined,
+  onOutcome: (index: number, outcome: CaseOutcome) => void,
+): Promise<PhaseTotals[]> {
+  try {
+    return await pool.runPhase(phase, cases, { perWorker: size.perWorker, signal, onOutcome });
+  } finally {
+    run.host?.endStream(phase.stream);
   }
 }

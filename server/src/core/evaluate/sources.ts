@@ -8,7 +8,8 @@ import type { ModelConfig, RuntimeConfig } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { InputError } from '../findings';
 import { readImage, type ForegroundRule, type ImageVolume } from '../io';
-import { WorkerModelRunner, type ProviderAttempt, type ProviderName } from '../inference';
+import { HostedModel, WorkerModelRunner, type PredictOptions, type Prediction, type ProviderAttempt, type ProviderName, type ReferenceSize, type ResolvedModelInput } from '../inference';
+import type { ModelInfo } from '../onnx';
 import { PredictionCache, predictionKey, quantiseProbabilities, type QuantisedPrediction } from '../results/predictionCache';
 import { maskFitError } from '../scan/maskFit';
 import { predictionFileProbabilities } from './predictionValues';
@@ -16,6 +17,10 @@ import { sha256, sha256File } from '../util/hash';
 
 export interface CaseInput {
   case: DatasetCase;
+  /** The case's position in its evaluation (windows of cases batch by it); absent elsewhere. */
+  index?: number;
+  /** Inferences run for this case so far (the sources count them). */
+  inferences?: number;
   /** SHA-256 of the image file's bytes. */
   imageHash: string;
   /** Decodes the image on first use (a fully cached case never decodes). */
@@ -36,7 +41,55 @@ export interface PredictionSource {
   /** Inferences run (cache misses) so far. */
   inferences: number;
   predict(input: CaseInput, signal?: AbortSignal): Promise<QuantisedPrediction>;
+  /**
+   * Case `index` will not call `predict` (it failed before the models ran): a model batching cases
+   * together stops waiting for it. Called at most once per case, and never after `predict`.
+   */
+  settle?(index: number): void;
   dispose(): Promise<void>;
+}
+
+/** A model run elsewhere (a worker of its own, or the evaluation's inference host) as OnnxSource sees it. */
+export interface ModelClient {
+  readonly info: ModelInfo;
+  readonly input: ResolvedModelInput;
+  readonly provider: ProviderName;
+  readonly attempts: ProviderAttempt[];
+  readonly outputName: string;
+  readonly warnings: { code: string; message: string }[];
+  predict(image: ImageVolume, refSize?: ReferenceSize, options?: PredictOptions & { caseIndex?: number }): Promise<Prediction>;
+  /** Case `caseIndex` is done with this model (see HostedModel.settle). */
+  settle?(caseIndex: number): void;
+  dispose?(): Promise<void>;
+}
+
+/** A HostedModel as a ModelClient: what the host reported, and its predictions. */
+class HostedClient implements ModelClient {
+  constructor(private readonly hosted: HostedModel) {}
+  get info(): ModelInfo {
+    return this.hosted.description.info;
+  }
+  get input(): ResolvedModelInput {
+    return this.hosted.description.input;
+  }
+  get provider(): ProviderName {
+    return this.hosted.description.provider;
+  }
+  get attempts(): ProviderAttempt[] {
+    return this.hosted.description.attempts;
+  }
+  get outputName(): string {
+    return this.hosted.description.outputName;
+  }
+  get warnings(): { code: string; message: string }[] {
+    return this.hosted.description.warnings;
+  }
+  predict(image: ImageVolume, refSize?: ReferenceSize, options?: PredictOptions & { caseIndex?: number }): Promise<Prediction> {
+    return this.hosted.predict(image, refSize, options);
+  }
+  settle(caseIndex: number): void {
+    this.hosted.settle(caseIndex);
+  }
 }
 
 export class OnnxSource implements PredictionSource {
@@ -44,7 +97,7 @@ export class OnnxSource implements PredictionSource {
   private constructor(
     readonly model: ModelConfig,
     readonly modelHash: string,
-    private readonly runner: WorkerModelRunner,
+    private readonly runner: ModelClient,
     private readonly cache: PredictionCache,
   ) {}
 
@@ -70,6 +123,11 @@ export class OnnxSource implements PredictionSource {
     return new OnnxSource(model, modelHash, runner, cache);
   }
 
+  /** A model whose session the evaluation's inference host holds (in a case worker). */
+  static hosted(model: ModelConfig, modelHash: string, hosted: HostedModel, cache: PredictionCache): OnnxSource {
+    return new OnnxSource(model, modelHash, new HostedClient(hosted), cache);
+  }
+
   private preprocessingKey(): unknown {
     // The output read joins the key only for graphs with several: single-output models keep their
     // cache, and entries a multi-output model left when the first output was always read are not reused.
@@ -78,20 +136,30 @@ export class OnnxSource implements PredictionSource {
   }
 
   async predict(input: CaseInput, signal?: AbortSignal): Promise<QuantisedPrediction> {
-    const key = predictionKey({ modelHash: this.modelHash, imageHash: input.imageHash, preprocessing: this.preprocessingKey(), slice: input.case.slice });
-    const cached = await this.cache.get(key, input.ref.depth);
-    if (cached && cached.width === input.ref.width && cached.height === input.ref.height && cached.depth === input.ref.depth) return cached;
-    const image = await input.image();
-    const p = await this.runner.predict(image, { width: input.ref.width, height: input.ref.height }, { signal, imageName: input.case.id });
-    // Callers check the mask against the image first (caseReference.ts); this keeps a stray caller honest.
-    const misfit = maskFitError(input.case, { width: image.width, height: image.height, depth: p.depth }, input.ref);
-    if (misfit) throw misfit;
-    this.inferences++;
-    return this.cache.put(key, { width: p.width, height: p.height, depth: p.depth, prob: quantiseProbabilities(p.prob) });
+    try {
+      const key = predictionKey({ modelHash: this.modelHash, imageHash: input.imageHash, preprocessing: this.preprocessingKey(), slice: input.case.slice });
+      const cached = await this.cache.get(key, input.ref.depth);
+      if (cached && cached.width === input.ref.width && cached.height === input.ref.height && cached.depth === input.ref.depth) return cached;
+      const image = await input.image();
+      const p = await this.runner.predict(image, { width: input.ref.width, height: input.ref.height }, { signal, imageName: input.case.id, caseIndex: input.index });
+      // Callers check the mask against the image first (caseReference.ts); this keeps a stray caller honest.
+      const misfit = maskFitError(input.case, { width: image.width, height: image.height, depth: p.depth }, input.ref);
+      if (misfit) throw misfit;
+      this.inferences++;
+      input.inferences = (input.inferences ?? 0) + 1;
+      return await this.cache.put(key, { width: p.width, height: p.height, depth: p.depth, prob: quantiseProbabilities(p.prob) });
+    } finally {
+      // As soon as the case is done with this model (a cache hit, a decode failure): its batch window must not wait for it.
+      if (input.index !== undefined) this.runner.settle?.(input.index);
+    }
   }
 
-  dispose(): Promise<void> {
-    return this.runner.dispose();
+  settle(index: number): void {
+    this.runner.settle?.(index);
+  }
+
+  async dispose(): Promise<void> {
+    await this.runner.dispose?.();
   }
 }
 

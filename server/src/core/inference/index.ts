@@ -2,8 +2,8 @@ export { checkModelAgainstConfig, resolveGraphInput, resolveGraphOutput } from '
 export { chooseOutput, describeOutputChoice, listOutputs, MULTIPLE_OUTPUTS, OUTPUT_NOT_FOUND } from './chooseOutput';
 export type { OutputChoice, OutputChoiceModel, OutputProblem } from './chooseOutput';
 export type { ResolvedGraphInput } from './checkModel';
-export { countNonFinite, foregroundChannel, foregroundProbability, resizeProbability, scoreMapShape, thresholdProbability } from './postprocess';
-export type { ScoreMapShape } from './postprocess';
+export { countNonFinite, foregroundChannel, foregroundProbability, resizeProbability, scoreMapShape, scoresToProbability, thresholdProbability } from './postprocess';
+export type { ScoreMapShape, ScoreSource } from './postprocess';
 export { NON_FINITE_CODE, predictImage } from './predict';
 export type { Prediction, PredictionContext, PredictOptions, ReferenceSize, ResolvedModelInput } from './predict';
 export { preprocess } from './preprocess';
@@ -13,4 +13,11 @@ export type { ProviderAttempt, ProviderName, ProviderSelection, RequestedProvide
 export { resizeBilinear } from './resize';
 export { ModelRunner, prepareModel } from './runner';
 export type { PreparedModel, RunnerDescription, RunnerSettings } from './runner';
-export { WorkerModelRunner, workerScriptPath } from './workerRunner';
+export { WorkerModelRunner } from './workerRunner';
+export { InferenceHost, workerScriptPath } from './inferenceHost';
+export type { OpenedModel } from './inferenceHost';
+export { HostConnection, HostedModel } from './hostedModel';
+export type { HostedModelSpec } from './hostedModel';
+export { planBatches } from './batchPlan';
+export type { BatchPlan, BatchPlanInput } from './batchPlan';
+export type { StreamSpec } from './workerProtocol';

@@ -3,7 +3,11 @@
  * channels, the foreground channel, bilinear resize back to the reference size, threshold.
  */
 import type { ModelOutputConfig } from '../config/types';
+import { InputError } from '../findings';
 import { resizeBilinear } from './resize';
+
+/** The finding code of a model whose scores are NaN or infinite (predict.ts gives it the image's context). */
+export const NON_FINITE_SCORES = 'model/non-finite-output';
 
 /** Shape of one sample of a score map (no batch axis). */
 export interface ScoreMapShape {
@@ -91,4 +95,29 @@ export function resizeProbability(prob: Float32Array, width: number, height: num
 export function thresholdProbability(prob: Float32Array, threshold: number, out: Uint8Array = new Uint8Array(prob.length), outOffset = 0): Uint8Array {
   for (let i = 0; i < prob.length; i++) out[outOffset + i] = prob[i] >= threshold ? 1 : 0;
   return out;
+}
+
+/** Who produced a score map, for the errors about it. */
+export interface ScoreSource {
+  modelName: string;
+  modelFile: string;
+  output: Pick<ModelOutputConfig, 'activation' | 'channel'>;
+  layout: 'NCHW' | 'NHWC';
+  /** [H, W] of the model input: probability maps are brought to this size. */
+  size: [number, number];
+}
+
+/**
+ * One sample's foreground probability at the model size from its raw scores (`dims`: the output's
+ * dims, batch axis first). Scores that are not all finite are refused: a model that returns NaN on
+ * an image is that image's failure, not a silently empty mask.
+ */
+export function scoresToProbability(scores: Float32Array, dims: readonly number[], from: ScoreSource, offset = 0): Float32Array {
+  const shape = scoreMapShape(dims, from.layout);
+  const sampleLength = shape.channels * shape.height * shape.width;
+  if (countNonFinite(scores, offset, offset + sampleLength) > 0) {
+    throw new InputError(from.modelFile, `Model \`${from.modelName}\` produced NaN or infinite scores.`, NON_FINITE_SCORES);
+  }
+  const prob = foregroundProbability(scores, shape, from.output, offset);
+  return resizeProbability(prob, shape.width, shape.height, from.size[1], from.size[0]);
 }

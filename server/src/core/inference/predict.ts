@@ -7,9 +7,9 @@ import type { ModelOutputConfig, Normalization } from '../config/types';
 import { InputError } from '../findings';
 import type { ImageVolume } from '../io/types';
 import { preprocess } from './preprocess';
-import { resizeProbability, thresholdProbability } from './postprocess';
+import { NON_FINITE_SCORES, resizeProbability, thresholdProbability } from './postprocess';
 
-export const NON_FINITE_CODE = 'model/non-finite-output';
+export const NON_FINITE_CODE = NON_FINITE_SCORES;
 
 /** The model's input as it runs: config plus the [H, W] read from the graph when the config has none. */
 export interface ResolvedModelInput {

@@ -9,11 +9,9 @@ import type { ModelConfig, RuntimeConfig } from '../config/types';
 import { InputError } from '../findings';
 import type { ImageVolume } from '../io/types';
 import { parseModelInfo, type ModelInfo } from '../onnx';
-import { pushAll } from '../util/arrays';
 import { checkModelAgainstConfig, resolveGraphInput, resolveGraphOutput } from './checkModel';
-import { countNonFinite, foregroundProbability, resizeProbability, scoreMapShape } from './postprocess';
+import { scoresToProbability, type ScoreSource } from './postprocess';
 import {
-  NON_FINITE_CODE,
   predictImage,
   throwIfAborted,
   type PredictOptions,
@@ -34,6 +32,8 @@ export interface RunnerDescription {
   attempts: ProviderAttempt[];
   /** Inputs per `session.run`: the graph's fixed batch, else runtime.batch. */
   batchSize: number;
+  /** The graph's fixed batch size, when its batch axis is not dynamic. */
+  fixedBatch?: number;
   /** The graph output read as the score map (named in the config, the only one, or chosen by shape). */
   outputName: string;
   /** Warnings of the graph-versus-config check (an output chosen by shape, a fixed batch), for the caller to report. */
@@ -84,7 +84,7 @@ export class ModelRunner implements RunnerDescription {
     readonly batchSize: number,
     readonly outputName: string,
     readonly warnings: { code: string; message: string }[],
-    private readonly fixedBatch: number | undefined,
+    readonly fixedBatch: number | undefined,
     private session: ort.InferenceSession | undefined,
   ) {}
 
@@ -114,7 +114,21 @@ export class ModelRunner implements RunnerDescription {
   }
 
   get description(): RunnerDescription {
-    return { info: this.info, input: this.input, provider: this.provider, attempts: this.attempts, batchSize: this.batchSize, outputName: this.outputName, warnings: this.warnings };
+    return {
+      info: this.info,
+      input: this.input,
+      provider: this.provider,
+      attempts: this.attempts,
+      batchSize: this.batchSize,
+      ...(this.fixedBatch !== undefined ? { fixedBatch: this.fixedBatch } : {}),
+      outputName: this.outputName,
+      warnings: this.warnings,
+    };
+  }
+
+  /** Values in one sample of the model input (C·H·W). */
+  get sampleLength(): number {
+    return this.input.channels * this.input.size[0] * this.input.size[1];
   }
 
   /**
@@ -122,26 +136,59 @@ export class ModelRunner implements RunnerDescription {
    * foreground probability map per input at the model size (H·W).
    */
   async run(inputs: Float32Array[], signal?: AbortSignal): Promise<Float32Array[]> {
-    const session = this.session;
-    if (!session) throw new Error(`model ${this.model.name}: the runner was disposed`);
-    const [h, w] = this.input.size;
-    const sampleLength = this.input.channels * h * w;
-    for (const x of inputs) {
-      if (x.length !== sampleLength) throw new Error(`model ${this.model.name}: an input has ${x.length} values, ${sampleLength} expected (${this.input.channels}×${h}×${w})`);
-    }
+    const sampleLength = this.sampleLength;
+    for (const x of inputs) this.checkSample(x);
     const chunk = this.batchSize;
     const results: Float32Array[] = [];
     for (let start = 0; start < inputs.length; start += chunk) {
       throwIfAborted(signal);
       const part = inputs.slice(start, start + chunk);
-      // A graph with a fixed batch takes exactly that many samples: pad the last chunk with zeros.
-      const n = this.fixedBatch ?? part.length;
-      const data = new Float32Array(n * sampleLength);
+      const data = new Float32Array(part.length * sampleLength);
       part.forEach((x, k) => data.set(x, k * sampleLength));
-      const dims = this.input.layout === 'NCHW' ? [n, this.input.channels, h, w] : [n, h, w, this.input.channels];
-      pushAll(results, await this.runBatch(session, data, dims, part.length));
+      const { scores, dims } = await this.runScores(data, part.length);
+      const stride = scores.length / (this.fixedBatch ?? part.length);
+      for (let k = 0; k < part.length; k++) results.push(scoresToProbability(scores, dims, this.scoreSource, k * stride));
     }
     return results;
+  }
+
+  /**
+   * One `session.run` on `samples` inputs laid end to end in `data` (padded with zeros to a graph's
+   * fixed batch): the raw scores of the chosen output, batch axis first. `session.run` blocks this
+   * thread while it computes, so turning scores into probabilities is left to the caller (in an
+   * evaluation, the case workers), and the next batch can start meanwhile.
+   */
+  async runScores(data: Float32Array, samples: number): Promise<{ scores: Float32Array; dims: number[] }> {
+    const session = this.session;
+    if (!session) throw new Error(`model ${this.model.name}: the runner was disposed`);
+    const [h, w] = this.input.size;
+    const sampleLength = this.sampleLength;
+    if (data.length !== samples * sampleLength) throw new Error(`model ${this.model.name}: ${data.length} input values for ${samples} samples of ${sampleLength}`);
+    const n = this.fixedBatch ?? samples;
+    if (n < samples) throw new Error(`model ${this.model.name}: ${samples} samples for a graph whose batch is fixed at ${n}`);
+    let batch = data;
+    if (n > samples) {
+      // A graph with a fixed batch takes exactly that many samples: pad with zeros.
+      batch = new Float32Array(n * sampleLength);
+      batch.set(data);
+    }
+    const dims = this.input.layout === 'NCHW' ? [n, this.input.channels, h, w] : [n, h, w, this.input.channels];
+    const out = await this.runSession(session, batch, dims);
+    if (out.type !== 'float32') {
+      throw new InputError(modelFileOf(this.model), `Model \`${this.model.name}\`: output \`${this.outputName}\` is ${out.type}; the engine reads float32 scores.`, 'model/output-type');
+    }
+    return { scores: out.data as Float32Array, dims: [...out.dims] };
+  }
+
+  /** Refuses an input of the wrong length with the sizes the model expects. */
+  checkSample(x: Float32Array): void {
+    const [h, w] = this.input.size;
+    if (x.length !== this.sampleLength) throw new Error(`model ${this.model.name}: an input has ${x.length} values, ${this.sampleLength} expected (${this.input.channels}×${h}×${w})`);
+  }
+
+  /** What the probability maps are made from (for scoresToProbability). */
+  get scoreSource(): ScoreSource {
+    return { modelName: this.model.name, modelFile: modelFileOf(this.model), output: this.model.output, layout: this.input.layout, size: this.input.size };
   }
 
   /** Predicts one image or volume at the reference size (default: the image's size). */
@@ -166,33 +213,13 @@ export class ModelRunner implements RunnerDescription {
     };
   }
 
-  private async runBatch(session: ort.InferenceSession, data: Float32Array, dims: number[], used: number): Promise<Float32Array[]> {
+  private async runSession(session: ort.InferenceSession, data: Float32Array, dims: number[]): Promise<ort.Tensor> {
     const file = modelFileOf(this.model);
-    const inputName = session.inputNames[0];
-    const outputName = this.outputName;
-    let out: ort.Tensor;
     try {
-      const result = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) });
-      out = result[outputName] as ort.Tensor;
+      const result = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', data, dims) });
+      return result[this.outputName] as ort.Tensor;
     } catch (err) {
       throw new InputError(file, `Model \`${this.model.name}\` failed to run on a [${dims.join(',')}] input: ${(err as Error).message.split('\n')[0]}`, 'model/run-failed');
     }
-    if (out.type !== 'float32') {
-      throw new InputError(file, `Model \`${this.model.name}\`: output \`${outputName}\` is ${out.type}; the engine reads float32 scores.`, 'model/output-type');
-    }
-    const scores = out.data as Float32Array;
-    const shape = scoreMapShape(out.dims, this.input.layout);
-    const sampleLength = shape.channels * shape.height * shape.width;
-    const [h, w] = this.input.size;
-    const maps: Float32Array[] = [];
-    for (let k = 0; k < used; k++) {
-      const offset = k * sampleLength;
-      if (countNonFinite(scores, offset, offset + sampleLength) > 0) {
-        throw new InputError(file, `Model \`${this.model.name}\` produced NaN or infinite scores.`, NON_FINITE_CODE);
-      }
-      const prob = foregroundProbability(scores, shape, this.model.output, offset);
-      maps.push(resizeProbability(prob, shape.width, shape.height, w, h));
-    }
-    return maps;
   }
 }

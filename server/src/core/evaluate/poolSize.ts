@@ -1,0 +1,48 @@
+/**
+ * How many case workers an evaluation starts and how many cases each has in flight. The cores are
+ * shared with inference: onnxruntime's intra-op threads take `runtime.threads` of them when a model
+ * runs on CPU; a GPU run needs one thread to feed the GPU; prediction files need no inference at
+ * all. The workers take the rest (at least one). Measured on 2 cores (BENCHMARKS.md): onnxruntime's
+ * threads do not spin, so 2 intra-op threads and 1 worker beat 1 + 1 and the old single thread.
+ */
+import { availableParallelism } from 'node:os';
+
+/** Where the run's models run: not at all (prediction files only), on CPU, or on a GPU. */
+export type InferencePlace = 'none' | 'cpu' | 'gpu';
+
+export interface PoolSizeInput {
+  /** runtime.workers (0 or absent = auto). */
+  requested: number | 'main' | undefined;
+  inference: InferencePlace;
+  /** runtime.threads (0 = every core). */
+  threads: number;
+  cases: number;
+  /** The largest batch window of the run's models (windows wait for that many cases in flight). */
+  window: number;
+  /** Cases in flight on each worker, when the caller fixes it. */
+  perWorker?: number;
+  cores?: number;
+}
+
+export interface PoolSize {
+  workers: number | 'main';
+  perWorker: number;
+}
+
+export function poolSize(p: PoolSizeInput): PoolSize {
+  const cores = p.cores ?? availableParallelism();
+  const threads = p.threads > 0 ? p.threads : cores;
+  let workers: number | 'main';
+  if (p.requested === 'main') workers = 'main';
+  else if (p.requested !== undefined && p.requested > 0) workers = p.requested;
+  else if (p.inference === 'cpu') workers = Math.max(1, cores - threads);
+  else if (p.inference === 'gpu') workers = Math.max(1, cores - 1);
+  else workers = cores;
+  // No more threads than cases to give them.
+  if (workers !== 'main') workers = Math.max(1, Math.min(workers, p.cases));
+  const count = workers === 'main' ? 1 : workers;
+  // A case waiting for inference is the one before the case being decoded: with inference, a third
+  // keeps the models fed while a worker post-processes. A window waits for all its cases at once.
+  const base = p.perWorker ?? (p.inference === 'none' ? 2 : 3);
+  return { workers, perWorker: Math.max(base, Math.ceil((2 * p.window) / count)) };
+}
