@@ -14,6 +14,7 @@ const entries = {
   demo: 'server/src/cli/demo.ts',
   'inference-worker': 'server/src/core/inference/worker.ts',
   'case-worker': 'server/src/core/evaluate/caseWorker.ts',
+  'provider-check': 'server/src/core/inference/providerCheckChild.ts',
   'umap-worker': 'server/src/core/explain/umap/worker.ts',
 };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(p)));

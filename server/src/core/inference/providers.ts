@@ -2,13 +2,16 @@
  * Execution provider selection. onnxruntime-node throws when a provider cannot load (missing
  * CUDA libraries, no WebGPU adapter) instead of falling back, and `listSupportedBackends()` only
  * says what was compiled in: creating a session is the only real test. So `auto` tries each in
- * turn and records why the ones before the winner failed.
+ * turn and records why the ones before the winner failed. A GPU provider is first tried in a child
+ * process (providerCheck.ts): a driver that crashes or hangs while starting takes that child down,
+ * not the evaluation; only a provider that passed is loaded here.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { RuntimeConfig } from '../config/types';
+import { checkProviderInChild, type CheckOptions } from './providerCheck';
 
 export type ProviderName = 'cuda' | 'webgpu' | 'cpu';
 export type RequestedProvider = RuntimeConfig['provider'];
@@ -62,7 +65,7 @@ function errorMessage(err: unknown): string {
 }
 
 /** onnxruntime's messages start with a source location and an assertion; keep the sentence a user can act on. */
-function conciseReason(err: unknown): string {
+export function conciseReason(err: unknown): string {
   const message = errorMessage(err);
   const failed = /Failed to [^\n]*/.exec(message);
   if (failed) return failed[0].trim();
@@ -109,22 +112,58 @@ function webgpuPrecheck(): string | undefined {
   return 'Failed to find the Vulkan loader (libvulkan.so.1) that WebGPU needs on Linux';
 }
 
+/**
+ * Why CUDA cannot start, known without trying: onnxruntime loads its CUDA provider from the folder
+ * of its own library, where the install script puts it only when asked to (`.npmrc` skips it).
+ */
+function cudaPrecheck(): string | undefined {
+  let dir: string;
+  try {
+    dir = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    return undefined; // a layout this check does not know: let onnxruntime say
+  }
+  const file = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  if (existsSync(join(dir, file))) return undefined;
+  return `Failed to load shared library ${file}: this onnxruntime-node was installed without its CUDA provider`;
+}
+
+function precheck(provider: ProviderName): string | undefined {
+  if (provider === 'webgpu') return webgpuPrecheck();
+  if (provider === 'cuda') return cudaPrecheck();
+  return undefined;
+}
+
+/** Test hook: how GPU providers are checked in a child (the script, the time limit). */
+export interface SelectOptions {
+  check?: CheckOptions;
+}
+
 /** Creates a session on the requested provider; `auto` tries cuda, then webgpu, then cpu. */
 export async function selectProvider(
   requested: RequestedProvider,
   modelBytes: Uint8Array,
   settings: SessionSettings = {},
+  options: SelectOptions = {},
 ): Promise<ProviderSelection> {
   silenceRuntimeLogs();
   const order: ProviderName[] = requested === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [requested];
   const attempts: ProviderAttempt[] = [];
   let lastError: unknown;
   for (const provider of order) {
-    const known = provider === 'webgpu' ? webgpuPrecheck() : undefined;
+    const known = precheck(provider);
     if (known) {
       lastError = new Error(known);
       attempts.push({ provider, ok: false, reason: known });
       continue;
+    }
+    if (provider !== 'cpu') {
+      const check = await checkProviderInChild(provider, options.check);
+      if (!check.ok) {
+        lastError = new Error(check.reason);
+        attempts.push({ provider, ok: false, reason: check.reason });
+        continue;
+      }
     }
     try {
       const session = await ort.InferenceSession.create(modelBytes, sessionOptions(provider, settings));
