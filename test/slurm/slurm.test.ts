@@ -32,9 +32,11 @@ function frozenBuild(): string {
   const dist = join(root, 'dist');
   assert.ok(existsSync(join(dist, 'cli.js')), `${dist}/cli.js is missing: npm run test:slurm builds it first`);
   mkdirSync(join(root, 'test', '.tmp'), { recursive: true });
-  const copy = mkdtempSync(join(root, 'test', '.tmp', 'slurm-dist-'));
-  cpSync(dist, copy, { recursive: true, filter: (src) => !src.endsWith('.map') });
-  return join(copy, 'cli.js');
+  const copy = mkdtempSync(join(root, 'test', '.tmp', 'slurm-build-'));
+  // dist/ and what it reads beside itself (media/report.css), in the same layout.
+  cpSync(dist, join(copy, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.map') });
+  cpSync(join(root, 'media'), join(copy, 'media'), { recursive: true, filter: (src) => !src.includes('screenshots') });
+  return join(copy, 'dist', 'cli.js');
 }
 
 function medseg(...args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -134,7 +136,7 @@ describe('medseg slurm on a running one-node Slurm cluster', { skip: unavailable
   after(async () => {
     await cluster?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
-    if (cli) rmSync(dirname(cli), { recursive: true, force: true });
+    if (cli) rmSync(dirname(dirname(cli)), { recursive: true, force: true });
   });
 
   test('3 shards as an array job and a merge that waits for them: the merged results are those of one evaluate', () => {
@@ -155,6 +157,43 @@ describe('medseg slurm on a running one-node Slurm cluster', { skip: unavailable
     assert.ok(Date.parse(m.StartTime) >= Math.max(...tasks.map((t) => Date.parse(t.EndTime))), 'the merge started after the last shard ended');
     for (let i = 1; i <= 3; i++) assert.match(readFileSync(join(work, 'merged.slurm', 'logs', `shard-${array}_${i - 1}.out`), 'utf8'), new RegExp(`medseg shard ${i}/3 on `));
     assertSameResults(join(work, 'single'), join(work, 'merged'));
+  });
+
+  test('--run evaluate,explain: each shard also explains its images, and the merge joins them as one explain --images all', () => {
+    const single = join(work, 'single-explained');
+    clearPredictionCache();
+    for (const args of [['evaluate', config], ['explain', config, '--images', 'all']]) {
+      const r = medseg(...args, '--output', single);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const out = join(work, 'explained');
+    const r = medseg('slurm', config, '--shards', '3', '--output', out, '--run', 'evaluate,explain', '--submit', '--wait');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /each shard runs evaluate then explain/);
+    const method = JSON.parse(readFileSync(join(single, 'explain.json'), 'utf8')).method as string;
+    const mergeLog = readFileSync(join(out + '.slurm', 'logs', readdirSync(join(out + '.slurm', 'logs')).find((f) => f.startsWith('merge-'))!), 'utf8');
+    assert.match(mergeLog, new RegExp(`Merged 3 shards into .*, with their ${method} explanations`));
+    assert.ok(existsSync(join(out, 'report.html')), mergeLog);
+    const withoutSeconds = (file: string) => {
+      const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+      const at = lines[0].split(',').indexOf('seconds');
+      return lines.map((l) => l.split(',').filter((_, i) => i !== at).join(','));
+    };
+    for (const model of ['tii-sharp', 'tii-over', 'lmi-under', 'lmi-smallmiss']) {
+      const rows = withoutSeconds(join(single, 'explain', method, `${model}.csv`));
+      assert.equal(rows.length, 1 + 18, `${model}: a row per test image`);
+      assert.deepEqual(withoutSeconds(join(out, 'explain', method, `${model}.csv`)), rows, `${model} rows`);
+      for (const f of readdirSync(join(single, 'heatmaps', method, model))) assert.ok(readFileSync(join(out, 'heatmaps', method, model, f)).equals(readFileSync(join(single, 'heatmaps', method, model, f))), `${model}/${f}`);
+    }
+    const timeless = (file: string) => {
+      const report = JSON.parse(readFileSync(file, 'utf8'));
+      delete report.time;
+      for (const m of Object.values(report.models) as Record<string, unknown>[]) delete m.seconds_per_image;
+      return report;
+    };
+    assert.deepEqual(timeless(join(out, 'explain.json')), timeless(join(single, 'explain.json')));
+    assert.ok(readFileSync(join(out, 'per_image.csv')).equals(readFileSync(join(single, 'per_image.csv'))));
+    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /"explain":/, 'report.html carries the explanations');
   });
 
   test('a failing shard: the merge never runs; --resume re-runs that shard alone, then the merge', async () => {

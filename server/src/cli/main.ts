@@ -97,7 +97,7 @@ const commands: Record<string, Command> = {
   explain: {
     summary: 'Grad-CAM / Score-CAM / Eigen-CAM heatmaps and how much heat lies on the lesion',
     help: explainHelp,
-    options: { method: { type: 'string' }, images: { type: 'string' }, output: { type: 'string' }, provider: { type: 'string' }, 'list-layers': { type: 'boolean' }, json: { type: 'boolean' } },
+    options: { method: { type: 'string' }, images: { type: 'string' }, output: { type: 'string' }, provider: { type: 'string' }, shard: { type: 'string' }, 'list-layers': { type: 'boolean' }, json: { type: 'boolean' } },
     run: runExplain,
   },
   umap: {

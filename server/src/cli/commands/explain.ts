@@ -9,6 +9,7 @@ import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
 import { exitForOutcome, RUN_EXIT_STATUS } from '../exitCodes';
 import { loadConfigForRun } from '../loadConfigForRun';
+import { parseShard } from './evaluate';
 import { displayPath, formatFinding, plural } from '../format';
 
 export const explainHelp = `medseg explain <config.medseg.yaml> [options]
@@ -30,6 +31,9 @@ or repeated with the same settings resumes from the rows already written.
                                  (default: explain.gradcam.images)
   --output DIR                   results folder (default: <output>/<name> of the config)
   --provider auto|cpu|cuda|webgpu  execution provider (default: runtime.provider)
+  --shard I/N                    explain only the I-th of N shards of the split's images (the same
+                                 images as \`evaluate --shard I/N\`; implies --images all), into the
+                                 shard's folder: \`medseg merge\` joins them with the evaluation
   --list-layers                  list each model's feature maps and the one \`layer: auto\` takes
   --json                         print explain.json instead of the table
 
@@ -109,8 +113,12 @@ export async function runExplain(ctx: CommandContext): Promise<number> {
   const method = ctx.flags.method as string | undefined;
   const imagesFlag = ctx.flags.images as string | undefined;
   if (method !== undefined && !(CAM_METHODS as readonly string[]).includes(method)) return ctx.usage(`--method must be one of ${CAM_METHODS.join(', ')}\n\n${explainHelp}`);
-  const images = imagesFlag === undefined ? undefined : imagesFlag === 'all' ? 'all' : Number(imagesFlag);
+  const shard = parseShard(ctx.flags.shard as string | undefined);
+  if (shard instanceof Error) return ctx.usage(`${shard.message}\n\n${explainHelp}`);
+  // A shard explains its part of every image of the split, so that the shards together are one `--images all` run.
+  const images = imagesFlag === undefined ? (shard ? 'all' : undefined) : imagesFlag === 'all' ? 'all' : Number(imagesFlag);
   if (images !== undefined && images !== 'all' && !(Number.isInteger(images) && images >= 1)) return ctx.usage(`--images must be a whole number ≥ 1 or \`all\` (got ${imagesFlag})\n\n${explainHelp}`);
+  if (shard && images !== 'all') return ctx.usage(`--shard explains every image of the split, each in its shard: give --images all (or leave --images out)\n\n${explainHelp}`);
   if (ctx.flags['list-layers']) return listLayers(ctx);
   const loaded = await loadExperiment(ctx, explainHelp);
   if (typeof loaded === 'number') return loaded;
@@ -120,6 +128,7 @@ export async function runExplain(ctx: CommandContext): Promise<number> {
     images,
     outputDir: ctx.flags.output as string | undefined,
     provider: ctx.flags.provider as 'auto' | undefined,
+    shard,
     signal: ctx.signal,
     onProgress: (p) => ctx.progress(`${p.done}/${p.total} ${p.model ?? ''} ${p.imageId ?? ''}`, p.fraction),
   });

@@ -10,7 +10,9 @@ export const mergeHelp = `medseg merge <shard-dir>... --output DIR [--json]
 Combines the results of \`medseg evaluate --shard I/N\` (one folder per shard, e.g. from a Slurm
 array job) into the results a single run writes: per_image.csv (byte-identical), summary.json,
 fusion_changes.csv, masks/, prob/, errors/ and report.html. Every shard must be given once.
-Image failures and models skipped by the shards are carried into summary.json.
+Image failures and models skipped by the shards are carried into summary.json. Explanations made
+in the shard folders (\`medseg explain --shard I/N --images all\`) are joined too: rows,
+heatmaps and explain.json, as one \`medseg explain --images all\` writes them.
 
 ${RUN_EXIT_STATUS}`;
 
@@ -22,7 +24,7 @@ export async function runMerge(ctx: CommandContext): Promise<number> {
   if (ctx.flags.json) ctx.out(JSON.stringify(result.summary, null, 2));
   else {
     ctx.out(formatSummaryTable(result.summary, Object.keys(Object.values(result.summary.methods)[0]?.metrics ?? {}) as never));
-    ctx.out(`\nMerged ${ctx.positionals.length} shards into ${displayPath(result.outputDir)}/`);
+    ctx.out(`\nMerged ${ctx.positionals.length} shards into ${displayPath(result.outputDir)}/${result.explained.length ? `, with their ${result.explained.join(', ')} explanations` : ''}`);
   }
   const rows = Object.values(result.summary.methods).reduce((a, m) => a + m.n, 0);
   const outcome = runOutcome(rows, result.findings);

@@ -10,6 +10,8 @@ import type { MedsegConfig, SplitName } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { selectCases } from '../evaluate/selectCases';
 import { imageListOf, readShardDescription, SHARD_FOLDER, type ShardOnDisk } from '../evaluate/shardParts';
+import { readExplainReports, explainReportFiles } from '../explain/explainFile';
+import type { CamMethod } from '../explain/methods';
 import { InputError } from '../findings';
 import { ENGINE_BUILD } from '../version';
 import { shardDir, type BatchJobSpec } from './jobSpec';
@@ -55,7 +57,7 @@ export async function shardStatuses(spec: BatchJobSpec, config: MedsegConfig, ca
         }
       }
     }
-    if (!reason && spec.tasks.includes('explain')) reason = explainStatus(dir);
+    if (!reason && spec.tasks.includes('explain')) reason = await explainStatus(spec, index, dir, config);
     statuses.push({ index, done: reason === undefined, ...(reason ? { reason } : {}) });
   }
   const ranSomewhere = new Set([...evaluated.values()].flatMap((s) => Object.keys(s.models)));
@@ -70,15 +72,19 @@ export async function shardStatuses(spec: BatchJobSpec, config: MedsegConfig, ca
   return statuses;
 }
 
-/** Explanations of a shard are complete when its explain.json was written after its rows (a run that ended). */
-function explainStatus(dir: string): string | undefined {
-  const file = join(dir, 'explain.json');
-  if (!existsSync(file)) return 'it has no explanations (explain.json)';
-  try {
-    JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return 'its explain.json cannot be read';
-  }
+/**
+ * A shard's explanations are complete when its `explain/<method>/explain.json` (written when a run
+ * ends) is of this shard and newer than the shard's evaluation, which the job runs first.
+ */
+async function explainStatus(spec: BatchJobSpec, index: number, dir: string, config: MedsegConfig): Promise<string | undefined> {
+  const method = (spec.method ?? config.explain.gradcam.method) as CamMethod;
+  const file = explainReportFiles(dir, method).method;
+  if (!existsSync(file)) return `it has no ${method} explanations`;
+  const { reports } = await readExplainReports(dir);
+  const report = reports.find((r) => r.method === method);
+  if (!report || report.shard?.index !== index - 1 || report.shard?.count !== spec.shards) return `its ${method} explanations are not those of shard ${index}/${spec.shards}`;
+  const parts = join(dir, SHARD_FOLDER, 'parts.json.gz');
+  if (existsSync(parts) && statSync(file).mtimeMs < statSync(parts).mtimeMs) return `its ${method} explanations are older than its evaluation`;
   return undefined;
 }
 
@@ -98,6 +104,9 @@ export function mergedAfterShards(spec: BatchJobSpec): boolean {
   const dirs = Array.from({ length: spec.shards }, (_, i) => resolve(shardDir(spec, i + 1)));
   if (!Array.isArray(mergedFrom) || mergedFrom.length !== dirs.length || !dirs.every((d) => mergedFrom.includes(d))) return false;
   const written = statSync(summary).mtimeMs;
+  // The merge joins explanations after the evaluation: a merge that stopped between them is not done.
+  const explained = join(spec.results, 'explain.json');
+  if (spec.tasks.includes('explain') && !(existsSync(explained) && statSync(explained).mtimeMs >= written)) return false;
   return dirs.every((d) => {
     const parts = join(d, SHARD_FOLDER, 'parts.json.gz');
     return existsSync(parts) && statSync(parts).mtimeMs <= written;

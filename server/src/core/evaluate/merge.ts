@@ -23,6 +23,7 @@ import { resultPath } from '../results/resultPath';
 import { StapleRuns } from '../results/stapleRuns';
 import type { EvaluationSummary } from '../results/summary';
 import { assembleSummary, failureFindings, tryWriteReport, writeResults, type EvaluationParts } from './assemble';
+import { planExplainMerge, writeExplainMerge } from '../explain/explainMerge';
 import { checkShardsAgainstNow, checkShardsOfOneRun } from './shardChecks';
 import { readShardDescription, type ShardOnDisk } from './shardParts';
 
@@ -30,6 +31,8 @@ export interface MergeResult {
   outputDir: string;
   summary: EvaluationSummary;
   findings: Finding[];
+  /** Methods whose sharded explanations were joined too (`medseg explain --shard`). */
+  explained: string[];
 }
 
 /** The per-image result folders a merge carries over. */
@@ -52,6 +55,8 @@ async function mergeInto(dirs: readonly string[], outputDir: string, destination
   for (const dir of dirs) shards.push(await readShardDescription(resolve(dir)));
   shards.sort((a, b) => (a.shard?.index ?? 0) - (b.shard?.index ?? 0));
   checkShardsOfOneRun(shards);
+  // Explanations made beside the shards are checked before anything is written, and joined after the evaluation.
+  const explainPlan = await planExplainMerge(shards.map((s) => ({ dir: s.dir, index: s.shard?.index ?? 0, count: s.shard?.count ?? 1 })));
   const first = shards[0];
   const out = resolve(outputDir);
   const methodNames = first.methods.map((m) => m.name);
@@ -114,13 +119,14 @@ async function mergeInto(dirs: readonly string[], outputDir: string, destination
       if (dir === out) continue;
       for (const folder of RESULT_FOLDERS) if (existsSync(join(dir, folder))) await linkTree(join(dir, folder), resultPath(out, folder), { signal: options.signal });
     }
+    await writeExplainMerge(explainPlan, out, config, dataset.cases, options.signal);
     const findings = failureFindings(config, parts.failures);
     // The shards reported their skipped models when they ran; the merged result has them missing too.
     for (const m of parts.skipped) findings.push({ code: m.code, severity: 'error', message: `Model \`${m.name}\` was skipped by the shards: ${m.reason}`, location: { file: config.file }, configPath: ['models', Math.max(0, config.models.findIndex((x) => x.name === m.name)), 'path'] });
     const ids = new Set(caseIds);
     const report = await tryWriteReport(out, summary, table, { config, cases: dataset.cases.filter((c) => ids.has(c.id)), command: options.command ?? `medseg merge ${dirs.join(' ')}` });
     if (report) findings.push(report);
-    return { outputDir: out, summary, findings };
+    return { outputDir: out, summary, findings, explained: explainPlan.methods.map((m) => m.method) };
   } catch (err) {
     // The merged results were being written: an older report.html there no longer describes them.
     if (err instanceof WriteError) throw err.withNote(await discardStaleReport(out));

@@ -37,6 +37,7 @@ import { STEP_LADDER } from './gradCam';
 import { isGradientCam, isInputGradient } from './methods';
 import { ModelExplainer, type CamMethod, type ExplainItem, type ImageExplanation } from './modelExplainer';
 import { casesToExplain, IMAGE_RULE, sliceWithMostForeground } from './selectImages';
+import { shardOf, type Shard } from '../evaluate/selectCases';
 
 export interface ExplainProgress {
   /** Images finished (all models together). */
@@ -53,6 +54,11 @@ export interface ExplainOptions {
   /** Images per model, or every image of the split (default: explain.gradcam.images). */
   images?: number | 'all';
   split?: SplitName | 'all';
+  /**
+   * Explain only the images of this shard (`--shard I/N`, the same images as `evaluate --shard`),
+   * for `medseg merge` to join; every image of the split must be asked for (`images: all`).
+   */
+  shard?: Shard;
   /** Results folder; default `<config.output>/<config.name>`. */
   outputDir?: string;
   provider?: MedsegConfig['runtime']['provider'];
@@ -141,7 +147,7 @@ async function explainUnderLock(config: MedsegConfig, dataset: ResolvedDataset, 
   const split = options.split ?? config.evaluation.split;
   const target = settings.target;
   const runtime = { ...config.runtime, provider: options.provider ?? config.runtime.provider };
-  const cases = casesToExplain(dataset.cases, split, options.images ?? settings.images);
+  const cases = shardCases(casesToExplain(dataset.cases, split, options.images ?? settings.images), options.images ?? settings.images, options.shard, config);
   const findings: Finding[] = [];
   const report: ExplainReport = {
     experiment: config.name,
@@ -158,6 +164,7 @@ async function explainUnderLock(config: MedsegConfig, dataset: ResolvedDataset, 
     comparisons: [],
     families: [],
     failures: [],
+    ...(options.shard ? { shard: options.shard } : {}),
   };
   if (cases.length === 0) {
     findings.push({
@@ -265,6 +272,13 @@ async function explainUnderLock(config: MedsegConfig, dataset: ResolvedDataset, 
   report.families = compareFamilies(columns, config.evaluation.compare.alpha);
   await writeExplainReport(outputDir, report);
   return { outputDir, report, findings };
+}
+
+/** A shard's part of the cases: only of all of them, or the shards' images together would not be those of one run. */
+function shardCases(cases: DatasetCase[], images: number | 'all', shard: Shard | undefined, config: MedsegConfig): DatasetCase[] {
+  if (!shard) return cases;
+  if (images !== 'all') throw new InputError(config.file, `Sharded explanations cover every image of the split, each in its shard: run \`medseg explain --shard ${shard.index + 1}/${shard.count} --images all\` (explain.gradcam.images is ${images}).`, 'explain/shard-needs-all');
+  return cases.filter((c) => shard.count <= 1 || shardOf(c.id, shard.count) === shard.index);
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

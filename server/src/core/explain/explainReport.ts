@@ -84,6 +84,8 @@ export interface ExplainReport {
   /** Families (TII, LMI, …) compared pairwise on the heat inside the reference and on type I/II pixels. */
   families: FamilyComparison[];
   failures: { image_id?: string; model: string; code: string; message: string }[];
+  /** Set when the run explained one shard of the split (`--shard I/N`; index 0-based), for `medseg merge`. */
+  shard?: { index: number; count: number };
 }
 
 export function fractionsRecord(f: HeatFractions): Pick<ExplainedImage, 'inside_reference' | 'inside_prediction' | 'inside_fp' | 'inside_fn'> {
