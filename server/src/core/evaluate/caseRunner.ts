@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { DatasetCase } from '../dataset/types';
-import { HostConnection, HostedModel } from '../inference';
+// Not the inference index: a case worker never loads onnxruntime (the host runs the sessions).
+import { HostConnection, HostedModel } from '../inference/hostedModel';
 import { PooledCounts } from '../metrics';
 import { PredictionCache } from '../results/predictionCache';
 import { HeapGuard } from '../util/heapGuard';

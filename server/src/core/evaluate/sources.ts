@@ -8,7 +8,11 @@ import type { ModelConfig, RuntimeConfig } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { InputError } from '../findings';
 import { readImage, type ForegroundRule, type ImageVolume } from '../io';
-import { HostedModel, WorkerModelRunner, type PredictOptions, type Prediction, type ProviderAttempt, type ProviderName, type ReferenceSize, type ResolvedModelInput } from '../inference';
+// Not the inference index: case workers load this module, and must not load onnxruntime.
+import type { HostedModel } from '../inference/hostedModel';
+import type { PredictOptions, Prediction, ReferenceSize, ResolvedModelInput } from '../inference/predict';
+import type { ProviderAttempt, ProviderName } from '../inference/providers';
+import { WorkerModelRunner } from '../inference/workerRunner';
 import type { ModelInfo } from '../onnx';
 import { PredictionCache, predictionKey, quantiseProbabilities, type QuantisedPrediction } from '../results/predictionCache';
 import { maskFitError } from '../scan/maskFit';
