@@ -1,30 +1,34 @@
 /**
- * Evaluation throughput, three ways on the same ONNX model (a ≈1.9 M-parameter U-Net at 256×256)
- * and the same images, each run as its own process and timed from start to exit (module loading
- * and session creation included, as a user waits for them):
+ * End-to-end evaluation throughput on CPU, three ways on the same ONNX model (a ≈1.9 M-parameter
+ * U-Net at 256×256) and the same images, each run as its own process and timed from start to exit
+ * (module loading and session creation included, as a user waits for them):
  *   bare     — the least a script can do: decode, normalise, session.run, one image at a time
  *              (bench/support/bareLoop.mjs);
  *   medseg   — `medseg evaluate` end to end (cold cache: every image inferred), with metrics,
  *              CIs, masks/probabilities/error maps written and report.html;
  *   python   — the peer a user would write: onnxruntime + Pillow + numpy/scipy (bench/evaluate_peer.py).
- * Also printed: each process's CPU seconds, and the bare and Python loops' own time (no start-up).
  *
- * `threads` is onnxruntime's intra-op thread count on all three sides (default: every core). With
- * 1 thread on a 2-core machine inference leaves a core free, the shape of a GPU run, where the
- * pipeline's decoding, metrics and writing overlap inference instead of competing with it.
+ * `splits` says how medseg shares the cores between onnxruntime's intra-op threads and the case
+ * workers: `2+1` is 2 intra-op threads and 1 case worker, `2+main` 2 threads with the cases on the
+ * evaluation's own thread (no pool: the layout before issue 15). The bare loop and the Python peer
+ * run with each split's thread count; medseg's ratios are to them at the same count.
  *
- *   npm run build && node --import tsx bench/evaluate.ts [images=200] [repeats=1] [threads=cores]
+ *   npm run build && node --import tsx bench/evaluate.ts [images=200] [repeats=1] [splits=2+1]
+ *   e.g. the split measurement on 2 cores: node --import tsx bench/evaluate.ts 200 2 1+1,2+1,2+main
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { writeBlobDataset } from './support/blobDataset';
+import { loadNow, machineLine, markdownTable, runMedseg } from './support/runMedseg';
 import { buildUnet } from './support/unet';
 
 const N = Number(process.argv[2] ?? 200);
 const REPEATS = Number(process.argv[3] ?? 1);
-const THREADS = Number(process.argv[4] ?? cpus().length);
+const SPLITS = (process.argv[4] ?? '2+1').split(',').map((s) => {
+  const [threads, workers] = s.split('+');
+  return { name: s, threads: Number(threads), workers: workers === 'main' ? ('main' as const) : Number(workers) };
+});
 const SIZE = 256;
 const dir = join(__dirname, '.data', `evaluate-${N}`);
 
@@ -32,6 +36,8 @@ interface Timing {
   /** Process start to exit. */
   seconds: number;
   cpuSeconds: number;
+  /** The main thread's CPU alone (medseg, Linux). */
+  mainCpuSeconds?: number;
   /** The image loop alone, where the process reports it. */
   loopSeconds?: number;
 }
@@ -46,32 +52,35 @@ function timed(command: string, args: string[], parse: (stdout: string, stderr: 
 
 const number = (pattern: RegExp, text: string) => Number(pattern.exec(text)![1]);
 
-function bareLoop(modelPath: string): Timing {
-  return timed(process.execPath, [join(__dirname, 'support', 'bareLoop.mjs'), join(dir, 'images'), modelPath, String(SIZE), String(THREADS)], (out) => ({
+function bareLoop(modelPath: string, threads: number): Timing {
+  return timed(process.execPath, [join(__dirname, 'support', 'bareLoop.mjs'), join(dir, 'images'), modelPath, String(SIZE), String(threads)], (out) => ({
     loopSeconds: number(/LOOP_SECONDS (\S+)/, out),
     cpuSeconds: number(/CPU_SECONDS (\S+)/, out),
   }));
 }
 
-function medsegEvaluate(config: string): Timing {
+function medsegEvaluate(threads: number, workers: number | 'main'): Timing {
+  const config = join(dir, `bench-${threads}-${workers}.medseg.yaml`);
+  writeFileSync(
+    config,
+    `name: bench\ndataset:\n  images: images/*.png\n  masks: masks/{stem}.png\nmodels:\n  - name: unet\n    path: unet.onnx\n    input: { size: [${SIZE}, ${SIZE}] }\nevaluation: { bootstrap: 2000 }\nruntime: { cache: cache, threads: ${threads}, workers: ${workers} }\noutput: results\n`,
+  );
   rmSync(join(dir, 'cache'), { recursive: true, force: true });
   rmSync(join(dir, 'results'), { recursive: true, force: true });
-  return timed(process.execPath, [join(__dirname, 'support', 'rssWrapper.cjs'), 'evaluate', config], (_, err) => ({ cpuSeconds: number(/CPU_SECONDS (\S+)/, err) }));
+  const r = runMedseg(['evaluate', config]);
+  return { seconds: r.seconds, cpuSeconds: r.cpuSeconds, mainCpuSeconds: r.mainCpuSeconds };
 }
 
-function pythonPeer(modelPath: string): Timing {
+function pythonPeer(modelPath: string, threads: number): Timing {
   const script = `TIMEFORMAT='CPU_SECONDS %U %S'; time python3 "$@"`;
-  return timed('bash', ['-c', script, 'bash', join(__dirname, 'evaluate_peer.py'), dir, modelPath, String(THREADS)], (out, err) => {
+  return timed('bash', ['-c', script, 'bash', join(__dirname, 'evaluate_peer.py'), dir, modelPath, String(threads)], (out, err) => {
     const [, user, system] = /CPU_SECONDS (\S+) (\S+)/.exec(err)!;
     return { loopSeconds: number(/^SECONDS (\S+)/m, out), cpuSeconds: Number(user) + Number(system) };
   });
 }
 
-function line(name: string, t: Timing, bare: Timing): string {
-  const loop = t.loopSeconds === undefined ? '' : `, loop alone ${(N / t.loopSeconds).toFixed(1)} images/s`;
-  const cpu = `, ${((1000 * t.cpuSeconds) / N).toFixed(1)} ms CPU/image`;
-  return `${name.padEnd(22)} ${(N / t.seconds).toFixed(1).padStart(6)} images/s end to end (${t.seconds.toFixed(2)} s; ratio to bare ${(bare.seconds / t.seconds).toFixed(2)}${cpu}${loop})`;
-}
+const rate = (t: Timing) => (N / t.seconds).toFixed(1);
+const cpuPerImage = (t: Timing) => ((1000 * t.cpuSeconds) / N).toFixed(1);
 
 async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -79,23 +88,37 @@ async function main(): Promise<void> {
   const { bytes, parameters } = buildUnet(SIZE);
   const modelPath = join(dir, 'unet.onnx');
   writeFileSync(modelPath, bytes);
-  const config = join(dir, 'bench.medseg.yaml');
-  writeFileSync(
-    config,
-    `dataset:\n  images: images/*.png\n  masks: masks/{stem}.png\nmodels:\n  - name: unet\n    path: unet.onnx\n    input: { size: [${SIZE}, ${SIZE}] }\nevaluation: { bootstrap: 2000 }\nruntime: { cache: cache, threads: ${THREADS} }\noutput: results\n`,
-  );
-  console.log(`${N} images ${SIZE}×${SIZE}, U-Net with ${(parameters / 1e6).toFixed(2)} M parameters, ${cpus().length} cores, ${cpus()[0].model}, ${THREADS} intra-op thread(s)`);
+  const rows: string[][] = [];
+  const loads: string[] = [];
   for (let r = 0; r < REPEATS; r++) {
-    const bare = bareLoop(modelPath);
-    const ours = medsegEvaluate(config);
-    const peer = pythonPeer(modelPath);
-    console.log(line('bare session.run loop', bare, bare));
-    console.log(line('medseg evaluate (cold)', ours, bare));
-    console.log(line('python peer', peer, bare));
-    console.log(`medseg / python = ${(peer.seconds / ours.seconds).toFixed(2)} end to end`);
+    const reference = new Map<number, { bare: Timing; peer: Timing }>();
+    for (const split of SPLITS) {
+      loads.push(loadNow());
+      let ref = reference.get(split.threads);
+      if (!ref) {
+        ref = { bare: bareLoop(modelPath, split.threads), peer: pythonPeer(modelPath, split.threads) };
+        reference.set(split.threads, ref);
+        rows.push([`bare session.run loop, ${split.threads} thread(s)`, rate(ref.bare), '1', '', cpuPerImage(ref.bare), '', (N / ref.bare.loopSeconds!).toFixed(1)]);
+        rows.push([`Python peer, ${split.threads} thread(s)`, rate(ref.peer), (ref.bare.seconds / ref.peer.seconds).toFixed(2), '1', cpuPerImage(ref.peer), '', (N / ref.peer.loopSeconds!).toFixed(1)]);
+      }
+      const ours = medsegEvaluate(split.threads, split.workers);
+      const layout = split.workers === 'main' ? 'cases on the main thread (no pool)' : `${split.workers} case worker(s)`;
+      rows.push([
+        `**medseg evaluate ${split.name}**: ${split.threads} intra-op thread(s), ${layout}`,
+        rate(ours),
+        `**${(ref.bare.seconds / ours.seconds).toFixed(2)}**`,
+        `**${(ref.peer.seconds / ours.seconds).toFixed(2)}×**`,
+        cpuPerImage(ours),
+        ((1000 * (ours.mainCpuSeconds ?? NaN)) / N).toFixed(1),
+        '',
+      ]);
+    }
   }
+  console.log(`End-to-end evaluation on CPU: ${N} RGB images ${SIZE}×${SIZE}, U-Net with ${(parameters / 1e6).toFixed(2)} M parameters, cold cache, each run its own process (start to exit)`);
+  console.log(`Machine: ${machineLine()}; 1-minute load before each split: ${loads.join(', ')}\n`);
+  console.log(markdownTable(['run', 'images/s end to end', 'ratio to bare', 'ratio to Python', 'CPU ms/image', 'main-thread CPU ms/image', 'loop alone, images/s'], rows));
   const summary = JSON.parse(readFileSync(join(dir, 'results', 'bench', 'summary.json'), 'utf8')) as { provider: { used: string } };
-  console.log(`provider used by medseg: ${summary.provider.used}`);
+  console.log(`\nprovider used by medseg: ${summary.provider.used}`);
 }
 
 main().catch((err) => {

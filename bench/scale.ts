@@ -1,28 +1,36 @@
 /**
- * Seed scale: 60,000 small images evaluated with 3 ONNX models, fusion and statistics — in one
- * process, and as 2 shards merged — with wall time, images/s and peak RSS of each process, the
- * check that the merge equals the single run, and the projected time for 30 models.
+ * Seed scale: N small images evaluated with 3 ONNX models, fusion and statistics — in one process,
+ * and as 2 shards merged — with wall time, images/s, CPU utilisation and peak RSS of each process
+ * (worker threads included), the check that the merge equals the single run, and the projected
+ * time for 30 models. Prints a Markdown table.
  *
- *   npm run build && node --import tsx bench/scale.ts [images=60000] [size=64]
+ *   npm run build && node --import tsx bench/scale.ts [images=60000] [size=64] [workers=0]
+ *
+ * `workers` is runtime.workers (0 = auto: the cores onnxruntime's threads leave, at least 1;
+ * `main` = the cases on the main thread, the layout before the case pool).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDemoModel } from '../server/src/demo/models';
 import { writeBlobDataset } from './support/blobDataset';
+import { loadNow, machineLine, markdownTable, runMedseg, type MedsegRun } from './support/runMedseg';
 
 const N = Number(process.argv[2] ?? 60000);
 const SIZE = Number(process.argv[3] ?? 64);
+const WORKERS = process.argv[4] ?? '0';
 const MODELS = ['tii-sharp', 'tii-over', 'lmi-under'] as const;
 const dir = join(__dirname, '.data', `scale-${N}-${SIZE}`);
-const wrapper = join(__dirname, 'support', 'rssWrapper.cjs');
 
-function medseg(args: string[]): { seconds: number; rssMb: number } {
-  const start = performance.now();
-  const r = spawnSync(process.execPath, [wrapper, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  const seconds = (performance.now() - start) / 1000;
-  if (r.status !== 0) throw new Error(`medseg ${args.join(' ')} failed:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-4000)}`);
-  return { seconds, rssMb: Number(/MAXRSS_KB (\d+)/.exec(r.stderr)![1]) / 1024 };
+function row(name: string, r: MedsegRun, load: string, images?: number): string[] {
+  return [
+    name,
+    r.seconds.toFixed(0),
+    images === undefined ? '—' : (images / r.seconds).toFixed(1),
+    `${((100 * r.cpuSeconds) / r.seconds).toFixed(0)} %`,
+    `${((100 * r.mainCpuSeconds) / r.seconds).toFixed(0)} %`,
+    r.rssMb.toFixed(0),
+    load,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -36,23 +44,38 @@ async function main(): Promise<void> {
     config,
     `dataset:\n  images: images/*.png\n  masks: masks/{stem}.png\nmodels:\n` +
       MODELS.map((m) => `  - name: ${m}\n    path: ${m}.onnx\n    input: { size: [128, 128] }\n`).join('') +
-      `evaluation: { bootstrap: 1000 }\nruntime: { cache: cache }\noutput: results\n`,
+      `evaluation: { bootstrap: 1000 }\nruntime: { cache: cache, workers: ${WORKERS} }\noutput: results\n`,
   );
   for (const d of ['cache', 'results', 'shard1', 'shard2', 'merged']) rmSync(join(dir, d), { recursive: true, force: true });
 
-  const single = medseg(['evaluate', config]);
-  console.log(`one process:  ${single.seconds.toFixed(0)} s, ${(N / single.seconds).toFixed(1)} images/s, peak RSS ${single.rssMb.toFixed(0)} MB`);
+  const rows: string[][] = [];
+  let load = loadNow();
+  const single = runMedseg(['evaluate', config]);
+  rows.push(row('one process', single, load, N));
 
   rmSync(join(dir, 'cache'), { recursive: true, force: true }); // shards infer afresh, like separate machines
-  const s1 = medseg(['evaluate', config, '--shard', '1/2', '--output', join(dir, 'shard1')]);
-  const s2 = medseg(['evaluate', config, '--shard', '2/2', '--output', join(dir, 'shard2')]);
-  const merge = medseg(['merge', join(dir, 'shard1'), join(dir, 'shard2'), '--output', join(dir, 'merged')]);
-  console.log(`2 shards:     ${s1.seconds.toFixed(0)} s + ${s2.seconds.toFixed(0)} s (peak RSS ${s1.rssMb.toFixed(0)} / ${s2.rssMb.toFixed(0)} MB); merge ${merge.seconds.toFixed(0)} s (peak RSS ${merge.rssMb.toFixed(0)} MB)`);
-  console.log(`              on 2 machines: ${(Math.max(s1.seconds, s2.seconds) + merge.seconds).toFixed(0)} s wall`);
+  load = loadNow();
+  const s1 = runMedseg(['evaluate', config, '--shard', '1/2', '--output', join(dir, 'shard1')]);
+  rows.push(row('shard 1/2', s1, load, N / 2));
+  load = loadNow();
+  const s2 = runMedseg(['evaluate', config, '--shard', '2/2', '--output', join(dir, 'shard2')]);
+  rows.push(row('shard 2/2', s2, load, N / 2));
+  load = loadNow();
+  const merge = runMedseg(['merge', join(dir, 'shard1'), join(dir, 'shard2'), '--output', join(dir, 'merged')]);
+  rows.push(row('`medseg merge` of the 2 shards', merge, load));
+  const twoMachines = Math.max(s1.seconds, s2.seconds) + merge.seconds;
+  rows.push(['2 shards on 2 machines, then merge', twoMachines.toFixed(0), (N / twoMachines).toFixed(1), '', '', '', '']);
+
+  console.log(`\nScale: ${N} RGB images ${SIZE}×${SIZE}, 3 ONNX models (demo dermoscopy networks, 128×128), 5 fusions, statistics, report; runtime.workers: ${WORKERS}`);
+  console.log(`Machine: ${machineLine()}\n`);
+  console.log(markdownTable(['run', 'wall s', 'images/s', 'CPU utilisation (all threads)', 'main thread', 'peak RSS MB', '1-min load at start'], rows));
   const same = readFileSync(join(dir, 'results', 'scale', 'per_image.csv')).equals(readFileSync(join(dir, 'merged', 'per_image.csv')));
-  console.log(`merged per_image.csv identical to the single run: ${same}`);
+  console.log(`\nmerged per_image.csv identical to the single run: ${same}`);
   const perModel = single.seconds / MODELS.length;
-  console.log(`projected for 30 models (time grows with models; fusion of 30 masks not included): ≈ ${((perModel * 30) / 3600).toFixed(1)} h in one process, ≈ ${((perModel * 30) / 3600 / 2).toFixed(1)} h on 2 shards`);
+  console.log(
+    `projected for 30 models (time grows with models; fusion of 30 masks not included): ≈ ${((perModel * 30 * (60000 / N)) / 3600).toFixed(1)} h per 60,000 images in one process, ≈ ${((perModel * 30 * (60000 / N)) / 3600 / 2).toFixed(1)} h on 2 shards`,
+  );
+  if (!same) process.exitCode = 1;
 }
 
 main().catch((err) => {

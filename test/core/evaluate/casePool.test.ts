@@ -2,6 +2,7 @@
 // written after the run has answered; a write the disk refuses in a worker ends the run with the
 // write error (exit 74), as it did on one thread; the workers are then reused by the next run.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,6 +12,7 @@ import { resolveDataset } from '../../../server/src/core/dataset';
 import type { ResolvedDataset } from '../../../server/src/core/dataset/types';
 import { evaluateExperiment } from '../../../server/src/core/evaluate';
 import { LOCK_FILE } from '../../../server/src/core/results/lock';
+import { cliEntry, tsxLoader } from '../../cli/runCli';
 import { makeWorkspace, predictionsConfig, runMedsegWith, type Workspace } from '../../robustness/workspace';
 
 const WRITE_FAULT = join(__dirname, '..', '..', 'robustness', 'writeFault.cjs');
@@ -87,5 +89,28 @@ describe('the case pool stops cleanly', () => {
     assert.match(r.stderr, /full\/errors\/.+ cannot be written: no space is left on the device \(ENOSPC\)\. Choose a writable results folder: `--output DIR`.*\[io\/disk-full\]/);
     assert.doesNotMatch(r.stderr + r.stdout, /internal error|please report|\n\s+at .+:\d+:\d+\)?\n/i);
     assert.ok(!existsSync(ws.path(join('full', LOCK_FILE))));
+  });
+
+  test('Ctrl-C during a run with 2 workers: exit 130, what was finished is kept, no temp file, the lock released', async () => {
+    const out = ws.path('interrupted');
+    const text = readFileSync(ws.path('exp.medseg.yaml'), 'utf8');
+    ws.write('two.medseg.yaml', text.replace(/runtime: \{ cache: (.*) \}/, 'runtime: { cache: $1, workers: 2 }'));
+    assert.match(readFileSync(ws.path('two.medseg.yaml'), 'utf8'), /workers: 2 \}/);
+    const child = spawn(process.execPath, ['--import', tsxLoader, cliEntry, 'evaluate', 'two.medseg.yaml', '--output', 'interrupted'], { cwd: ws.dir });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Interrupt once the workers have written their first files.
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(join(out, 'masks')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGINT');
+    // 40 cases, statistics and a report take far longer than the first case's files: the signal comes mid-run.
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /interrupted/i);
+    assert.doesNotMatch(stderr, /internal error|please report/i);
+    const files = listing(out);
+    assert.ok(!files.has(LOCK_FILE), 'the lock is released');
+    assert.deepEqual([...files.keys()].filter((f) => f.endsWith('.tmp')), [], 'no temp file is left');
+    assert.ok([...files.keys()].some((f) => f.startsWith('masks')), 'the finished cases are kept');
   });
 });
