@@ -183,8 +183,8 @@ models: [{ path: m.onnx }]`,
     assert.deepEqual(
       r.findings.map((f) => [f.code, f.message]),
       [
-        ['config/missing-key', '`the config` needs `dataset`.'],
-        ['config/missing-key', '`the config` needs `models`.'],
+        ['config/missing-key', 'The config needs `dataset` (where the images, reference masks and clinical labels are): add it.'],
+        ['config/missing-key', 'The config needs `models` (models to evaluate): add it.'],
       ],
     );
   });

@@ -60,6 +60,18 @@ export class ConfigDocument {
     return this.fallbackRange(lastPair, lastSeqItem);
   }
 
+  /**
+   * Where a finding about a whole mapping goes (a key it lacks): the mapping's key, or for the root
+   * the first line of the mapping (past leading comments), so that it marks one line, not the file.
+   */
+  headRangeOf(path: ConfigPath): Range {
+    if (path.length > 0) return this.rangeOf(path, 'key');
+    const root = this.yaml.contents;
+    const start = isMap(root) && root.items.length > 0 && isScalar(root.items[0].key) && root.items[0].key.range ? root.items[0].key.range[0] : (root?.range?.[0] ?? 0);
+    const lineEnd = this.text.indexOf('\n', start);
+    return this.rangeOfOffsets(start, (lineEnd < 0 ? this.text.length : lineEnd) - (this.text[lineEnd - 1] === '\r' ? 1 : 0));
+  }
+
   private fallbackRange(pair: Pair | undefined, seqItem: Node | undefined): Range {
     if (pair && isScalar(pair.key) && pair.key.range) return this.rangeOfOffsets(pair.key.range[0], pair.key.range[1]);
     if (seqItem?.range) return this.rangeOfOffsets(seqItem.range[0], seqItem.range[1]);

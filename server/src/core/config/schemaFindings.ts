@@ -59,6 +59,13 @@ function describeType(schema: JsonSchema | undefined): string {
   }
 }
 
+/** A description's first sentence, lower-cased at the start, to follow "add it" (`Models to evaluate: …` → `models to evaluate`). */
+function firstSentence(description: string | undefined): string | undefined {
+  const first = description?.split(/(?<=[.:;])\s/)[0]?.replace(/[.:;]$/, '').trim();
+  if (!first) return undefined;
+  return first[0].toLowerCase() + first.slice(1);
+}
+
 function shown(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   const text = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
@@ -78,7 +85,29 @@ export function schemaFindings(errors: readonly ErrorObject[], doc: ConfigDocume
     seen.add(key);
     findings.push(finding);
   }
-  return findings;
+  return foldMisspeltRequiredKeys(findings);
+}
+
+const ADD_IT = ': add it.';
+
+const samePath = (a: ConfigPath, b: ConfigPath) => a.length === b.length && a.every((s, i) => s === b[i]);
+
+/**
+ * `modles:` makes two findings of one cause: the unknown key and the missing `models`. The typo is
+ * the cause, so it alone is reported, as the error, saying what it breaks; its quick fix repairs
+ * both. A missing key with no near-miss beside it stays a finding of its own.
+ */
+function foldMisspeltRequiredKeys(findings: Finding[]): Finding[] {
+  const folded = new Set<Finding>();
+  const out = findings.map((f) => {
+    if (f.code !== 'config/unknown-key' || !f.configPath || !f.fix?.key) return f;
+    const parent = f.configPath.slice(0, -1);
+    const missing = findings.find((m) => m.code === 'config/missing-key' && !folded.has(m) && samePath(m.configPath ?? [], parent) && m.fix?.missingKey === f.fix?.replacement);
+    if (!missing) return f;
+    folded.add(missing);
+    return { ...f, severity: 'error' as const, message: `${f.message} ${missing.message.slice(0, -ADD_IT.length)}.` };
+  });
+  return out.filter((f) => !folded.has(f));
 }
 
 function toFinding(e: ErrorObject, doc: ConfigDocument): Finding {
@@ -107,11 +136,17 @@ function toFinding(e: ErrorObject, doc: ConfigDocument): Finding {
     }
     case 'required': {
       const missing = String((e.params as { missingProperty: string }).missingProperty);
+      const purpose = firstSentence(derefSchema((e.parentSchema as JsonSchema | undefined)?.properties?.[missing])?.description);
+      // Placed on the head of the mapping that lacks the key (its first line, or its key), never
+      // across the whole mapping: one missing section must not paint the file red.
       return {
         code: 'config/missing-key',
         severity: 'error',
-        message: `\`${where === '(root)' ? 'the config' : where}\` needs \`${missing}\`.`,
-        ...located(path, 'key'),
+        message: `${path.length === 0 ? 'The config' : `\`${where}\``} needs \`${missing}\`${purpose ? ` (${purpose})` : ''}${ADD_IT}`,
+        configPath: path,
+        location: { file: doc.file, range: doc.headRangeOf(path) },
+        // Not a text edit: it names the missing key, so a misspelling of it can be folded in.
+        fix: { missingKey: missing },
       };
     }
     case 'type':
