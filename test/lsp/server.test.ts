@@ -5,7 +5,7 @@
  * and one in test, and a config with a misspelt key.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -293,7 +293,10 @@ models:
     await client.open(mUri, doc);
     const model = (await hover(5, 12, mUri))!;
     const md = (model.contents as { value: string }).value;
-    assert.match(md, /\*\*Model `unet`\*\* · ONNX/);
+    // One size, in the header, in a unit that fits: the fixture is 32,063 bytes = 31.31 KiB.
+    assert.equal(statSync(onnx).size, 32063);
+    assert.match(md, /^\*\*Model `unet`\*\* · ONNX · 31\.3 KiB\n/);
+    assert.equal(md.match(/\d (B|KiB|MiB|GiB)\b/g)?.length, 1, 'no second size in the body');
     assert.match(md, /input `image`: `float32\[N,3,32,32\]`/);
     assert.match(md, /output `logits`: `float32\[N,2,32,32\]`/);
     assert.match(md, new RegExp(`opset ${meta.onnx_opset}, ir_version ${meta.onnx_ir_version}`));

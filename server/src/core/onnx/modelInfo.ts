@@ -116,7 +116,8 @@ export function describeModel(info: ModelInfo): string {
     ...info.inputs.map((t) => `- input \`${t.name}\`: \`${formatTensorType(t)}\``),
     ...info.outputs.map((t) => `- output \`${t.name}\`: \`${formatTensorType(t)}\``),
     `- opset ${info.opset}, ir_version ${info.irVersion}${info.producer ? `, from ${info.producer}${info.producerVersion ? ` ${info.producerVersion}` : ''}` : ''}`,
-    `- ${formatCount(info.parameterCount)} parameters, ${info.nodeCount} nodes, ${formatBytes(info.byteLength)}`,
+    // The file's size is the hover's header (one size, in one place).
+    `- ${formatCount(info.parameterCount)} parameters, ${info.nodeCount} nodes`,
   ];
   return lines.join('\n');
 }
@@ -126,10 +127,4 @@ function formatCount(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
   return String(n);
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
-  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
-  return `${n} B`;
 }

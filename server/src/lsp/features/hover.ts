@@ -2,11 +2,11 @@
  * Hover: the schema's documentation of every key; on a model's `path`, what the ONNX file says
  * about itself and which output is the segmentation (also on its `output`); on `splits` and `dataset`, the case counts of the last validation.
  */
-import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver/node';
 import { describeOutputChoice, type OutputChoiceModel } from '../../core/inference';
 import { describeModel, formatTensorType, type ModelInfo } from '../../core/onnx';
+import { formatByteSize } from '../../core/util/byteSize';
 import { rawConfigOf, type OpenConfig } from '../documents';
 import type { ValidationOutcome } from '../engine';
 import { nodeAt } from '../yaml';
@@ -51,8 +51,7 @@ async function modelHover(open: OpenConfig, index: number): Promise<string | und
   const name = typeof model.name === 'string' ? model.name : model.path;
   if (info === undefined) return `**Model \`${name}\`**\n\n\`${file}\` does not exist.`;
   if (info instanceof Error) return `**Model \`${name}\`**\n\n${info.message}`;
-  const size = await stat(file).then((s) => s.size, () => undefined);
-  return [`**Model \`${name}\`** · ONNX${size !== undefined ? ` · ${(size / (1 << 20)).toFixed(size < 1 << 20 ? 2 : 1)} MiB` : ''}`, '', describeModel(info), '', describeOutputChoice(info, choiceModel(model, index))].join('\n');
+  return [`**Model \`${name}\`** · ONNX · ${formatByteSize(info.byteLength)}`, '', describeModel(info), '', describeOutputChoice(info, choiceModel(model, index))].join('\n');
 }
 
 export async function hoverConfig(open: OpenConfig, position: Position, latest: ValidationOutcome | undefined): Promise<Hover | null> {
