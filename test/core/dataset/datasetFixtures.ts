@@ -59,7 +59,7 @@ export function makeConfig(
     explain: {
       gradcam: { layer: 'auto', images: 4, method: 'gradcam', gradients: 'auto', target: 'prediction' },
       saliency: { samples: 4, noise: 0.15, steps: 8, seed: 0 },
-      umap: { features: 'auto', neighbors: 15, minDist: 0.1, colorBy: 'split', maxPoints: 1000, seed: 1 },
+      umap: { features: 'auto', neighbors: 15, minDist: 0.1, colorBy: 'split', maxPoints: 1000, neighborSearch: 'auto', seed: 1 },
     },
     stress: { perturbations: [], labelMixes: [], repeats: 1, dropThreshold: 0.05, seed: 1 },
     runtime: { provider: 'cpu', batch: 1, threads: 1, cache: join(dir, '.cache') },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   computeEmbedding,
+  defaultEpochs,
   imageFeatures,
   IMAGE_FEATURE_SIDE,
   nearestNeighbours,
@@ -39,11 +40,12 @@ describe('exact k-NN', () => {
     const x = Float64Array.from(clustered(n, d, 3, 1));
     const g = nearestNeighbours(x, n, d, k);
     const all = Array.from({ length: n }, (_, i) => i);
+    assert.equal(g.k, k);
     for (let i = 0; i < n; i++) {
       const want = bruteForceDistances(x, d, i, all).slice(0, k - 1);
-      assert.deepEqual(g.indices[i], [i, ...want.map((w) => w.j)]);
-      g.distances[i].slice(1).forEach((dist, t) => assert.ok(Math.abs(dist - want[t].dist) < 1e-12));
-      assert.equal(g.distances[i][0], 0);
+      assert.deepEqual(Array.from(g.indices.subarray(i * k, (i + 1) * k)), [i, ...want.map((w) => w.j)]);
+      Array.from(g.distances.subarray(i * k + 1, (i + 1) * k)).forEach((dist, t) => assert.ok(Math.abs(dist - want[t].dist) < 1e-12));
+      assert.equal(g.distances[i * k], 0);
     }
   });
 });
@@ -103,6 +105,33 @@ describe('PCA before the neighbour search', () => {
     const p = reduceDimensions([1, 2, 3, 6], 2, 2);
     assert.deepEqual([...p.scores], [-1, -2, 1, 2]);
   });
+
+  test('above fitRows, components fitted on a sample give the full fit’s scores; the variance is measured on all rows', () => {
+    // A fast-decaying spectrum (σ_j = 10 · 0.6^j) in 30 dimensions, 6,000 rows, fitted on 2,000.
+    const [rows, d, k] = [6000, 30, 5];
+    const r = createRandom(2);
+    const big = Float32Array.from({ length: rows * d }, (_, i) => 2 + 10 * 0.6 ** (i % d) * r.normal());
+    const full = reduceDimensions(big, rows, d, { dims: k, seed: 3, fitRows: rows });
+    const sampled = reduceDimensions(big, rows, d, { dims: k, seed: 3, fitRows: 2000 });
+    assert.equal(full.fittedOn, rows);
+    assert.equal(sampled.fittedOn, 2000);
+    for (let c = 0; c < 3; c++) {
+      let dot = 0;
+      let nf = 0;
+      let ns = 0;
+      for (let i = 0; i < rows; i++) {
+        dot += full.scores[i * k + c] * sampled.scores[i * k + c];
+        nf += full.scores[i * k + c] ** 2;
+        ns += sampled.scores[i * k + c] ** 2;
+      }
+      assert.ok(Math.abs(dot) / Math.sqrt(nf * ns) > 0.999, `component ${c}: |cos| ${Math.abs(dot) / Math.sqrt(nf * ns)}`);
+    }
+    // The kept share: Σ scores² over all rows / total variance, whichever rows fitted.
+    // By hand: the first 5 of 30 variances 100 · 0.36^j hold Σ_{j<5} 0.36^j / Σ_{j<30} 0.36^j of the total.
+    const share = (1 - 0.36 ** 5) / (1 - 0.36 ** 30);
+    assert.ok(Math.abs(full.explainedVariance - share) < 0.01, `${full.explainedVariance} vs ${share}`);
+    assert.ok(Math.abs(sampled.explainedVariance - full.explainedVariance) < 0.001);
+  });
 });
 
 describe('UMAP embedding', () => {
@@ -111,26 +140,23 @@ describe('UMAP embedding', () => {
   const data = clustered(n, d, 3, 7);
   const base = { data, n, d, neighbors: 10, minDist: 0.1, seed: 11, epochs: 150 };
 
-  test('the typed-array optimiser gives umap-js’s own step() result bit for bit', () => {
-    const fast = computeEmbedding({ ...base, optimizer: 'fast' });
-    const own = computeEmbedding({ ...base, optimizer: 'umap-js' });
-    assert.equal(fast.optimizer, 'fast');
-    assert.equal(own.optimizer, 'umap-js');
-    assert.deepEqual([...fast.embedding], [...own.embedding]);
-    assert.equal(fast.epochs, 150);
-    assert.equal(computeEmbedding({ ...base, data: data.slice(0, 20 * d), n: 20, epochs: undefined }).epochs, 500, 'umap-js schedule below 2,500 points');
+  test('the epoch schedule: 500 up to 2,500 points … 200 above 7,500; or as asked', () => {
+    assert.deepEqual([defaultEpochs(20), defaultEpochs(2500), defaultEpochs(2501), defaultEpochs(5001), defaultEpochs(7501), defaultEpochs(60000)], [500, 500, 400, 300, 200, 200]);
+    assert.equal(computeEmbedding({ ...base, data: data.slice(0, 20 * d), n: 20, epochs: undefined }).epochs, 500);
+    assert.equal(computeEmbedding(base).epochs, 150);
   });
 
-  test('reproducible for a seed, different for another; the worker gives the same map', async () => {
+  test('reproducible byte for byte for a seed, different for another; the worker gives the same map', async () => {
     const a = computeEmbedding(base);
     const b = computeEmbedding(base);
-    assert.deepEqual([...a.embedding], [...b.embedding]);
+    assert.ok(Buffer.from(a.embedding.buffer).equals(Buffer.from(b.embedding.buffer)));
     const c = computeEmbedding({ ...base, seed: 12 });
     assert.notDeepEqual([...a.embedding], [...c.embedding]);
     const phases = new Set<string>();
     const viaWorker = await runEmbedding(base, { onProgress: (phase) => phases.add(phase) });
-    assert.deepEqual([...viaWorker.embedding], [...a.embedding]);
-    assert.ok(phases.has('layout'), `progress phases: ${[...phases].join(', ')}`);
+    assert.ok(Buffer.from(viaWorker.embedding.buffer).equals(Buffer.from(a.embedding.buffer)));
+    assert.deepEqual([...phases].sort(), ['layout', 'neighbours', 'pca']);
+    assert.equal(a.neighbours.method, 'exact');
     // The clusters stay apart: every point's nearest map neighbour is from its own cluster.
     let same = 0;
     for (let i = 0; i < n; i++) {
@@ -146,7 +172,10 @@ describe('UMAP embedding', () => {
     assert.equal(same, n);
   });
 
-  test('an abort stops the worker', async () => {
+  test('a transferred matrix is handed over, not copied; an abort stops the worker', async () => {
+    const input = { ...base, data: clustered(n, d, 3, 7) };
+    await runEmbedding(input, { transfer: true });
+    assert.equal(input.data.length, 0, 'the buffer went to the worker');
     const controller = new AbortController();
     const p = runEmbedding({ ...base, data: clustered(2000, 8, 3, 1), n: 2000 }, { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('stop')), 50);

@@ -71,6 +71,15 @@ describe('createRandom', () => {
     assert.deepEqual(g.shuffle(['x']), ['x']);
   });
 
+  test('fillUint32 gives the values successive uint32() calls give, and the stream goes on after it', () => {
+    const one = createRandom(42);
+    const batch = createRandom(42);
+    const want = Array.from({ length: 1000 }, () => one.uint32());
+    const got = [...batch.fillUint32(new Uint32Array(600)), ...batch.fillUint32(new Uint32Array(400))];
+    assert.deepEqual(got, want);
+    assert.equal(batch.next(), one.next());
+  });
+
   test('different seeds give different streams; non-finite seeds are refused', () => {
     assert.notEqual(createRandom(1).uint32(), createRandom(2).uint32());
     assert.throws(() => createRandom(Number.NaN), RangeError);

@@ -60,6 +60,7 @@ export function toTypedConfig(raw: Raw, file: string): { config?: MedsegConfig; 
         minDist: ex.umap.min_dist,
         colorBy: ex.umap.color_by,
         maxPoints: ex.umap.max_points,
+        neighborSearch: ex.umap.neighbor_search,
         seed: ex.umap.seed,
       },
     },

@@ -111,7 +111,7 @@ export interface ExplainConfig {
     target: 'prediction' | 'reference';
   };
   saliency: { samples: number; noise: number; steps: number; seed: number };
-  umap: { features: string; neighbors: number; minDist: number; colorBy: string; maxPoints: number; seed: number };
+  umap: { features: string; neighbors: number; minDist: number; colorBy: string; maxPoints: number; neighborSearch: 'auto' | 'exact' | 'approximate'; seed: number };
 }
 
 export interface StressConfig {

@@ -1,7 +1,8 @@
 /**
  * Global-average-pooled activations of one layer, per image: the model's view of an image as a
- * vector of C numbers (what UMAP maps of model features are made of). One session with the
- * layer exposed as an extra output.
+ * vector of C numbers (what UMAP maps of model features are made of). One session of the graph
+ * cut after the layer (only the nodes the layer needs run), images in batches of
+ * `runtime.batch` (one at a time where the graph fixes its batch size).
  */
 import * as ort from 'onnxruntime-node';
 import type { ModelConfig } from '../config/types';
@@ -20,6 +21,8 @@ export class LayerFeatures {
     readonly input: ResolvedModelInput,
     private readonly session: ort.InferenceSession,
     private readonly fixedBatch: number | undefined,
+    /** Images per run. */
+    readonly batch: number,
   ) {}
 
   /** `layer`: `auto` (the Grad-CAM rule) or a tensor name. */
@@ -28,17 +31,39 @@ export class LayerFeatures {
     const proto = decodeModel(bytes, model.path);
     const topo = analyzeGraph(proto.graph!);
     const { name } = await resolveLayer(layer, { model, proto, topo, input, runtime, fixedBatch, outputName });
+    // The layer as the only output: nodes after it (a decoder, the head) do not run.
     const exposed = exposeTensors(proto, [name], model.path);
-    const { session } = await selectProvider(runtime.provider, encodeModel(exposed), { threads: runtime.threads });
-    return new LayerFeatures(model, name, input, session, fixedBatch);
+    const head = { ...exposed, graph: { ...exposed.graph, output: (exposed.graph?.output ?? []).filter((o) => o.name === name) } };
+    const { session } = await selectProvider(runtime.provider, encodeModel(head), { threads: runtime.threads });
+    return new LayerFeatures(model, name, input, session, fixedBatch, fixedBatch ?? Math.max(1, runtime.batch));
+  }
+
+  /** The model input of one image (C·H·W floats): taken while the image is decoded, so the image need not be kept. */
+  prepare(image: ImageVolume, slice = 0): Float32Array {
+    return preprocess(image, slice, this.input);
+  }
+
+  /** Pooled features of prepared inputs, in runs of `batch` images. */
+  async pooledBatch(inputs: readonly Float32Array[]): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (let start = 0; start < inputs.length; start += this.batch) {
+      const chunk = inputs.slice(start, start + this.batch);
+      const n = this.fixedBatch ?? chunk.length;
+      const sample = chunk[0].length;
+      const data = new Float32Array(n * sample);
+      chunk.forEach((x, i) => data.set(x, i * sample));
+      for (const f of await this.runPooled(data, n)) if (out.length < start + chunk.length) out.push(f);
+    }
+    return out;
   }
 
   /** Mean activation per channel of slice `slice` of an image. */
   async pooled(image: ImageVolume, slice = 0): Promise<Float32Array> {
-    const x = preprocess(image, slice, this.input);
-    const n = this.fixedBatch ?? 1;
-    const data = new Float32Array(n * x.length);
-    data.set(x);
+    return (await this.pooledBatch([this.prepare(image, slice)]))[0];
+  }
+
+  /** Runs n samples (one tensor) and pools each sample's feature map per channel. */
+  private async runPooled(data: Float32Array, n: number): Promise<Float32Array[]> {
     const [h, w] = this.input.size;
     const dims = this.input.layout === 'NCHW' ? [n, this.input.channels, h, w] : [n, h, w, this.input.channels];
     let t: ort.Tensor;
@@ -54,12 +79,18 @@ export class LayerFeatures {
     const { channels: C, height, width } = shape;
     const plane = height * width;
     const values = t.data as Float32Array;
-    const out = new Float32Array(C);
-    for (let c = 0; c < C; c++) {
-      let s = 0;
-      if (this.input.layout === 'NCHW') for (let i = 0; i < plane; i++) s += values[c * plane + i];
-      else for (let i = 0; i < plane; i++) s += values[i * C + c];
-      out[c] = s / plane;
+    const samples = Number(t.dims[0]);
+    const out: Float32Array[] = [];
+    for (let k = 0; k < Math.min(n, samples); k++) {
+      const base = k * C * plane;
+      const f = new Float32Array(C);
+      for (let c = 0; c < C; c++) {
+        let s = 0;
+        if (this.input.layout === 'NCHW') for (let i = 0; i < plane; i++) s += values[base + c * plane + i];
+        else for (let i = 0; i < plane; i++) s += values[base + i * C + c];
+        f[c] = s / plane;
+      }
+      out.push(f);
     }
     return out;
   }

@@ -1,8 +1,9 @@
 /**
- * Exact k nearest neighbours (Euclidean) by brute force on the reduced data: n²/2 distances
- * in typed arrays, a bounded max-heap per point. On 32 dimensions, 10,000 points take a few
- * seconds, less than umap-js's approximate NN-descent on the same data, and the result is exact.
+ * Exact k nearest neighbours (Euclidean) by brute force: n²/2 distances on typed arrays, one
+ * bounded heap per point in flat arrays. Below a few thousand points this is faster than building
+ * an approximate index, and exact (umap-learn switches at 4,096 points for the same reason).
  */
+import { NeighbourHeaps, type NeighbourGraph } from './neighbourHeaps';
 
 /** A bounded max-heap of (distance, index): keeps the k smallest distances seen. */
 class NearestHeap {
@@ -46,11 +47,6 @@ class NearestHeap {
     dist[c] = d;
     index[c] = i;
   }
-  /** Ascending by distance, then index. */
-  sorted(): { index: number[]; dist: number[] } {
-    const order = Array.from({ length: this.size }, (_, t) => t).sort((a, b) => this.dist[a] - this.dist[b] || this.index[a] - this.index[b]);
-    return { index: order.map((t) => this.index[t]), dist: order.map((t) => Math.sqrt(this.dist[t])) };
-  }
 }
 
 function squaredDistance(x: Float64Array, a: number, b: number, d: number): number {
@@ -62,25 +58,18 @@ function squaredDistance(x: Float64Array, a: number, b: number, d: number): numb
   return s;
 }
 
-export interface NeighbourGraph {
-  /** Per point: itself first, then its k − 1 nearest others (umap-learn's convention). */
-  indices: number[][];
-  distances: number[][];
-}
-
-/** The k-NN graph umap-js takes through `setPrecomputedKNN` (k counts the point itself). */
+/** The k-NN graph (k counts the point itself), exactly. */
 export function nearestNeighbours(x: Float64Array, n: number, d: number, k: number, onProgress?: (fraction: number) => void): NeighbourGraph {
-  const others = Math.min(k - 1, n - 1);
-  const heaps = Array.from({ length: n }, () => new NearestHeap(Math.max(1, others)));
+  const heaps = new NeighbourHeaps(n, Math.max(1, Math.min(k - 1, n - 1)));
   const step = Math.max(1, Math.floor(n / 50));
   for (let i = 0; i < n; i++) {
     const a = i * d;
-    const hi = heaps[i];
     for (let j = i + 1; j < n; j++) {
-      const hj = heaps[j];
       // Partial distance search: the PCA scores come in decreasing variance, so the sum passes
       // both heaps' worst entries after a few dimensions for most pairs, and the rest is skipped.
-      const bound = Math.max(hi.worst, hj.worst);
+      const wi = heaps.worst(i);
+      const wj = heaps.worst(j);
+      const bound = wi > wj ? wi : wj;
       const b = j * d;
       let s = 0;
       let t = 0;
@@ -93,19 +82,12 @@ export function nearestNeighbours(x: Float64Array, n: number, d: number, k: numb
         if (s >= bound) break;
       }
       if (s >= bound) continue;
-      if (s < hi.worst) hi.push(s, j);
-      if (s < hj.worst) hj.push(s, i);
+      heaps.pushUnique(i, s, j);
+      heaps.pushUnique(j, s, i);
     }
     if (onProgress && i % step === 0) onProgress(1 - ((n - i) / n) ** 2);
   }
-  const indices: number[][] = [];
-  const distances: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const s = others > 0 ? heaps[i].sorted() : { index: [], dist: [] };
-    indices.push([i, ...s.index]);
-    distances.push([0, ...s.dist]);
-  }
-  return { indices, distances };
+  return heaps.toGraph();
 }
 
 /**

@@ -30,6 +30,11 @@ export interface RunEmbeddingOptions {
   onProgress?: (phase: EmbeddingPhase, fraction: number) => void;
   /** false: compute on this thread (default: a worker when its script exists). */
   worker?: boolean;
+  /**
+   * Hand `input.data`'s buffer to the worker instead of a copy (it is unusable here afterwards):
+   * a 60,000 × 768 feature matrix is 184 MB that need not exist twice.
+   */
+  transfer?: boolean;
 }
 
 export async function runEmbedding(input: EmbeddingInput, options: RunEmbeddingOptions = {}): Promise<EmbeddingResult> {
@@ -62,7 +67,7 @@ export async function runEmbedding(input: EmbeddingInput, options: RunEmbeddingO
         settle();
         reject(new Error(`umap worker exited (code ${code}) before answering`));
       });
-      const request: UmapWorkerRequest = { type: 'embed', input: { ...input, data: input.data.slice() } };
+      const request: UmapWorkerRequest = { type: 'embed', input: { ...input, data: options.transfer ? input.data : input.data.slice() } };
       worker.postMessage(request, [request.input.data.buffer as ArrayBuffer]);
     });
   } finally {

@@ -13,14 +13,14 @@ import { InputError, type Finding } from '../../findings';
 import { checkHoldsNoInputs, datasetInputFiles } from '../../results/inputsInside';
 import { withResultsLock } from '../../results/lock';
 import { resultPath, resultsFolderOf } from '../../results/resultPath';
-import { readImage } from '../../io';
 import { writeFileAtomic } from '../../io';
 import { probeWritable, resultsDestination, writingInto } from '../../io/writeErrors';
 import { pushAll } from '../../util/arrays';
 import { ENGINE_VERSION } from '../../version';
 import { LayerFeatures } from '../layerFeatures';
 import type { EmbeddingPhase, EmbeddingResult } from './embedding';
-import { IMAGE_FEATURE_LENGTH, imageFeatures } from './imageFeatures';
+import { FeatureMatrix } from './featureMatrix';
+import { streamFeatures, type StreamedFeatures } from './featureStream';
 import { OOD_NEIGHBOURS, OOD_PERCENTILE } from './outOfDistribution';
 import { readDiceByImage } from './resultsDice';
 import { runEmbedding } from './runEmbedding';
@@ -51,8 +51,11 @@ export interface UmapMap {
   pca_dims: number;
   explained_variance: number;
   epochs: number;
+  /** How the k-NN graph was found: exactly, or by NN-descent with its recall measured on a sample of images. */
+  neighbor_search: { method: 'exact' | 'nn-descent'; k: number; recall?: number; recall_sample?: number };
+  /** Wall seconds of each phase (`ood`: the out-of-distribution test). */
   seconds: Record<EmbeddingPhase, number>;
-  out_of_distribution?: { k: number; percentile: number; threshold: number; test_images: number; count: number };
+  out_of_distribution?: { k: number; percentile: number; threshold: number; test_images: number; count: number; search: 'exact' | 'nn-descent' };
   points: UmapPoint[];
 }
 
@@ -77,7 +80,10 @@ export interface UmapProgress {
   done?: number;
   total?: number;
   phase?: EmbeddingPhase;
+  /** Of the stage (features) or of the phase (embedding). */
   fraction: number;
+  /** Of the whole run, never decreasing: features first, then each map in turn. */
+  overall: number;
 }
 
 export interface UmapOptions {
@@ -95,17 +101,15 @@ export interface UmapResult {
   findings: Finding[];
 }
 
-interface FeatureSource {
+/** Share of the progress bar: features, then the maps; within a map, its phases. */
+const FEATURE_SHARE = 0.5;
+const PHASE_SHARE: Record<EmbeddingPhase, [number, number]> = { pca: [0, 0.05], neighbours: [0.05, 0.4], layout: [0.4, 0.9], ood: [0.9, 1] };
+
+interface MapSource {
   name: string;
   features: 'images' | 'layer';
-  length?: number;
   extractor?: LayerFeatures;
-  rows: (Float32Array | undefined)[];
-}
-
-/** A volume (one case per volume) is represented by its middle axial slice. */
-function sliceOf(depth: number): number {
-  return Math.floor(depth / 2);
+  matrix: FeatureMatrix;
 }
 
 export async function umapExperiment(config: MedsegConfig, dataset: ResolvedDataset, options: UmapOptions = {}): Promise<UmapResult> {
@@ -120,15 +124,15 @@ export async function umapExperiment(config: MedsegConfig, dataset: ResolvedData
   const here = { file: config.file };
   const cases = subsampleBySplit(dataset.cases, settings.maxPoints, settings.seed);
 
-  const sources: FeatureSource[] = [{ name: 'images', features: 'images', length: IMAGE_FEATURE_LENGTH, rows: [] }];
+  const extractors: LayerFeatures[] = [];
+  let streamed: StreamedFeatures;
   try {
     if (settings.features !== 'images') {
       const layer = settings.features === 'auto' ? config.explain.gradcam.layer : settings.features;
       for (const model of config.models.filter((m) => m.path)) {
         options.signal?.throwIfAborted();
         try {
-          const extractor = await LayerFeatures.create(model, await readFile(model.path!), runtime, layer);
-          sources.push({ name: `${model.name}:${extractor.layer}`, features: 'layer', extractor, rows: [] });
+          extractors.push(await LayerFeatures.create(model, await readFile(model.path!), runtime, layer));
         } catch (err) {
           if (!(err instanceof InputError) && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
           findings.push({
@@ -141,34 +145,32 @@ export async function umapExperiment(config: MedsegConfig, dataset: ResolvedData
         }
       }
     }
-    const unreadable: string[] = [];
-    for (let i = 0; i < cases.length; i++) {
-      options.signal?.throwIfAborted();
-      const c = cases[i];
-      try {
-        const image = await readImage(c.image, { slice: c.slice });
-        const slice = image.depth > 1 ? sliceOf(image.depth) : 0;
-        const rows = [imageFeatures(image, slice)];
-        for (const s of sources.slice(1)) rows.push(await s.extractor!.pooled(image, slice));
-        sources.forEach((s, k) => s.rows.push(rows[k]));
-      } catch (err) {
-        if (!(err instanceof InputError)) throw err;
-        unreadable.push(c.id);
-        for (const s of sources) s.rows.push(undefined);
-      }
-      options.onProgress?.({ stage: 'features', done: i + 1, total: cases.length, fraction: (i + 1) / cases.length });
-    }
-    if (unreadable.length > 0) {
-      findings.push({
-        code: 'explain/umap-unreadable',
-        severity: 'warning',
-        message: `${unreadable.length} image(s) could not be read and are not on the map: ${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? ', …' : ''} (\`medseg validate\` says why).`,
-        location: here,
-        configPath: ['dataset'],
-      });
-    }
+    streamed = await streamFeatures(cases, extractors, {
+      signal: options.signal,
+      onProgress: (done, total) => options.onProgress?.({ stage: 'features', done, total, fraction: done / total, overall: (FEATURE_SHARE * done) / total }),
+    });
   } finally {
-    await Promise.all(sources.map((s) => s.extractor?.dispose()));
+    await Promise.all(extractors.map((e) => e.dispose()));
+  }
+  const { unreadable } = streamed;
+  if (unreadable.length > 0) {
+    findings.push({
+      code: 'explain/umap-unreadable',
+      severity: 'warning',
+      message: `${unreadable.length} image(s) could not be read and are not on the map: ${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? ', …' : ''} (\`medseg validate\` says why).`,
+      location: here,
+      configPath: ['dataset'],
+    });
+  }
+  for (const layer of streamed.layers) {
+    if (layer.failed.length === 0) continue;
+    findings.push({
+      code: 'explain/run-failed',
+      severity: 'warning',
+      message: `Model \`${layer.extractor.model.name}\` failed on ${layer.failed.length} image(s), which are not on its map: ${layer.failed.slice(0, 5).join(', ')}${layer.failed.length > 5 ? ', …' : ''}. ${layer.failure?.message ?? ''}`.trim(),
+      location: here,
+      configPath: ['models'],
+    });
   }
 
   const modelNames = config.models.map((m) => m.name);
@@ -204,31 +206,71 @@ export async function umapExperiment(config: MedsegConfig, dataset: ResolvedData
       configPath: ['splits'],
     });
   }
-  for (const source of sources) {
-    const rows = source.rows.map((r, i) => ({ r, c: cases[i] })).filter((x): x is { r: Float32Array; c: DatasetCase } => x.r !== undefined);
+  const readable = new Uint8Array(cases.length).fill(1);
+  const sources: MapSource[] = [
+    { name: 'images', features: 'images', matrix: streamed.images },
+    ...streamed.layers.map((l) => ({ name: `${l.extractor.model.name}:${l.extractor.layer}`, features: 'layer' as const, extractor: l.extractor, matrix: l.matrix })),
+  ];
+  for (const [m, source] of sources.entries()) {
+    // The matrix's buffer goes to the worker: after this, only the map's points are kept.
+    const { data, rows, width } = source.matrix.take(readable);
     if (rows.length < 3) {
       findings.push({ code: 'explain/umap-too-few', severity: 'warning', message: `Map \`${source.name}\`: ${rows.length} image(s) are too few for a map (3 at least).`, location: here });
       continue;
     }
-    const d = rows[0].r.length;
-    const data = new Float32Array(rows.length * d);
-    rows.forEach((x, i) => data.set(x.r, i * d));
-    const train = rows.flatMap((x, i) => (x.c.split === 'train' ? [i] : []));
-    const test = rows.flatMap((x, i) => (x.c.split === 'test' ? [i] : []));
+    const mapCases = Array.from(rows, (i) => cases[i]);
+    const train: number[] = [];
+    const test: number[] = [];
+    mapCases.forEach((c, i) => {
+      if (c.split === 'train') train.push(i);
+      else if (c.split === 'test') test.push(i);
+    });
     options.signal?.throwIfAborted();
+    const share = (1 - FEATURE_SHARE) / sources.length;
     const result = await runEmbedding(
-      { data, n: rows.length, d, neighbors: settings.neighbors, minDist: settings.minDist, seed: settings.seed, ...(hasSplits ? { train, test } : {}) },
-      { signal: options.signal, worker: options.worker, onProgress: (phase, fraction) => options.onProgress?.({ stage: 'embedding', map: source.name, phase, fraction }) },
+      {
+        data,
+        n: rows.length,
+        d: width,
+        neighbors: settings.neighbors,
+        minDist: settings.minDist,
+        seed: settings.seed,
+        neighbourSearch: settings.neighborSearch,
+        ...(hasSplits ? { train: Int32Array.from(train), test: Int32Array.from(test) } : {}),
+      },
+      {
+        signal: options.signal,
+        worker: options.worker,
+        transfer: true,
+        onProgress: (phase, fraction) => {
+          const [from, to] = PHASE_SHARE[phase];
+          options.onProgress?.({ stage: 'embedding', map: source.name, phase, fraction, overall: FEATURE_SHARE + share * (m + from + (to - from) * fraction) });
+        },
+      },
     );
-    report.maps.push(mapOf(source, rows.map((x) => x.c), d, result, test, dice, config));
-    pushAll(findings, oodFindings(report.maps[report.maps.length - 1], rows.map((x) => x.c), dataset.labelColumns, config));
+    const map = mapOf(source, mapCases, width, result, test, dice, config);
+    report.maps.push(map);
+    pushAll(findings, oodFindings(map, mapCases, dataset.labelColumns, config));
+    const recall = result.neighbours.recall;
+    if (recall !== undefined && recall < LOW_RECALL) {
+      findings.push({
+        code: 'explain/umap-low-recall',
+        severity: 'warning',
+        message: `Map \`${source.name}\`: the approximate neighbour search found ${(100 * recall).toFixed(1)} % of the true 15 nearest neighbours on a sample of ${result.neighbours.recallSample} images (below ${100 * LOW_RECALL} %), so the map may tear apart images that belong together. Set \`explain.umap.neighbor_search: exact\` (slower: every pair of images is compared).`,
+        location: here,
+        configPath: ['explain', 'umap', 'neighbor_search'],
+      });
+    }
   }
   // Its one file is written under the folder's lock; the minutes of features and layout before need none.
   await writingInto(destination, () => withResultsLock(outputDir, `medseg umap ${config.file}`, () => writeFileAtomic(resultPath(outputDir, 'umap.json'), JSON.stringify(report) + '\n')), { probe: false });
   return { outputDir, report, findings };
 }
 
-function mapOf(source: FeatureSource, cases: readonly DatasetCase[], d: number, r: EmbeddingResult, test: number[], dice: Map<string, Record<string, number>>, config: MedsegConfig): UmapMap {
+/** Below this sampled recall the approximate neighbour graph is reported. */
+const LOW_RECALL = 0.9;
+
+function mapOf(source: MapSource, cases: readonly DatasetCase[], d: number, r: EmbeddingResult, test: number[], dice: Map<string, Record<string, number>>, config: MedsegConfig): UmapMap {
   const models = config.models.map((m) => m.name);
   const oodByRow = new Map<number, { flag: boolean; distance: number }>();
   if (r.outOfDistribution) test.forEach((row, t) => oodByRow.set(row, { flag: r.outOfDistribution!.flags[t], distance: r.outOfDistribution!.distances[t] }));
@@ -247,6 +289,7 @@ function mapOf(source: FeatureSource, cases: readonly DatasetCase[], d: number, 
     };
   });
   const ood = r.outOfDistribution;
+  const nb = r.neighbours;
   return {
     name: source.name,
     features: source.features,
@@ -255,8 +298,9 @@ function mapOf(source: FeatureSource, cases: readonly DatasetCase[], d: number, 
     pca_dims: r.dims,
     explained_variance: r.explainedVariance,
     epochs: r.epochs,
+    neighbor_search: { method: nb.method, k: nb.k, ...(nb.recall !== undefined ? { recall: nb.recall, recall_sample: nb.recallSample! } : {}) },
     seconds: r.seconds,
-    ...(ood ? { out_of_distribution: { k: ood.k, percentile: OOD_PERCENTILE, threshold: ood.threshold, test_images: ood.flags.length, count: ood.flags.filter(Boolean).length } } : {}),
+    ...(ood ? { out_of_distribution: { k: ood.k, percentile: OOD_PERCENTILE, threshold: ood.threshold, test_images: ood.flags.length, count: ood.flags.filter(Boolean).length, search: ood.method } } : {}),
     points,
   };
 }
