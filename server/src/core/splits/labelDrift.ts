@@ -135,15 +135,17 @@ export function missingInTrainFindings(t: LabelTable, column: string, configPath
 /**
  * `split/rare-label`: values with fewer than `min_per_label` images in a split that a split
  * proportional to the split sizes would have given enough — a problem of the split, which a
- * better split fixes. A value too rare in the whole dataset to reach `min_per_label` in a split
- * of that size whatever the assignment is a property of the dataset: one `dataset/rare-label`
- * note says so (more images of it, or a merged label, are the only fix).
+ * better split fixes. Values whose proportional share of a split is itself below `min_per_label`
+ * are a matter of the dataset's size and the split's proportions, not of the assignment (a split
+ * that gave them more would over-represent them there): one `dataset/rare-label` note per column
+ * lists them with their proportional shares.
  */
 export function rareLabelFindings(t: LabelTable, column: string, configPath: ConfigPath, options: LabelCheckOptions, skipTrainFor: ReadonlySet<string>): Finding[] {
   if (options.minPerLabel <= 0) return [];
   const out: Finding[] = [];
   const splitSizes = t.counts.map((row) => row.reduce((a, b) => a + b, 0));
   const all = splitSizes.reduce((a, b) => a + b, 0);
+  const tooRare: RareValue[] = [];
   t.values.forEach((value, j) => {
     const total = t.counts.reduce((a, row) => a + row[j], 0);
     const short = t.splits
@@ -165,21 +167,45 @@ export function rareLabelFindings(t: LabelTable, column: string, configPath: Con
         evidence: { test: 'min_per_label', statistic: minOf(fixable.map((x) => x.n)) },
       });
     }
-    if (unfixable.length > 0) {
-      out.push({
-        code: 'dataset/rare-label',
-        severity: 'info',
-        message:
-          `\`${column} = ${value}\` has ${total} image${total === 1 ? '' : 's'} in the whole dataset: no split can give ` +
-          `${unfixable.map(({ split }) => split).join(' and ')} min_per_label = ${options.minPerLabel} of them. ` +
-          `Scores for it there are anecdotes; collect more images of it or merge it with a related label.`,
-        location: options.location,
-        configPath,
-        evidence: { test: 'min_per_label', statistic: total },
-      });
-    }
+    if (unfixable.length > 0) tooRare.push({ value, total, shares: unfixable.map(({ split, expected }) => ({ split, expected })) });
   });
+  if (tooRare.length > 0) out.push(tooRareFinding(tooRare, t, splitSizes, column, configPath, options));
   return out;
+}
+
+interface RareValue {
+  value: string;
+  total: number;
+  /** The splits where its proportional share is below min_per_label, with that share. */
+  shares: { split: SplitName; expected: number }[];
+}
+
+/** Values listed by name in a `dataset/rare-label` note; the rest are counted. */
+const RARE_VALUES_LISTED = 8;
+
+/** One `dataset/rare-label` note for a column: its values whose proportional share of a split is below min_per_label, rarest first. */
+function tooRareFinding(values: RareValue[], t: LabelTable, splitSizes: number[], column: string, configPath: ConfigPath, options: LabelCheckOptions): Finding {
+  const all = splitSizes.reduce((a, b) => a + b, 0);
+  const sorted = [...values].sort((a, b) => a.total - b.total || (a.value < b.value ? -1 : 1));
+  const listed = sorted.slice(0, RARE_VALUES_LISTED).map(
+    (v, i) => `\`${v.value}\` (${v.total}${i === 0 ? ` image${v.total === 1 ? '' : 's'}` : ''}: ${v.shares.map(({ split, expected }) => `${split} ${expected.toFixed(1)}`).join(', ')})`,
+  );
+  const more = sorted.length - listed.length;
+  const proportions = t.splits.map((split, i) => `${split} ${percent(splitSizes[i], all)}`).join(', ');
+  const many = values.length > 1;
+  return {
+    code: 'dataset/rare-label',
+    severity: 'info',
+    message:
+      `\`${column}\`: ${many ? `${values.length} values are` : 'a value is'} too rare for a split in these proportions (${proportions}) ` +
+      `to give ${many ? 'each' : 'it'} min_per_label = ${options.minPerLabel} images in every split. Proportional shares: ` +
+      `${listed.join('; ')}${more > 0 ? `; and ${more} more` : ''}. ` +
+      `Giving ${many ? 'them' : 'it'} more in a split would over-represent ${many ? 'them' : 'it'} there, so no reassignment fixes this; per-label scores there are anecdotes. ` +
+      `Collect more images, merge related values, or lower \`splits.min_per_label\`.`,
+    location: options.location,
+    configPath,
+    evidence: { test: 'min_per_label', statistic: minOf(values.map((v) => v.total)) },
+  };
 }
 
 export function labelFindings(cases: readonly SplitCase[], columns: readonly string[], configPaths: readonly ConfigPath[], options: LabelCheckOptions): Finding[] {
