@@ -7,14 +7,17 @@ import { CAM_METHODS } from '../../core/explain';
 import { resultsFolderOf } from '../../core/results/resultPath';
 import type { CommandContext } from '../context';
 import { plural } from '../format';
+import { outputFlagHelp } from './outputFlag';
 
 export const SPLITS = ['train', 'val', 'test', 'all'];
 export const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu'];
 
 export const shardFlagsHelp = `  --shards N                     number of shards (each a 1/N of the split's images, by a hash of the id)
-  --output DIR                   merged results folder (default: <output>/<name> of the config)
-  --run evaluate[,explain]       what each shard runs (default: evaluate); explain runs
-                                 \`medseg explain --images all\` on the shard's images, merged likewise
+${outputFlagHelp(33, 'merged results')}
+  --run evaluate[,explain][,stress]  what each shard runs (default: evaluate): explain runs
+                                 \`medseg explain --images all\` on the shard's images, stress the
+                                 perturbations of its images; the merge joins them (and runs the
+                                 label mixes over all images)
   --split train|val|test|all     split to evaluate (default: evaluation.split)
   --provider auto|cpu|cuda|webgpu  execution provider on the nodes (default: runtime.provider)
   --method M                     explanation method, with --run …explain (default: explain.gradcam.method)

@@ -9,6 +9,7 @@ import type { CommandContext } from '../context';
 import { exitForOutcome, RUN_EXIT_STATUS } from '../exitCodes';
 import { loadConfigForRun } from '../loadConfigForRun';
 import { displayPath, formatFinding, plural } from '../format';
+import { outputFlagHelp } from './outputFlag';
 
 export const evaluateHelp = `medseg evaluate <config.medseg.yaml> [options]
 
@@ -18,7 +19,7 @@ per_image.csv, summary.json, masks/ and prob/ under <output>/<name>/.
 Predictions are cached: a repeated run does no inference; an interrupted run resumes.
 
   --split train|val|test|all     split to evaluate (default: evaluation.split)
-  --output DIR                   results folder (default: <output>/<name> of the config)
+${outputFlagHelp(33)}
   --provider auto|cpu|cuda|webgpu  execution provider (default: runtime.provider)
   --shard I/N                    evaluate the I-th of N deterministic shards (1-based)
   --json                         print summary.json instead of the table

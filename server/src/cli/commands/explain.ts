@@ -11,6 +11,7 @@ import { exitForOutcome, RUN_EXIT_STATUS } from '../exitCodes';
 import { loadConfigForRun } from '../loadConfigForRun';
 import { parseShard } from './evaluate';
 import { displayPath, formatFinding, plural } from '../format';
+import { outputFlagHelp } from './outputFlag';
 
 export const explainHelp = `medseg explain <config.medseg.yaml> [options]
 
@@ -29,7 +30,7 @@ or repeated with the same settings resumes from the rows already written.
                                  (default: explain.gradcam.method)
   --images N|all                 images per model, or every image of the split
                                  (default: explain.gradcam.images)
-  --output DIR                   results folder (default: <output>/<name> of the config)
+${outputFlagHelp(33)}
   --provider auto|cpu|cuda|webgpu  execution provider (default: runtime.provider)
   --shard I/N                    explain only the I-th of N shards of the split's images (the same
                                  images as \`evaluate --shard I/N\`; implies --images all), into the
@@ -48,7 +49,7 @@ pooled activations of each ONNX model's layer. Points carry split, clinical labe
 evaluation's Dice per model; test images far from every training image are reported as out of
 distribution. Writes umap.json under <output>/<name>/.
 
-  --output DIR                   results folder (default: <output>/<name> of the config)
+${outputFlagHelp(33)}
   --provider auto|cpu|cuda|webgpu  execution provider (default: runtime.provider)
   --json                         print umap.json's summary (no points) instead of text
 

@@ -4,6 +4,7 @@ import type { CommandContext } from '../context';
 import { exitForOutcome, RUN_EXIT_STATUS } from '../exitCodes';
 import { displayPath, formatFinding } from '../format';
 import { formatSummaryTable, outcomeLine } from './evaluate';
+import { OUTPUT_IS_THE_FOLDER } from './outputFlag';
 
 export const mergeHelp = `medseg merge <shard-dir>... --output DIR [--json]
 
@@ -12,7 +13,10 @@ array job) into the results a single run writes: per_image.csv (byte-identical),
 fusion_changes.csv, masks/, prob/, errors/ and report.html. Every shard must be given once.
 Image failures and models skipped by the shards are carried into summary.json. Explanations made
 in the shard folders (\`medseg explain --shard I/N --images all\`) are joined too: rows,
-heatmaps and explain.json, as one \`medseg explain --images all\` writes them.
+heatmaps and explain.json, as one \`medseg explain --images all\` writes them; and stress tests
+(\`medseg stress --shard I/N\`): the perturbations of every shard's images, the label mixes run
+over the merged rows, into stress.json as one \`medseg stress\` writes it.
+${OUTPUT_IS_THE_FOLDER}
 
 ${RUN_EXIT_STATUS}`;
 
@@ -24,7 +28,7 @@ export async function runMerge(ctx: CommandContext): Promise<number> {
   if (ctx.flags.json) ctx.out(JSON.stringify(result.summary, null, 2));
   else {
     ctx.out(formatSummaryTable(result.summary, Object.keys(Object.values(result.summary.methods)[0]?.metrics ?? {}) as never));
-    ctx.out(`\nMerged ${ctx.positionals.length} shards into ${displayPath(result.outputDir)}/${result.explained.length ? `, with their ${result.explained.join(', ')} explanations` : ''}`);
+    ctx.out(`\nMerged ${ctx.positionals.length} shards into ${displayPath(result.outputDir)}/${[...(result.explained.length ? [`their ${result.explained.join(', ')} explanations`] : []), ...(result.stressed ? ['their stress tests (stress.json)'] : [])].map((x, i) => (i === 0 ? `, with ${x}` : ` and ${x}`)).join('')}`);
   }
   const rows = Object.values(result.summary.methods).reduce((a, m) => a + m.n, 0);
   const outcome = runOutcome(rows, result.findings);

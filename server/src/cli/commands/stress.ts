@@ -8,7 +8,9 @@ import { placeOnConfig } from '../../core/validate';
 import type { CommandContext } from '../context';
 import { exitForOutcome, RUN_EXIT_STATUS } from '../exitCodes';
 import { loadConfigForRun } from '../loadConfigForRun';
+import { parseShard } from './evaluate';
 import { displayPath, formatFinding, plural } from '../format';
+import { outputFlagHelp } from './outputFlag';
 
 export const stressHelp = `medseg stress <config.medseg.yaml> [options]
 
@@ -28,8 +30,11 @@ Per-image results are taken from per_image.csv when they match the config, else 
   --label COLUMN               run every label mix on this label column (default: stress.label_mixes)
   --repeats N                  resamples per label mix (default: stress.repeats)
   --perturbations LIST         comma-separated perturbations, or none (default: stress.perturbations)
-  --output DIR                 results folder (default: <output>/<name> of the config)
+${outputFlagHelp(31)}
   --provider auto|cpu|cuda|webgpu  execution provider (default: runtime.provider)
+  --shard I/N                  the perturbations of the I-th of N shards of the split's images only
+                               (the images of \`evaluate --shard I/N\`), kept in the shard folder;
+                               \`medseg merge\` joins them and runs the label mixes over all images
   --json                       print stress.json instead of the tables
 
 ${RUN_EXIT_STATUS}`;
@@ -49,6 +54,8 @@ export async function runStressCommand(ctx: CommandContext): Promise<number> {
   if (split !== undefined && !SPLITS.includes(split)) return ctx.usage(`--split must be one of ${SPLITS.join(', ')}\n\n${stressHelp}`);
   if (provider !== undefined && !PROVIDERS.includes(provider)) return ctx.usage(`--provider must be one of ${PROVIDERS.join(', ')}\n\n${stressHelp}`);
   if (repeats !== undefined && !(Number.isInteger(repeats) && repeats >= 1)) return ctx.usage(`--repeats must be a whole number ≥ 1 (got ${repeatsText})\n\n${stressHelp}`);
+  const shard = parseShard(ctx.flags.shard as string | undefined);
+  if (shard instanceof Error) return ctx.usage(`${shard.message}\n\n${stressHelp}`);
   const unknown = perturbations?.filter((p) => !(PERTURBATION_KINDS as readonly string[]).includes(p)) ?? [];
   if (unknown.length) return ctx.usage(`--perturbations: unknown ${unknown.join(', ')}; choose from ${PERTURBATION_KINDS.join(', ')} or none\n\n${stressHelp}`);
 
@@ -73,6 +80,7 @@ export async function runStressCommand(ctx: CommandContext): Promise<number> {
     label,
     repeats,
     perturbations,
+    shard,
     command: evaluateCommand,
     signal: ctx.signal,
     onProgress: (p) => ctx.progress(`${p.stage} ${p.done}/${p.total} ${p.imageId ?? ''}`, p.total ? p.done / p.total : 1),
