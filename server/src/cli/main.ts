@@ -90,6 +90,7 @@ const commands: Record<string, Command> = {
       perturbations: { type: 'string' },
       output: { type: 'string' },
       provider: { type: 'string' },
+      shard: { type: 'string' },
       json: { type: 'boolean' },
     },
     run: runStressCommand,

@@ -15,7 +15,7 @@ import type { K8sOptions } from './k8sManifests';
 import type { SlurmResources } from './slurmOptions';
 
 /** What each shard runs: the evaluation, and per-image explanations or perturbation stress tests of its images. */
-export const SHARD_TASKS = ['evaluate', 'explain'] as const;
+export const SHARD_TASKS = ['evaluate', 'explain', 'stress'] as const;
 export type ShardTask = (typeof SHARD_TASKS)[number];
 
 /** Stands for the shard's 1-based index inside a command word; scripts put the scheduler's index there. */
@@ -91,6 +91,9 @@ export function shardCommands(spec: BatchJobSpec): string[][] {
       case 'explain':
         // Every image of the split, each in its shard: the merged rows are those of `--images all`.
         return [...spec.medseg, 'explain', spec.config, ...shard, '--images', 'all', ...(spec.method ? ['--method', spec.method] : []), ...provider];
+      case 'stress':
+        // The perturbations of the shard's images; the merge runs the label mixes over all of them.
+        return [...spec.medseg, 'stress', spec.config, ...shard, ...(spec.split ? ['--split', spec.split] : []), ...provider];
     }
   });
 }

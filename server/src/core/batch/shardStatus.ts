@@ -13,6 +13,7 @@ import { imageListOf, readShardDescription, SHARD_FOLDER, type ShardOnDisk } fro
 import { readExplainReports, explainReportFiles } from '../explain/explainFile';
 import type { CamMethod } from '../explain/methods';
 import { InputError } from '../findings';
+import { hasStressParts, readStressParts, stressPartsFile } from '../stress/stressShardParts';
 import { ENGINE_BUILD } from '../version';
 import { shardDir, type BatchJobSpec } from './jobSpec';
 
@@ -58,6 +59,7 @@ export async function shardStatuses(spec: BatchJobSpec, config: MedsegConfig, ca
       }
     }
     if (!reason && spec.tasks.includes('explain')) reason = await explainStatus(spec, index, dir, config);
+    if (!reason && spec.tasks.includes('stress')) reason = await stressStatus(spec, index, dir);
     statuses.push({ index, done: reason === undefined, ...(reason ? { reason } : {}) });
   }
   const ranSomewhere = new Set([...evaluated.values()].flatMap((s) => Object.keys(s.models)));
@@ -88,6 +90,16 @@ async function explainStatus(spec: BatchJobSpec, index: number, dir: string, con
   return undefined;
 }
 
+/** A shard's stress tests are complete when its record is of this shard and newer than its evaluation. */
+async function stressStatus(spec: BatchJobSpec, index: number, dir: string): Promise<string | undefined> {
+  if (!hasStressParts(dir)) return 'it has no stress tests';
+  const parts = await readStressParts(dir).catch(() => undefined);
+  if (!parts || parts.shard.index !== index - 1 || parts.shard.count !== spec.shards) return `its stress tests are not those of shard ${index}/${spec.shards}`;
+  const evaluation = join(dir, SHARD_FOLDER, 'parts.json.gz');
+  if (existsSync(evaluation) && statSync(stressPartsFile(dir)).mtimeMs < statSync(evaluation).mtimeMs) return 'its stress tests are older than its evaluation';
+  return undefined;
+}
+
 /**
  * Whether the results folder holds the merge of exactly these shards, written after the last of
  * them: then a resume has nothing to do.
@@ -107,6 +119,8 @@ export function mergedAfterShards(spec: BatchJobSpec): boolean {
   // The merge joins explanations after the evaluation: a merge that stopped between them is not done.
   const explained = join(spec.results, 'explain.json');
   if (spec.tasks.includes('explain') && !(existsSync(explained) && statSync(explained).mtimeMs >= written)) return false;
+  const stressed = join(spec.results, 'stress.json');
+  if (spec.tasks.includes('stress') && !(existsSync(stressed) && statSync(stressed).mtimeMs >= written)) return false;
   return dirs.every((d) => {
     const parts = join(d, SHARD_FOLDER, 'parts.json.gz');
     return existsSync(parts) && statSync(parts).mtimeMs <= written;

@@ -18,12 +18,13 @@ import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
 import { linkTree } from '../results/linkTree';
 import { acquireResultsLock } from '../results/lock';
 import { PerImageTable } from '../results/perImageTable';
-import { readPerImageTable } from '../results/readPerImage';
+import { readPerImageCsv, readPerImageTable } from '../results/readPerImage';
 import { resultPath } from '../results/resultPath';
 import { StapleRuns } from '../results/stapleRuns';
 import type { EvaluationSummary } from '../results/summary';
 import { assembleSummary, failureFindings, tryWriteReport, writeResults, type EvaluationParts } from './assemble';
 import { planExplainMerge, writeExplainMerge } from '../explain/explainMerge';
+import { planStressMerge, writeStressMerge } from '../stress/stressMerge';
 import { checkShardsAgainstNow, checkShardsOfOneRun } from './shardChecks';
 import { readShardDescription, type ShardOnDisk } from './shardParts';
 
@@ -33,6 +34,8 @@ export interface MergeResult {
   findings: Finding[];
   /** Methods whose sharded explanations were joined too (`medseg explain --shard`). */
   explained: string[];
+  /** Whether the shards' stress tests were joined too (`medseg stress --shard`): stress.json. */
+  stressed: boolean;
 }
 
 /** The per-image result folders a merge carries over. */
@@ -56,7 +59,9 @@ async function mergeInto(dirs: readonly string[], outputDir: string, destination
   shards.sort((a, b) => (a.shard?.index ?? 0) - (b.shard?.index ?? 0));
   checkShardsOfOneRun(shards);
   // Explanations made beside the shards are checked before anything is written, and joined after the evaluation.
-  const explainPlan = await planExplainMerge(shards.map((s) => ({ dir: s.dir, index: s.shard?.index ?? 0, count: s.shard?.count ?? 1 })));
+  const folders = shards.map((s) => ({ dir: s.dir, index: s.shard?.index ?? 0, count: s.shard?.count ?? 1 }));
+  const explainPlan = await planExplainMerge(folders);
+  const stressParts = await planStressMerge(folders);
   const first = shards[0];
   const out = resolve(outputDir);
   const methodNames = first.methods.map((m) => m.name);
@@ -120,13 +125,15 @@ async function mergeInto(dirs: readonly string[], outputDir: string, destination
       for (const folder of RESULT_FOLDERS) if (existsSync(join(dir, folder))) await linkTree(join(dir, folder), resultPath(out, folder), { signal: options.signal });
     }
     await writeExplainMerge(explainPlan, out, config, dataset.cases, options.signal);
-    const findings = failureFindings(config, parts.failures);
+    // The label mixes resample the rows as `medseg stress` reads them: from the per_image.csv just written.
+    const stressFindings = stressParts ? await writeStressMerge(stressParts, out, config, dataset, await readPerImageCsv(resultPath(out, 'per_image.csv')), parts.methods.map((m) => m.name)) : [];
+    const findings = [...failureFindings(config, parts.failures), ...stressFindings];
     // The shards reported their skipped models when they ran; the merged result has them missing too.
     for (const m of parts.skipped) findings.push({ code: m.code, severity: 'error', message: `Model \`${m.name}\` was skipped by the shards: ${m.reason}`, location: { file: config.file }, configPath: ['models', Math.max(0, config.models.findIndex((x) => x.name === m.name)), 'path'] });
     const ids = new Set(caseIds);
     const report = await tryWriteReport(out, summary, table, { config, cases: dataset.cases.filter((c) => ids.has(c.id)), command: options.command ?? `medseg merge ${dirs.join(' ')}` });
     if (report) findings.push(report);
-    return { outputDir: out, summary, findings, explained: explainPlan.methods.map((m) => m.method) };
+    return { outputDir: out, summary, findings, explained: explainPlan.methods.map((m) => m.method), stressed: stressParts !== undefined };
   } catch (err) {
     // The merged results were being written: an older report.html there no longer describes them.
     if (err instanceof WriteError) throw err.withNote(await discardStaleReport(out));

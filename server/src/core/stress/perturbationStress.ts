@@ -103,20 +103,39 @@ async function perturbCase(c: DatasetCase, o: PerturbationStressOptions): Promis
   return out;
 }
 
-export async function runPerturbationStress(o: PerturbationStressOptions): Promise<PerturbationStressResult> {
-  const methods = [...o.sources.map((s) => s.model.name), ...(o.fusionMembers.length >= 2 && o.fusionMembers.every((m) => o.sources.some((s) => s.model.name === m)) ? o.fusions.map((f) => `fusion:${f}`) : [])];
-  const ranked = methods.filter((m) => !o.unranked?.includes(m));
-  const failures: PerturbationFailure[] = [];
-  if (o.kinds.length === 0) return { methods, kinds: [], failures, images: 0 };
-  const levelCounts = o.kinds.map((k) => perturbationLevels(k).length);
+/** The methods a perturbation run measures: the sources, and the fusions when every member can be re-run. */
+export function perturbedMethods(o: Pick<PerturbationStressOptions, 'sources' | 'fusions' | 'fusionMembers'>): string[] {
+  return [...o.sources.map((s) => s.model.name), ...(o.fusionMembers.length >= 2 && o.fusionMembers.every((m) => o.sources.some((s) => s.model.name === m)) ? o.fusions.map((f) => `fusion:${f}`) : [])];
+}
+
+/** Where a case's Dice of kind k, level l and method j lies in its packed row. */
+function slotLayout(kinds: readonly PerturbationKind[], methods: readonly string[]): { slots: number; slot: (k: number, l: number, j: number) => number } {
+  const levelCounts = kinds.map((k) => perturbationLevels(k).length);
   const offsets = levelCounts.map((_, k) => levelCounts.slice(0, k).reduce((a, n) => a + n, 0) * methods.length);
-  const slot = (k: number, l: number, j: number) => offsets[k] + l * methods.length + j;
-  const slots = levelCounts.reduce((a, n) => a + n, 0) * methods.length;
+  return { slots: levelCounts.reduce((a, n) => a + n, 0) * methods.length, slot: (k, l, j) => offsets[k] + l * methods.length + j };
+}
+
+/** Per case (in the order given) its packed row of Dice values (NaN = undefined), or undefined when it failed. */
+export interface PerturbedCases {
+  methods: string[];
+  rows: (Float64Array | undefined)[];
+  failures: PerturbationFailure[];
+}
+
+/**
+ * Every level of every kind on every case, streamed; the per-case part, which shards split
+ * between them (`medseg stress --shard`) and a merge puts back in case order.
+ */
+export async function perturbCases(o: PerturbationStressOptions): Promise<PerturbedCases> {
+  const methods = perturbedMethods(o);
+  const failures: PerturbationFailure[] = [];
+  if (o.kinds.length === 0) return { methods, rows: [], failures };
+  const { slots, slot } = slotLayout(o.kinds, methods);
   let done = 0;
   // Collected per case and assembled in case order, so the means and bootstrap intervals do not
   // depend on which case finished first (a cached run finishes in another order than a fresh one).
   // One packed row of Dice values per case (NaN = undefined): a few KB per case, however many cases.
-  const perCase = await mapConcurrent(o.cases, o.concurrency ?? 2, async (c): Promise<Float64Array | undefined> => {
+  const rows = await mapConcurrent(o.cases, o.concurrency ?? 2, async (c): Promise<Float64Array | undefined> => {
     o.signal?.throwIfAborted();
     try {
       const levels = await perturbCase(c, o);
@@ -133,9 +152,18 @@ export async function runPerturbationStress(o: PerturbationStressOptions): Promi
       o.onProgress?.(++done, o.cases.length, c.id);
     }
   });
-  const evaluated = perCase.filter((x): x is Float64Array => x !== undefined);
+  failures.sort((a, b) => (a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : 0));
+  return { methods, rows, failures };
+}
+
+export type CurveOptions = Pick<PerturbationStressOptions, 'kinds' | 'dropThreshold' | 'bootstrap' | 'bootstrapSeed' | 'unranked'>;
+
+/** The degradation curves, rankings and drops from the evaluated cases' packed rows (in case order). */
+export function perturbationCurves(o: CurveOptions, methods: readonly string[], evaluated: readonly Float64Array[]): PerturbationResult[] {
+  const ranked = methods.filter((m) => !o.unranked?.includes(m));
+  const { slot } = slotLayout(o.kinds, methods);
   const valuesAt = (k: number, l: number, j: number) => evaluated.map((packed) => packed[slot(k, l, j)]);
-  const kinds = o.kinds.map((kind, k): PerturbationResult => {
+  return o.kinds.map((kind, k): PerturbationResult => {
     const design = PERTURBATION_DESIGNS[kind];
     const levels = perturbationLevels(kind);
     const strengths = levels.map((l) => l.strength);
@@ -163,6 +191,11 @@ export async function runPerturbationStress(o: PerturbationStressOptions): Promi
       swaps: levelMeans.map((means) => rankSwaps(levelMeans[0], means, ranked)),
     };
   });
-  failures.sort((a, b) => (a.imageId < b.imageId ? -1 : a.imageId > b.imageId ? 1 : 0));
-  return { methods, kinds, failures, images: evaluated.length };
+}
+
+export async function runPerturbationStress(o: PerturbationStressOptions): Promise<PerturbationStressResult> {
+  const { methods, rows, failures } = await perturbCases(o);
+  if (o.kinds.length === 0) return { methods, kinds: [], failures, images: 0 };
+  const evaluated = rows.filter((x): x is Float64Array => x !== undefined);
+  return { methods, kinds: perturbationCurves(o, methods, evaluated), failures, images: evaluated.length };
 }

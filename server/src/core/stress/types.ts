@@ -115,4 +115,6 @@ export interface StressReport {
   label_mixes?: LabelMixSection;
   perturbations?: PerturbationSection;
   notes: string[];
+  /** Set when the run stressed one shard's images (`--shard I/N`; index 0-based); `medseg merge` joins the shards. */
+  shard?: { index: number; count: number };
 }
