@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,7 +78,31 @@ export interface SlurmCluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(): Promise<SlurmCluster> {
+export interface ClusterOptions {
+  /**
+   * `task/none` (default: nothing but Slurm needed) or `task/affinity`, which binds each task to
+   * the CPUs it was given, as production clusters do (then a shard of `--cpus 1` sees one core).
+   */
+  taskPlugin?: 'task/none' | 'task/affinity';
+}
+
+/**
+ * A copy of the built CLI (dist/, and media/ that report.html reads beside it) that no rebuild can
+ * change while jobs run: shards record the build, and a merge refuses shards of two builds. It
+ * lies inside the repository (test/.tmp) so that node_modules resolves as from dist/. Remove
+ * `dirname(dirname(cli))` when done.
+ */
+export function frozenBuild(root: string): string {
+  const dist = join(root, 'dist');
+  if (!existsSync(join(dist, 'cli.js'))) throw new Error(`${dist}/cli.js is missing: build first (npm run build)`);
+  mkdirSync(join(root, 'test', '.tmp'), { recursive: true });
+  const copy = mkdtempSync(join(root, 'test', '.tmp', 'slurm-build-'));
+  cpSync(dist, join(copy, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.map') });
+  cpSync(join(root, 'media'), join(copy, 'media'), { recursive: true, filter: (src) => !src.includes('screenshots') });
+  return join(copy, 'dist', 'cli.js');
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<SlurmCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'medseg-slurm-'));
   chmodSync(dir, 0o755);
   for (const d of ['munge', 'state', 'spool', 'log']) mkdirSync(join(dir, d), { mode: 0o755 });
@@ -107,7 +131,7 @@ export async function startCluster(): Promise<SlurmCluster> {
       `SlurmctldLogFile=${join(dir, 'log', 'slurmctld.log')}`,
       `SlurmdLogFile=${join(dir, 'log', 'slurmd.log')}`,
       'ProctrackType=proctrack/linuxproc',
-      'TaskPlugin=task/none',
+      `TaskPlugin=${options.taskPlugin ?? 'task/none'}`,
       'JobAcctGatherType=jobacct_gather/none',
       'AccountingStorageType=accounting_storage/none',
       'JobCompType=jobcomp/none',

@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createDemoData } from '../../server/src/demo';
 import { writeDemoModels } from '../../server/src/demo/models';
-import { ensureSlurm, startCluster, type SlurmCluster } from './cluster';
+import { ensureSlurm, frozenBuild, startCluster, type SlurmCluster } from './cluster';
 
 const root = join(__dirname, '..', '..');
 let cli: string;
@@ -22,22 +22,6 @@ if (unavailable) process.stderr.write(`# SKIPPED: the Slurm tests need slurmctld
 let cluster: SlurmCluster;
 let work: string;
 let config: string;
-
-/**
- * A copy of the built CLI (and the workers and report scripts it loads beside itself) that no
- * rebuild can change while the jobs run: shards record the build, and a merge refuses shards of
- * two builds. It lies inside the repository so that node_modules resolves as from dist/.
- */
-function frozenBuild(): string {
-  const dist = join(root, 'dist');
-  assert.ok(existsSync(join(dist, 'cli.js')), `${dist}/cli.js is missing: npm run test:slurm builds it first`);
-  mkdirSync(join(root, 'test', '.tmp'), { recursive: true });
-  const copy = mkdtempSync(join(root, 'test', '.tmp', 'slurm-build-'));
-  // dist/ and what it reads beside itself (media/report.css), in the same layout.
-  cpSync(dist, join(copy, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.map') });
-  cpSync(join(root, 'media'), join(copy, 'media'), { recursive: true, filter: (src) => !src.includes('screenshots') });
-  return join(copy, 'dist', 'cli.js');
-}
 
 function medseg(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: join(work, 'demo', 'dermoscopy'), env: cluster.env, encoding: 'utf8' });
@@ -124,7 +108,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined, seconds = 12
 
 describe('medseg slurm on a running one-node Slurm cluster', { skip: unavailable ? `Slurm unavailable: ${unavailable}` : false }, () => {
   before(async () => {
-    cli = frozenBuild();
+    cli = frozenBuild(root);
     work = mkdtempSync(join(tmpdir(), 'medseg-slurm-work-'));
     await createDemoData(join(work, 'demo'));
     await writeDemoModels(join(work, 'demo', 'dermoscopy'), 'dermoscopy');
