@@ -10,7 +10,7 @@ import { InputError } from '../findings';
 import { readImage, type ForegroundRule, type ImageVolume } from '../io';
 // Not the inference index: case workers load this module, and must not load onnxruntime.
 import type { HostedModel } from '../inference/hostedModel';
-import type { PredictOptions, Prediction, ReferenceSize, ResolvedModelInput } from '../inference/predict';
+import type { PredictOptions, Probabilities, ReferenceSize, ResolvedModelInput } from '../inference/predict';
 import type { ProviderAttempt, ProviderName } from '../inference/providers';
 import { WorkerModelRunner } from '../inference/workerRunner';
 import type { ModelInfo } from '../onnx';
@@ -61,7 +61,7 @@ export interface ModelClient {
   readonly attempts: ProviderAttempt[];
   readonly outputName: string;
   readonly warnings: { code: string; message: string }[];
-  predict(image: ImageVolume, refSize?: ReferenceSize, options?: PredictOptions & { caseIndex?: number }): Promise<Prediction>;
+  predictProbabilities(image: ImageVolume, refSize?: ReferenceSize, options?: PredictOptions & { caseIndex?: number }): Promise<Probabilities>;
   /** Case `caseIndex` is done with this model (see HostedModel.settle). */
   settle?(caseIndex: number): void;
   dispose?(): Promise<void>;
@@ -88,8 +88,8 @@ class HostedClient implements ModelClient {
   get warnings(): { code: string; message: string }[] {
     return this.hosted.description.warnings;
   }
-  predict(image: ImageVolume, refSize?: ReferenceSize, options?: PredictOptions & { caseIndex?: number }): Promise<Prediction> {
-    return this.hosted.predict(image, refSize, options);
+  predictProbabilities(image: ImageVolume, refSize?: ReferenceSize, options?: PredictOptions & { caseIndex?: number }): Promise<Probabilities> {
+    return this.hosted.predictProbabilities(image, refSize, options);
   }
   settle(caseIndex: number): void {
     this.hosted.settle(caseIndex);
@@ -145,7 +145,7 @@ export class OnnxSource implements PredictionSource {
       const cached = await this.cache.get(key, input.ref.depth);
       if (cached && cached.width === input.ref.width && cached.height === input.ref.height && cached.depth === input.ref.depth) return cached;
       const image = await input.image();
-      const p = await this.runner.predict(image, { width: input.ref.width, height: input.ref.height }, { signal, imageName: input.case.id, caseIndex: input.index });
+      const p = await this.runner.predictProbabilities(image, { width: input.ref.width, height: input.ref.height }, { signal, imageName: input.case.id, caseIndex: input.index });
       // Callers check the mask against the image first (caseReference.ts); this keeps a stray caller honest.
       const misfit = maskFitError(input.case, { width: image.width, height: image.height, depth: p.depth }, input.ref);
       if (misfit) throw misfit;

@@ -8,7 +8,7 @@ import { threadId, type MessagePort } from 'node:worker_threads';
 import type { ModelConfig } from '../config/types';
 import type { ImageVolume } from '../io/types';
 import { scoresToProbability, type ScoreSource } from './postprocess';
-import { predictImage, throwIfAborted, type PredictOptions, type Prediction, type ReferenceSize } from './predict';
+import { predictImage, predictProbabilities, throwIfAborted, type PredictionContext, type PredictOptions, type Prediction, type Probabilities, type ReferenceSize } from './predict';
 import type { RunnerDescription } from './runner';
 import { reviveError, transferList, type ClientRequest, type ClientResponse, type StreamSpec } from './workerProtocol';
 
@@ -138,21 +138,24 @@ export class HostedModel {
 
   /** Predicts one image or volume at the reference size; in a windowed stream, all its slices in one request. */
   predict(image: ImageVolume, refSize?: ReferenceSize, options: PredictOptions & { caseIndex?: number } = {}): Promise<Prediction> {
-    const { caseIndex } = options;
-    return predictImage(
-      {
-        modelName: this.spec.model.name,
-        modelFile: this.scoreSource.modelFile,
-        input: this.spec.description.input,
-        output: this.spec.model.output,
-        // A window batches whole cases: a case's slices go in one request, the host cuts them.
-        batchSize: this.stream.window > 1 ? Number.MAX_SAFE_INTEGER : this.stream.chunk,
-        run: (inputs, signal) => this.run(inputs, signal, caseIndex),
-      },
-      image,
-      refSize,
-      options,
-    );
+    return predictImage(this.context(options.caseIndex), image, refSize, options);
+  }
+
+  /** As predict, without the thresholded mask. */
+  predictProbabilities(image: ImageVolume, refSize?: ReferenceSize, options: PredictOptions & { caseIndex?: number } = {}): Promise<Probabilities> {
+    return predictProbabilities(this.context(options.caseIndex), image, refSize, options);
+  }
+
+  private context(caseIndex: number | undefined): PredictionContext {
+    return {
+      modelName: this.spec.model.name,
+      modelFile: this.scoreSource.modelFile,
+      input: this.spec.description.input,
+      output: this.spec.model.output,
+      // A window batches whole cases: a case's slices go in one request, the host cuts them.
+      batchSize: this.stream.window > 1 ? Number.MAX_SAFE_INTEGER : this.stream.chunk,
+      run: (inputs, signal) => this.run(inputs, signal, caseIndex),
+    };
   }
 
   /**

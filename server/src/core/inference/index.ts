@@ -4,8 +4,8 @@ export type { OutputChoice, OutputChoiceModel, OutputProblem } from './chooseOut
 export type { ResolvedGraphInput } from './checkModel';
 export { countNonFinite, foregroundChannel, foregroundProbability, resizeProbability, scoreMapShape, scoresToProbability, thresholdProbability } from './postprocess';
 export type { ScoreMapShape, ScoreSource } from './postprocess';
-export { NON_FINITE_CODE, predictImage } from './predict';
-export type { Prediction, PredictionContext, PredictOptions, ReferenceSize, ResolvedModelInput } from './predict';
+export { NON_FINITE_CODE, predictImage, predictProbabilities } from './predict';
+export type { Prediction, PredictionContext, PredictOptions, Probabilities, ReferenceSize, ResolvedModelInput } from './predict';
 export { preprocess } from './preprocess';
 export type { PreprocessInput } from './preprocess';
 export { CUDA_INSTALL_COMMAND, ProviderUnavailableError, selectProvider, sessionOptions } from './providers';

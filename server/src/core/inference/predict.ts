@@ -56,19 +56,32 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
 }
 
+/** A prediction before thresholding: the probabilities alone (what the evaluation stores and thresholds itself). */
+export type Probabilities = Omit<Prediction, 'mask'>;
+
 export async function predictImage(
   ctx: PredictionContext,
   image: ImageVolume,
   refSize: ReferenceSize = { width: image.width, height: image.height },
   options: PredictOptions = {},
 ): Promise<Prediction> {
+  const p = await predictProbabilities(ctx, image, refSize, options);
+  return { ...p, mask: thresholdProbability(p.prob, ctx.output.threshold) };
+}
+
+/** As predictImage, without the mask (the evaluation thresholds the quantised map instead). */
+export async function predictProbabilities(
+  ctx: PredictionContext,
+  image: ImageVolume,
+  refSize: ReferenceSize = { width: image.width, height: image.height },
+  options: PredictOptions = {},
+): Promise<Probabilities> {
   const { width, height } = refSize;
   const depth = image.depth;
   const plane = width * height;
-  const prob = new Float32Array(plane * depth);
-  const mask = new Uint8Array(plane * depth);
   const [mh, mw] = ctx.input.size;
   const batch = Math.max(1, ctx.batchSize);
+  let prob: Float32Array | undefined;
   for (let z0 = 0; z0 < depth; z0 += batch) {
     throwIfAborted(options.signal);
     const z1 = Math.min(depth, z0 + batch);
@@ -81,14 +94,14 @@ export async function predictImage(
       throw withImageContext(err, ctx, options.imageName, depth > 1 ? [z0, z1 - 1] : undefined);
     }
     maps.forEach((map, k) => {
-      const z = z0 + k;
       const resized = resizeProbability(map, mw, mh, width, height);
-      prob.set(resized, z * plane);
-      thresholdProbability(resized, ctx.output.threshold, mask, z * plane);
+      // A single slice at the reference size is the result itself: no copy.
+      if (depth === 1 && resized.length === plane) prob = resized;
+      else (prob ??= new Float32Array(plane * depth)).set(resized, (z0 + k) * plane);
     });
     options.onProgress?.(z1, depth);
   }
-  return { prob, mask, width, height, depth };
+  return { prob: prob ?? new Float32Array(plane * depth), width, height, depth };
 }
 
 /** A non-finite output becomes an error about this image, so the pipeline can report it and go on. */

@@ -8,7 +8,7 @@ import type { ImageVolume } from '../io/types';
 import type { ModelInfo } from '../onnx';
 import { HostConnection, HostedModel } from './hostedModel';
 import { InferenceHost } from './inferenceHost';
-import type { PredictOptions, Prediction, ReferenceSize, ResolvedModelInput } from './predict';
+import type { PredictOptions, Prediction, Probabilities, ReferenceSize, ResolvedModelInput } from './predict';
 import type { ProviderAttempt, ProviderName } from './providers';
 import type { RunnerDescription, RunnerSettings } from './runner';
 
@@ -71,6 +71,12 @@ export class WorkerModelRunner implements RunnerDescription {
   predict(image: ImageVolume, refSize?: ReferenceSize, options?: PredictOptions): Promise<Prediction> {
     if (this.disposed) return Promise.reject(new Error(`model ${this.model.name}: the runner was disposed`));
     return this.hosted.predict(image, refSize, options);
+  }
+
+  /** As predict, without the thresholded mask. */
+  predictProbabilities(image: ImageVolume, refSize?: ReferenceSize, options?: PredictOptions): Promise<Probabilities> {
+    if (this.disposed) return Promise.reject(new Error(`model ${this.model.name}: the runner was disposed`));
+    return this.hosted.predictProbabilities(image, refSize, options);
   }
 
   /** Releases the session and ends the worker. */
