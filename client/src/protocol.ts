@@ -117,7 +117,7 @@ export interface PreviewDataParams {
   image: string;
   /** Axial slice for volumes; default the middle slice. */
   slice?: number;
-  /** CT-style window: [centre, width] in stored units; default: from the image's percentiles. */
+  /** CT-style window of a scalar image: [centre, width] in stored units; default: 8-bit as stored, else the image's percentiles. Ignored for colour images. */
   window?: [number, number];
 }
 export type PreviewLayerKind = 'image' | 'reference' | 'prediction' | 'fusion' | 'errors' | 'heatmap';
@@ -138,6 +138,7 @@ export interface PreviewDataResult {
   depth: number;
   slice: number;
   spacing: [number, number, number];
+  /** Scalar images (CT, grey, 16-bit): the display window [centre, width] drawn; absent for colour images, which are shown as stored. */
   window?: [number, number];
   layers: PreviewLayer[];
   /** Per method: the per-image metrics of the last evaluation. */
@@ -197,7 +198,47 @@ export interface UmapParams {
 }
 export interface UmapResult {
   colorBy: string;
+  /** The first map (the images'), one object per point. */
   points: { imageId: string; x: number; y: number; group?: string; dice?: number }[];
+  /** Every map of umap.json, column-wise, for the canvas view; `group` indexes `groups`. */
+  maps?: UmapMapData[];
+  groups?: string[];
+  outputDir?: string;
+}
+/** One UMAP map, column-wise: a 60,000-point map travels as arrays, not 60,000 objects. */
+export interface UmapMapData {
+  /** `images`, or `<model>:<layer>`. */
+  name: string;
+  features: 'images' | 'layer';
+  model?: string;
+  /** Point i is image ids[i] at (x[i], y[i]). */
+  ids: string[];
+  x: number[];
+  y: number[];
+  /** Per point: index into UmapResult.groups, −1 when the point has no value. */
+  group: number[];
+  /** Per point: the best model's Dice in the last evaluation, null when not evaluated. */
+  dice: (number | null)[];
+  /** Per point: 1 out of distribution, 0 a test image within, −1 not tested. */
+  ood: number[];
+  /** How the neighbours were found (umap.json's neighbor_search). */
+  neighborSearch: { method: 'exact' | 'nn-descent'; recall?: number };
+}
+
+// ── medseg/thumbnail: a small image of one case, for the UMAP view's hover ──
+export const ThumbnailRequestMethod = 'medseg/thumbnail';
+export interface ThumbnailParams {
+  uri: string;
+  imageId: string;
+  /** Longest side in pixels (default 96, at most 256). */
+  size?: number;
+}
+export interface ThumbnailResult {
+  imageId: string;
+  width: number;
+  height: number;
+  /** `data:image/png;base64,…` */
+  dataUri: string;
 }
 
 // ── medseg/stressTest (work-done progress + cancellation): perturbations and label mixes ──

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { PreviewDataResult, PreviewLayerKind } from '../protocol';
 import { CancelledError, errorMessage, type MedsegServer } from '../server/medsegServer';
 import { readSettings } from '../settings';
-import type { HostToPreview, PreviewToHost, RenderedLayer } from '../webview/previewMessages';
+import type { HostToPreview, PreviewControl, PreviewToHost, RenderedLayer } from '../webview/previewMessages';
 import { rawImageMime } from './rawImage';
 
 export interface PreviewTarget {
@@ -27,6 +27,8 @@ export interface PreviewRendered {
   title: string;
   slice: number;
   layers: RenderedLayer[];
+  /** The side panel's image controls: `slice` for volumes, `window` for scalar images. */
+  controls: PreviewControl[];
 }
 
 export interface PreviewHooks {
@@ -115,7 +117,7 @@ export class PreviewController implements vscode.Disposable {
         return;
       case 'rendered':
         this.hooks.onTitle(message.imageId);
-        this.hooks.onRendered({ resource: this.resource.toString(), config: this.target?.config.toString(), imageId: message.imageId, title: message.title, slice: message.slice, layers: message.layers });
+        this.hooks.onRendered({ resource: this.resource.toString(), config: this.target?.config.toString(), imageId: message.imageId, title: message.title, slice: message.slice, layers: message.layers, controls: message.controls });
         return;
       case 'navigate': {
         const id = this.data?.[message.target];

@@ -29,10 +29,13 @@ export interface RenderedLayer {
   visible: boolean;
 }
 
+/** Controls the side panel drew for the image: a slice slider (volumes), window sliders (scalar images). */
+export type PreviewControl = 'slice' | 'window';
+
 export type PreviewToHost =
   | { type: 'ready' }
   /** Posted after every draw: what is on screen (the tests wait for it). */
-  | { type: 'rendered'; imageId: string; title: string; slice: number; layers: RenderedLayer[] }
+  | { type: 'rendered'; imageId: string; title: string; slice: number; layers: RenderedLayer[]; controls: PreviewControl[] }
   | { type: 'navigate'; target: 'previous' | 'next' | 'nextWorst' }
   | { type: 'slice'; slice: number }
   | { type: 'window'; window: [number, number] }

@@ -6,7 +6,7 @@
 import type { PreviewDataResult, PreviewLayer, PreviewLayerKind } from '../protocol';
 import { h, setChildren } from './dom';
 import { colourMapFor, defaultMethod, fitZoom, formatMetric, initialVisibility, layerMethod, nextZoom, pickableMethods, recolour, sortLayers } from './previewLayers';
-import type { HostToPreview, PreviewSettings, PreviewToHost, RenderedLayer } from './previewMessages';
+import type { HostToPreview, PreviewSettings, PreviewToHost, PreviewControl, RenderedLayer } from './previewMessages';
 
 interface LayerView {
   layer: PreviewLayer;
@@ -173,7 +173,7 @@ export class PreviewView {
     for (const b of Object.values(this.nav)) b.disabled = true;
     if (!dataUri) {
       this.stack.replaceChildren();
-      this.post({ type: 'rendered', imageId: label, title: this.title.textContent ?? '', slice: 0, layers: [] });
+      this.post({ type: 'rendered', imageId: label, title: this.title.textContent ?? '', slice: 0, layers: [], controls: [] });
       return;
     }
     const img = new Image();
@@ -190,13 +190,14 @@ export class PreviewView {
     this.stack.style.width = `${canvas.width}px`;
     this.stack.style.height = `${canvas.height}px`;
     this.fitTo(canvas.width, canvas.height);
-    this.post({ type: 'rendered', imageId: label, title: this.title.textContent ?? '', slice: 0, layers: [{ id: 'image', kind: 'image', label, visible: true }] });
+    this.post({ type: 'rendered', imageId: label, title: this.title.textContent ?? '', slice: 0, layers: [{ id: 'image', kind: 'image', label, visible: true }], controls: [] });
   }
 
   private postRendered(): void {
     if (!this.data) return;
     const layers: RenderedLayer[] = this.layers.map((l) => ({ id: l.layer.id, kind: l.layer.kind, label: l.layer.label, visible: l.visible }));
-    this.post({ type: 'rendered', imageId: this.data.imageId, title: this.title.textContent ?? '', slice: this.data.slice, layers });
+    const controls = Array.from(this.volumeBox.querySelectorAll<HTMLElement>('[data-control]'), (e) => e.dataset.control as PreviewControl);
+    this.post({ type: 'rendered', imageId: this.data.imageId, title: this.title.textContent ?? '', slice: this.data.slice, layers, controls });
   }
 
   private renderMethodPicker(): void {
@@ -287,9 +288,10 @@ export class PreviewView {
       const label = h('span', {}, `${data.slice + 1} / ${data.depth}`);
       slider.addEventListener('input', () => (label.textContent = `${Number(slider.value) + 1} / ${data.depth}`));
       slider.addEventListener('change', () => this.post({ type: 'slice', slice: Number(slider.value) }));
-      parts.push(h('h2', {}, 'Slice'), h('div', { class: 'control' }, slider, label));
+      parts.push(h('h2', { 'data-control': 'slice' }, 'Slice'), h('div', { class: 'control' }, slider, label));
     }
-    if (data.window && (data.depth > 1 || this.layers.some((l) => l.layer.kind === 'image'))) {
+    // The server sends a window for scalar images only (CT, grey, 16-bit): photographs get no sliders.
+    if (data.window) {
       const [centre, width] = data.window;
       const span = Math.max(Math.abs(width), 1);
       const c = h('input', { type: 'range', min: String(centre - 2 * span), max: String(centre + 2 * span), step: String(span / 100), 'aria-label': 'Window centre' });
@@ -302,7 +304,7 @@ export class PreviewView {
         input.addEventListener('input', () => (label.textContent = `C ${Number(c.value).toPrecision(4)} · W ${Number(w.value).toPrecision(4)}`));
         input.addEventListener('change', send);
       }
-      parts.push(h('h2', {}, 'Window'), h('div', { class: 'control' }, h('span', { class: 'caption' }, 'centre'), c), h('div', { class: 'control' }, h('span', { class: 'caption' }, 'width'), w), label);
+      parts.push(h('h2', { 'data-control': 'window' }, 'Window'), h('div', { class: 'control' }, h('span', { class: 'caption' }, 'centre'), c), h('div', { class: 'control' }, h('span', { class: 'caption' }, 'width'), w), label);
     }
     setChildren(this.volumeBox, parts);
   }

@@ -24,28 +24,68 @@ export function percentileWindow(values: ArrayLike<number>): DisplayWindow {
   return { centre: (lo + hi) / 2, width: Math.max(hi - lo, 1e-6) };
 }
 
-/** One slice as interleaved 8-bit RGB. 8-bit rasters are shown as stored; others through a window. */
+/**
+ * Colour images (RGB, RGBA) are photographs: shown as stored, never through a window, which is a
+ * grey-level tool (CT's window centre and width) that would shift their colours.
+ */
+export function isColourImage(image: ImageVolume): boolean {
+  return image.channels >= 3;
+}
+
+/**
+ * The window a scalar image opens with: 8-bit rasters as stored (0–255), anything else (CT in HU,
+ * 16-bit, float) from the slice's 1st and 99th percentiles. Colour images have none.
+ */
+export function defaultDisplayWindow(image: ImageVolume, z = 0): DisplayWindow | undefined {
+  if (isColourImage(image)) return undefined;
+  if (image.bitDepth === 8 && image.format !== 'nifti') return { centre: 127.5, width: 255 };
+  const plane = image.width * image.height;
+  const c = image.channels;
+  const offset = z * plane * c;
+  const lum = new Float32Array(plane);
+  for (let i = 0; i < plane; i++) lum[i] = image.data[offset + i * c];
+  return percentileWindow(lum);
+}
+
+/** The value colour images map to 255: their type's full scale, so colour balance is kept. */
+function colourFullScale(image: ImageVolume, offset: number, length: number): number {
+  if (image.format !== 'nifti' && (image.bitDepth === 8 || image.bitDepth === 16)) return 2 ** image.bitDepth - 1;
+  let max = 0;
+  for (let i = offset; i < offset + length; i++) if (image.data[i] > max) max = image.data[i];
+  return max > 0 ? max : 1;
+}
+
+/**
+ * One slice as interleaved 8-bit RGB. Colour images as stored (scaled from their type's range to
+ * 8 bits; `window` does not apply); scalar images through `window`, by default
+ * `defaultDisplayWindow`. Returns the window used (none for colour images).
+ */
 export function toDisplayRgb(image: ImageVolume, z = 0, window?: DisplayWindow): { rgb: Uint8Array; window?: DisplayWindow } {
   const plane = image.width * image.height;
   const c = image.channels;
   const offset = z * plane * c;
   const rgb = new Uint8Array(plane * 3);
-  const direct = image.bitDepth === 8 && image.format !== 'nifti' && !window;
-  let w = window;
-  if (!direct && !w) {
-    const lum = new Float32Array(plane);
-    for (let i = 0; i < plane; i++) lum[i] = image.data[offset + i * c];
-    w = percentileWindow(lum);
-  }
-  const lo = w ? w.centre - w.width / 2 : 0;
-  const scale = w ? 255 / w.width : 1;
-  for (let i = 0; i < plane; i++) {
-    for (let k = 0; k < 3; k++) {
-      const v = image.data[offset + i * c + (c >= 3 ? k : 0)];
-      rgb[3 * i + k] = direct ? v : Math.max(0, Math.min(255, Math.round((v - lo) * scale)));
+  if (isColourImage(image)) {
+    const full = colourFullScale(image, offset, plane * c);
+    const direct = full === 255;
+    for (let i = 0; i < plane; i++) {
+      for (let k = 0; k < 3; k++) {
+        const v = image.data[offset + i * c + k];
+        rgb[3 * i + k] = direct ? v : Math.max(0, Math.min(255, Math.round((v * 255) / full)));
+      }
     }
+    return { rgb };
   }
-  return { rgb, window: direct ? undefined : w };
+  const w = window ?? defaultDisplayWindow(image, z)!;
+  const lo = w.centre - w.width / 2;
+  const scale = 255 / w.width;
+  for (let i = 0; i < plane; i++) {
+    const v = Math.max(0, Math.min(255, Math.round((image.data[offset + i * c] - lo) * scale)));
+    rgb[3 * i] = v;
+    rgb[3 * i + 1] = v;
+    rgb[3 * i + 2] = v;
+  }
+  return { rgb, window: w };
 }
 
 /** The slice with the most reference foreground (or the middle one): what a gallery should show. */

@@ -1,10 +1,11 @@
 /**
- * Pixels → PNG data URIs for the preview webview: the image through a display window, masks as
+ * Pixels → PNG data URIs for the preview webview: the image as the engine displays it, masks as
  * translucent fills, probabilities as a heat ramp. Presentation only: which pixel is a true or
  * false positive comes from the engine's error map.
  */
 import sharp from 'sharp';
 import type { ImageVolume } from '../../core/io';
+import { toDisplayRgb, type DisplayWindow } from '../../core/report/display';
 import { heatRgba } from '../../core/report/heatOverlay';
 
 export type Rgb = readonly [number, number, number];
@@ -33,34 +34,13 @@ async function pngDataUri(data: Uint8Array, width: number, height: number, chann
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
-/** Display window [low, high] of the stored values: the 1st and 99th percentiles (of a sample for big images). */
-export function percentileWindow(v: ImageVolume): [number, number] {
-  const n = v.data.length;
-  const step = Math.max(1, Math.floor(n / 65536));
-  const sample = new Float64Array(Math.ceil(n / step));
-  let k = 0;
-  for (let i = 0; i < n; i += step) sample[k++] = v.data[i];
-  const sorted = sample.subarray(0, k).sort();
-  if (k === 0) return [0, 1];
-  const lo = sorted[Math.floor(0.01 * (k - 1))];
-  const hi = sorted[Math.ceil(0.99 * (k - 1))];
-  return hi > lo ? [lo, hi] : [lo, lo + 1];
-}
-
-/** The image (one slice) as 8-bit grey or RGB through `[low, high]`. */
-export async function imageLayerPng(v: ImageVolume, window: [number, number]): Promise<string> {
-  const [lo, hi] = window;
-  const scale = 255 / (hi - lo || 1);
-  const pixels = v.width * v.height;
-  const outChannels = v.channels >= 3 ? 3 : 1;
-  const out = new Uint8Array(pixels * outChannels);
-  for (let i = 0; i < pixels; i++) {
-    for (let c = 0; c < outChannels; c++) {
-      const x = (v.data[i * v.channels + c] - lo) * scale;
-      out[i * outChannels + c] = x <= 0 ? 0 : x >= 255 ? 255 : Math.round(x);
-    }
-  }
-  return pngDataUri(out, v.width, v.height, outChannels as 1 | 3);
+/**
+ * The image (one slice) as 8-bit RGB: the engine's display rule (core/report/display), the same
+ * as report.html's galleries — colour images as stored, scalar images through `window`.
+ */
+export async function imageLayerPng(v: ImageVolume, window?: DisplayWindow): Promise<{ png: string; window?: DisplayWindow }> {
+  const shown = toDisplayRgb(v, 0, window);
+  return { png: await pngDataUri(shown.rgb, v.width, v.height, 3), window: shown.window };
 }
 
 /** A binary mask (one slice) as a translucent fill with a solid border. */

@@ -15,7 +15,8 @@ import { ERROR_COLOURS, errorMap, errorMapRgba } from '../../core/fusion';
 import { imageExtension, readImage, readMask, readNiftiHeader } from '../../core/io';
 import { JobError } from '../engine/protocol';
 import { meanMetricOf, readPerImageRows, readSummary, resultsDirOf } from '../results';
-import { heatLayerPng, hex, imageLayerPng, maskLayerPng, METHOD_COLOURS, percentileWindow, REFERENCE_COLOUR, rgbaLayerPng } from './layers';
+import { isColourImage } from '../../core/report/display';
+import { heatLayerPng, hex, imageLayerPng, maskLayerPng, METHOD_COLOURS, REFERENCE_COLOUR, rgbaLayerPng } from './layers';
 
 export interface PreviewRequest {
   image: string;
@@ -71,8 +72,10 @@ export async function previewCase(config: MedsegConfig, dataset: ResolvedDataset
   const image = await readImage(c.image, { slice: readSlice });
   signal?.throwIfAborted();
   const { width, height } = image;
-  const window: [number, number] = request.window ? [request.window[0] - request.window[1] / 2, request.window[0] + request.window[1] / 2] : percentileWindow(image);
-  const layers: PreviewLayer[] = [{ id: 'image', kind: 'image', label: c.id, png: await imageLayerPng(image, window) }];
+  // A window is a grey-level tool: colour images ignore a requested one and get none back.
+  const requested = request.window && !isColourImage(image) ? { centre: request.window[0], width: request.window[1] } : undefined;
+  const shown = await imageLayerPng(image, requested);
+  const layers: PreviewLayer[] = [{ id: 'image', kind: 'image', label: c.id, png: shown.png }];
   const fits = (w: number, h: number) => w === width && h === height;
 
   let ref: Uint8Array | undefined;
@@ -154,7 +157,7 @@ export async function previewCase(config: MedsegConfig, dataset: ResolvedDataset
     depth,
     slice,
     spacing: image.spacing,
-    window: [(window[0] + window[1]) / 2, window[1] - window[0]],
+    ...(shown.window ? { window: [shown.window.centre, shown.window.width] as [number, number] } : {}),
     layers,
     metrics,
     ...(at > 0 ? { previous: peers[at - 1].id } : {}),
