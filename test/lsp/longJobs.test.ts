@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { extractReportData } from '../../client/src/dashboard/reportSources';
-import type { ResultsData, StressTestResult, UmapResult } from '../../client/src/protocol';
+import type { ResultsData, StressTestResult, ThumbnailResult, UmapResult } from '../../client/src/protocol';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { LspTestClient } from './lspClient';
 
 const fixture = join(__dirname, '..', 'fixtures', 'evaluate', 'data');
@@ -36,9 +37,47 @@ describe('language server: UMAP and stress-test requests', () => {
     assert.deepEqual([...new Set(result.points.map((p) => p.group))].sort(), ['test', 'train']);
     assert.ok(result.points.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y)));
     assert.ok(existsSync(join(dir, 'medseg-results', 'jobs', 'umap.json')));
-    const kinds = client.progress.filter((p) => p.token === 'umap-1').map((p) => (p.value as { kind: string }).kind);
-    assert.equal(kinds[0], 'begin');
-    assert.equal(kinds[kinds.length - 1], 'end');
+    const reports = client.progress.filter((p) => p.token === 'umap-1').map((p) => p.value as { kind: string; message?: string; percentage?: number });
+    assert.equal(reports[0].kind, 'begin');
+    assert.equal(reports[reports.length - 1].kind, 'end');
+    // Progress per phase, and a bar that never goes back.
+    const messages = reports.map((r) => r.message ?? '');
+    for (const phase of [/^Features \d+ \/ 12 images/, /^Map images: PCA/, /^Map images: nearest neighbours/, /^Map images: layout/, /^Map images: out-of-distribution test/]) {
+      assert.ok(messages.some((m) => phase.test(m)), `${phase} in ${messages.join(' | ')}`);
+    }
+    const percentages = reports.flatMap((r) => (r.percentage === undefined ? [] : [r.percentage]));
+    assert.ok(percentages.every((v, i) => i === 0 || v >= percentages[i - 1]), percentages.join(','));
+    // The view's shape: every map column-wise, groups shared.
+    const map = result.maps![0];
+    assert.equal(map.name, 'images');
+    assert.deepEqual(map.ids, result.points.map((p) => p.imageId));
+    assert.deepEqual(map.x, result.points.map((p) => p.x));
+    assert.deepEqual(result.groups, ['test', 'train']);
+    assert.deepEqual(map.group.map((g) => result.groups![g]), result.points.map((p) => p.group));
+    assert.equal(map.neighborSearch.method, 'exact');
+    assert.ok(map.ood.every((v, i) => (v === -1) === (result.points[i].group !== 'test')));
+  });
+
+  test('medseg/umap: $/cancelRequest stops it, with the progress ended, and the server keeps answering', async () => {
+    const source = new CancellationTokenSource();
+    const pending = client.request('medseg/umap', { uri, workDoneToken: 'umap-cancel' }, source.token);
+    source.cancel();
+    await assert.rejects(pending, (err: { code?: number }) => err.code === -32800);
+    const events = client.progress.filter((p) => p.token === 'umap-cancel').map((p) => p.value.kind);
+    assert.equal(events[events.length - 1], 'end');
+    const again = (await client.request('medseg/umap', { uri })) as UmapResult;
+    assert.equal(again.points.length, 12);
+  });
+
+  test('medseg/thumbnail: a small PNG of one image, and a clear error for an id not in the dataset', async () => {
+    const t = (await client.request('medseg/thumbnail', { uri, imageId: 'img_03', size: 32 })) as ThumbnailResult;
+    assert.equal(t.imageId, 'img_03');
+    assert.ok(Math.max(t.width, t.height) <= 32);
+    assert.match(t.dataUri, /^data:image\/png;base64,/);
+    const png = Buffer.from(t.dataUri.slice(t.dataUri.indexOf(',') + 1), 'base64');
+    assert.equal(png.readUInt32BE(16), t.width);
+    assert.equal(png.readUInt32BE(20), t.height);
+    await assert.rejects(client.request('medseg/thumbnail', { uri, imageId: 'no-such-image' }), /No image `no-such-image`/);
   });
 
   test('medseg/stressTest writes stress.json; prediction-folder models are not perturbed', async () => {

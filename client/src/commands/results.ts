@@ -19,7 +19,7 @@ export async function showUmap(s: Services, arg?: unknown): Promise<UmapResult |
   if (!config) return undefined;
   try {
     const result = await runJob(s.statusBar, 'computing the UMAP embedding', (report, token) => s.server.requestWithProgress<UmapResult>(UmapRequestMethod, { uri: config.toString() }, report, token));
-    await s.dashboards.showEmbedding(config, `UMAP of the image features (coloured by ${result.colorBy})`, result.colorBy, result.points);
+    await s.dashboards.showUmap(config, 'UMAP of the images and model features', result);
     return result;
   } catch (err) {
     reportFailure(s.log, 'the UMAP embedding', err);

@@ -4,9 +4,9 @@
  * It reloads when the server says the config's results changed.
  */
 import * as vscode from 'vscode';
-import type { PreviewLayerKind, ResultsData } from '../protocol';
+import { ThumbnailRequestMethod, type PreviewLayerKind, type ResultsData, type ThumbnailResult, type UmapResult } from '../protocol';
 import { errorMessage, type MedsegServer } from '../server/medsegServer';
-import type { DashboardToHost, EmbeddingPoint, HostToDashboard } from '../webview/dashboardMessages';
+import type { DashboardToHost, HostToDashboard } from '../webview/dashboardMessages';
 import type { ReportData } from '../webview/reportData';
 import { setUpWebview } from '../webviewSetup';
 import { extractReportData, reportDataFromResults, withCurrentSections } from './reportSources';
@@ -57,11 +57,22 @@ export class Dashboards implements vscode.Disposable {
     await this.load(config, d, focus);
   }
 
-  async showEmbedding(config: vscode.Uri, title: string, colourBy: string, points: EmbeddingPoint[]): Promise<void> {
+  /** The UMAP maps above the results; their hover thumbnails are asked from the server one at a time. */
+  async showUmap(config: vscode.Uri, title: string, result: UmapResult): Promise<void> {
     const d = this.panelFor(config);
     d.panel.reveal(undefined, false);
     await d.ready;
-    d.post({ type: 'embedding', title, colourBy, points });
+    d.post({ type: 'umap', title, result });
+  }
+
+  private async sendThumbnail(config: vscode.Uri, d: OpenDashboard, imageId: string): Promise<void> {
+    try {
+      const t = await this.server.request<ThumbnailResult>(ThumbnailRequestMethod, { uri: config.toString(), imageId });
+      d.post({ type: 'thumbnail', imageId, dataUri: t.dataUri });
+    } catch {
+      // A hover without a picture: the tooltip keeps its text.
+      d.post({ type: 'thumbnail', imageId });
+    }
   }
 
   /** The server reported new results for a config: redraw its dashboard when one is open. */
@@ -83,13 +94,14 @@ export class Dashboards implements vscode.Disposable {
     const name = config.path.split('/').pop()?.replace(/\.medseg\.ya?ml$/i, '') ?? 'results';
     const panel = vscode.window.createWebviewPanel('medseg.dashboard', `Results · ${name}`, vscode.ViewColumn.Active, { retainContextWhenHidden: true, enableFindWidget: true });
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.svg');
-    setUpWebview(panel.webview, this.extensionUri, { script: 'dashboard', styles: ['report', 'dashboard'], rootId: 'medseg-report', title: 'MedSeg Results', inlineStyles: true });
+    setUpWebview(panel.webview, this.extensionUri, { script: 'dashboard', styles: ['report', 'dashboard', 'umap'], rootId: 'medseg-report', title: 'MedSeg Results', inlineStyles: true });
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
     panel.webview.onDidReceiveMessage((m: DashboardToHost) => {
       if (m.type === 'ready') markReady();
       else if (m.type === 'rendered') this.hooks.onRendered({ config: key, sections: m.sections });
       else if (m.type === 'openImage') this.hooks.openImage(config, m.imageId, m.method, m.focusKind);
+      else if (m.type === 'thumbnail') void this.sendThumbnail(config, d, m.imageId);
       else if (m.type === 'cspViolation') this.hooks.onCspViolation(`dashboard: ${m.directive} blocked ${m.blocked}`);
     });
     const d: OpenDashboard = { panel, ready, post: (message) => void panel.webview.postMessage(message) };

@@ -3,31 +3,20 @@
  * `renderReport`) from a posted `ReportData`, with VS Code theme colours, and asks the host to
  * open the preview when a gallery image is clicked.
  */
-import * as Plot from '@observablehq/plot';
 import { renderReport } from './charts';
-import type { DashboardToHost, EmbeddingPoint, HostToDashboard } from './dashboardMessages';
+import type { DashboardToHost, HostToDashboard } from './dashboardMessages';
 import { h } from './dom';
+import { UmapView } from './umapView';
 import { reportCspViolations, vscodeApi } from './vscodeApi';
 
 const api = vscodeApi();
 const root = document.getElementById('medseg-report')!;
 const post = (message: DashboardToHost) => api.postMessage(message);
 reportCspViolations(post);
+let umap: UmapView | undefined;
 
 function sectionsOnScreen(): string[] {
   return Array.from(root.querySelectorAll('section[id]'), (s) => s.id);
-}
-
-function embeddingSection(title: string, colourBy: string, points: EmbeddingPoint[]): HTMLElement {
-  const plot = Plot.plot({
-    width: Math.max(480, Math.min(900, root.clientWidth || 800)),
-    height: 480,
-    x: { label: 'UMAP 1', ticks: [] },
-    y: { label: 'UMAP 2', ticks: [] },
-    color: { legend: true, label: colourBy },
-    marks: [Plot.dot(points, { x: 'x', y: 'y', fill: 'group', r: 4, title: (p: EmbeddingPoint) => `${p.imageId}${p.dice === undefined ? '' : ` · dice ${p.dice.toFixed(3)}`}` })],
-  });
-  return h('section', { id: 'embedding', class: 'medseg-section' }, h('h2', {}, title), plot);
 }
 
 window.addEventListener('message', (event: MessageEvent<HostToDashboard>) => {
@@ -35,12 +24,21 @@ window.addEventListener('message', (event: MessageEvent<HostToDashboard>) => {
   if (message.type === 'report') {
     renderReport(root, message.data, { onImageClick: (imageId, method, focusKind) => post({ type: 'openImage', imageId, method, ...(focusKind ? { focusKind } : {}) }) });
     root.append(h('p', { class: 'note source' }, `Source: ${message.source}`));
+    // A redraw of the results keeps the map shown above them.
+    if (umap) {
+      root.prepend(umap.element);
+      umap.fit();
+    }
     if (message.focus) document.getElementById(message.focus)?.scrollIntoView();
-  } else if (message.type === 'embedding') {
-    document.getElementById('embedding')?.remove();
-    const section = embeddingSection(message.title, message.colourBy, message.points);
-    root.prepend(section);
-    section.scrollIntoView();
+  } else if (message.type === 'umap') {
+    document.getElementById('umap')?.remove();
+    umap = new UmapView(message.result, message.title, { requestThumbnail: (imageId) => post({ type: 'thumbnail', imageId }), openImage: (imageId, method) => post({ type: 'openImage', imageId, method }) });
+    root.prepend(umap.element);
+    umap.fit();
+    umap.element.scrollIntoView();
+  } else if (message.type === 'thumbnail') {
+    umap?.thumbnail(message.imageId, message.dataUri);
+    return;
   } else {
     root.replaceChildren(h('p', { class: 'empty' }, message.message));
   }

@@ -1,20 +1,12 @@
 /** Messages between the extension host and the results-dashboard webview. */
-import type { PreviewLayerKind } from '../protocol';
+import type { PreviewLayerKind, UmapResult } from '../protocol';
 import type { ReportData } from './reportData';
-
-/** A 2-D embedding of the evaluated images (UMAP), one point per image. */
-export interface EmbeddingPoint {
-  imageId: string;
-  x: number;
-  y: number;
-  /** The category to colour by (split, label value, best method …). */
-  group?: string;
-  dice?: number;
-}
 
 export type HostToDashboard =
   | { type: 'report'; data: ReportData; source: string; focus?: string }
-  | { type: 'embedding'; title: string; colourBy: string; points: EmbeddingPoint[] }
+  /** The UMAP maps (umapView.ts), and the answer to a thumbnail request (no dataUri: none could be made). */
+  | { type: 'umap'; title: string; result: UmapResult }
+  | { type: 'thumbnail'; imageId: string; dataUri?: string }
   | { type: 'empty'; message: string };
 
 export type DashboardToHost =
@@ -23,4 +15,6 @@ export type DashboardToHost =
   | { type: 'rendered'; sections: string[] }
   /** `focusKind`: layers the preview shows besides the user's defaults (an explanation thumbnail asks for the heatmaps). */
   | { type: 'openImage'; imageId: string; method: string; focusKind?: PreviewLayerKind }
+  /** The UMAP view asks for the picture of the point under the cursor. */
+  | { type: 'thumbnail'; imageId: string }
   | { type: 'cspViolation'; directive: string; blocked: string };

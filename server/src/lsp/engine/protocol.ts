@@ -11,6 +11,7 @@ import type {
   ProviderChoice,
   SplitChoice,
   StressTestResult,
+  ThumbnailResult,
   UmapResult,
 } from '../../../../client/src/protocol';
 import type { Finding } from '../../core/findings';
@@ -53,6 +54,7 @@ export interface JobParams {
   preview: ConfigText & { image: string; slice?: number; window?: [number, number] };
   generateSplit: ConfigText & WriteLimit & { out: string; tries: number; seed?: number };
   umap: ConfigText & { colorBy?: string };
+  thumbnail: ConfigText & { imageId: string; size?: number };
   stress: ConfigText & { split?: SplitChoice; provider?: ProviderChoice };
   /** The dashboard's explanations section of the config's results folder. */
   explainSection: ConfigText;
@@ -65,6 +67,7 @@ export interface JobResults {
   preview: PreviewDataResult;
   generateSplit: GeneratedSplit;
   umap: UmapResult;
+  thumbnail: ThumbnailResult;
   stress: StressTestResult;
   explainSection: ExplainSectionData | null;
 }

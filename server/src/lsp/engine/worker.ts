@@ -11,8 +11,9 @@ import { imagesJob, previewJob } from './jobs/browse';
 import type { JobContext } from './jobs/context';
 import { evaluateJob } from './jobs/evaluate';
 import { explainSectionJob } from './jobs/explainSection';
-import { stressJob, umapJob } from './jobs/explainStress';
+import { stressJob } from './jobs/explainStress';
 import { generateSplitJob } from './jobs/generateSplit';
+import { thumbnailJob, umapJob } from './jobs/umap';
 import { validateJob } from './jobs/validate';
 import { JobError, type FromWorker, type JobKind, type JobParams, type JobResults, type SerializedError, type ToWorker } from './protocol';
 
@@ -25,6 +26,7 @@ const handlers: { [K in JobKind]: Handler<K> } = {
   preview: previewJob,
   generateSplit: generateSplitJob,
   umap: umapJob,
+  thumbnail: thumbnailJob,
   stress: stressJob,
   explainSection: explainSectionJob,
 };

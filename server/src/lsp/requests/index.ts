@@ -12,11 +12,14 @@ import {
   ResultsChangedNotificationMethod,
   ResultsRequestMethod,
   StressTestRequestMethod,
+  ThumbnailRequestMethod,
   UmapRequestMethod,
   ValidateRequestMethod,
   type EvaluateParams,
   type StressTestParams,
   type StressTestResult,
+  type ThumbnailParams,
+  type ThumbnailResult,
   type UmapParams,
   type UmapResult,
   type EvaluateResult,
@@ -180,6 +183,12 @@ async function umap(deps: RequestDeps, params: UmapParams & WithToken, token: Ca
   return longJob(deps, 'umap', 'MedSeg: UMAP', params.uri, params.colorBy ? { colorBy: params.colorBy } : {}, params.workDoneToken, token) as Promise<UmapResult>;
 }
 
+/** A hover's picture: reads an image, runs no model, so an untrusted workspace may ask too. */
+async function thumbnail(deps: RequestDeps, params: ThumbnailParams, token: CancellationToken): Promise<ThumbnailResult> {
+  const source = await configText(deps, params.uri);
+  return deps.runs.run('thumbnail', { ...source, imageId: params.imageId, ...(params.size !== undefined ? { size: params.size } : {}) }, { signal: signalOf(token) });
+}
+
 async function stressTest(deps: RequestDeps, params: StressTestParams & WithToken, token: CancellationToken): Promise<StressTestResult> {
   deps.trust.requireTrust('The stress test');
   const extra = { ...(params.split ? { split: params.split } : {}), ...(params.provider ? { provider: params.provider } : {}) };
@@ -234,5 +243,6 @@ export function registerRequests(deps: RequestDeps): void {
   on(PreviewDataRequestMethod, previewData);
   on(GenerateSplitRequestMethod, generateSplit);
   on(UmapRequestMethod, umap);
+  on(ThumbnailRequestMethod, thumbnail);
   on(StressTestRequestMethod, stressTest);
 }

@@ -24,3 +24,7 @@ export type { RunEmbeddingOptions } from './runEmbedding';
 export { SUBSAMPLE_RULE, subsampleBySplit } from './subsample';
 export { oodFindings, umapExperiment } from './umapPipeline';
 export type { UmapMap, UmapOptions, UmapPoint, UmapProgress, UmapReport, UmapResult } from './umapPipeline';
+export { caseThumbnail, THUMBNAIL_MAX_SIZE, THUMBNAIL_SIZE } from './thumbnail';
+export { umapViewData } from './viewData';
+export { mapQuality } from './quality';
+export type { MapQuality } from './quality';

@@ -1,44 +1,15 @@
 /**
- * `medseg/umap` and `medseg/stressTest` in the worker: thin calls into the engine's explain and
- * stress modules. A stress test also redraws the folder's report.html with its stress section.
+ * `medseg/stressTest` in the worker: a thin call into the engine's stress module (`medseg/umap`
+ * is in umap.ts). A stress test also redraws the folder's report.html with its stress section.
  */
-import type { StressTestResult, UmapResult } from '../../../../../client/src/protocol';
-import { umapExperiment } from '../../../core/explain';
+import type { StressTestResult } from '../../../../../client/src/protocol';
 import { refreshReport } from '../../../core/report/rerender';
 import { runStress } from '../../../core/stress';
-import { maxOf } from '../../../core/util/arrays';
 import { placeOnConfig } from '../../../core/validate';
 import { toFindingData } from '../findingData';
 import type { JobParams } from '../protocol';
 import type { JobContext } from './context';
 import { parsedConfig } from './parsedConfig';
-
-export async function umapJob(p: JobParams['umap'], ctx: JobContext): Promise<UmapResult> {
-  const { config } = parsedConfig(p, 'compute the UMAP');
-  const colorBy = p.colorBy ?? config.explain.umap.colorBy;
-  ctx.progress('Resolving dataset', 0);
-  const dataset = await ctx.datasets.get(config, { signal: ctx.signal, maxAgeMs: 0 });
-  const result = await umapExperiment(config, dataset, {
-    signal: ctx.signal,
-    onProgress: (e) => ctx.progress(`${e.stage}${e.map ? ` (${e.map})` : ''}${e.total ? ` ${e.done ?? 0}/${e.total}` : ''}`, e.total ? (e.done ?? 0) / e.total : undefined),
-  });
-  const map = result.report.maps[0];
-  const group = (pt: (typeof map.points)[number]): string | undefined => {
-    if (colorBy === 'split') return pt.split ?? undefined;
-    if (colorBy === 'best_method' || colorBy === 'correct') {
-      const entries = Object.entries(pt.dice).filter(([, d]) => d !== null) as [string, number][];
-      return entries.length ? entries.sort((a, b) => b[1] - a[1])[0][0] : undefined;
-    }
-    return pt.labels[colorBy];
-  };
-  return {
-    colorBy,
-    points: (map?.points ?? []).map((pt) => {
-      const dice = Object.values(pt.dice).filter((d): d is number => d !== null);
-      return { imageId: pt.id, x: pt.x, y: pt.y, group: group(pt), ...(dice.length ? { dice: maxOf(dice) } : {}) };
-    }),
-  };
-}
 
 export async function stressJob(p: JobParams['stress'], ctx: JobContext): Promise<StressTestResult> {
   const { config, parsed } = parsedConfig(p, 'run the stress test');
