@@ -135,7 +135,10 @@ async function runEvaluation(config: MedsegConfig, dataset: ResolvedDataset, opt
       perWorker: options.concurrency,
     });
     const host = run.host;
-    pool = CasePool.open(size.workers, { sources: sourceSpecs(runModels), metrics, foreground: config.dataset.foreground, fusions, fusionMembers: members, methods: methodNames, cacheDir }, host ? () => host.connect() : undefined);
+    // No thread is started for a run with nothing to evaluate.
+    if (cases.length + valCases.length > 0) {
+      pool = CasePool.open(size.workers, { sources: sourceSpecs(runModels), metrics, foreground: config.dataset.foreground, fusions, fusionMembers: members, methods: methodNames, cacheDir }, host ? () => host.connect() : undefined);
+    }
 
     const caseIds = cases.map((c) => c.id);
     const table = new PerImageTable(methodNames, caseIds);
@@ -223,7 +226,7 @@ async function runEvaluation(config: MedsegConfig, dataset: ResolvedDataset, opt
  * pass tells the inference host to drop the batch windows its cases left waiting.
  */
 async function runPhase(
-  pool: CasePool,
+  pool: CasePool | undefined,
   run: RunModels,
   size: PoolSize,
   phase: PhaseSpec,
@@ -231,6 +234,7 @@ async function runPhase(
   signal: AbortSignal | undefined,
   onOutcome: (index: number, outcome: CaseOutcome) => void,
 ): Promise<PhaseTotals[]> {
+  if (!pool || cases.length === 0) return [];
   try {
     return await pool.runPhase(phase, cases, { perWorker: size.perWorker, signal, onOutcome });
   } finally {
