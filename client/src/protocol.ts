@@ -107,6 +107,10 @@ export interface ImageEntryData {
 export interface ImagesResult {
   images: ImageEntryData[];
   methods: string[];
+  /** The split of the last evaluation (`summary.json` `split`: `test`, `all`, …); absent before one. */
+  evaluatedSplit?: string;
+  /** The model with the best mean Dice: its per-image Dice orders images worst first. */
+  rankedBy?: string;
 }
 
 // ── medseg/previewData: everything the preview draws for one image ────────────────────────
@@ -143,6 +147,8 @@ export interface PreviewDataResult {
   layers: PreviewLayer[];
   /** Per method: the per-image metrics of the last evaluation. */
   metrics: Record<string, Record<string, number | undefined>>;
+  /** The split of the last evaluation, so an image without results can say why (absent before one). */
+  evaluatedSplit?: string;
   /** Neighbouring ids in the split order, and the next image by ascending Dice of the best model. */
   previous?: string;
   next?: string;

@@ -427,12 +427,16 @@ models:
     assert.deepEqual(rgba(9, 5), [0xd5, 0x5e, 0x00, 255], 'FP vermillion');
     assert.equal(rgba(0, 0)[3], 0, 'TN transparent');
 
-    const images = await client.request<{ images: { id: string; split?: string; dice?: Record<string, number> }[]; methods: string[] }>('medseg/images', { uri, split: 'test' });
+    const images = await client.request<{ images: { id: string; split?: string; dice?: Record<string, number> }[]; methods: string[]; evaluatedSplit?: string; rankedBy?: string }>('medseg/images', { uri, split: 'test' });
     assert.deepEqual(images.images.map((i) => [i.id, i.split, i.dice?.m2]), [
       ['d', 'test', 0.5],
       ['f', 'test', 0.5],
     ]);
     assert.deepEqual(images.methods, ['m1', 'm2', 'fusion:union', 'fusion:intersection']);
+    // The evaluation was of the test split; m1 (Dice 1) beats m2 (0.5), so m1's Dice orders the picker.
+    assert.deepEqual([images.evaluatedSplit, images.rankedBy], ['test', 'm1']);
+    const train = await client.request<{ split?: string; evaluatedSplit?: string; metrics: Record<string, unknown> }>('medseg/previewData', { uri, image: 'a' });
+    assert.deepEqual([train.split, train.evaluatedSplit, Object.keys(train.metrics).length], ['train', 'test', 0]);
   });
 
   test('code action: create a missing folder', async () => {

@@ -5,6 +5,7 @@ import type { PreviewLayerKind } from '../protocol';
 import { isConfigPath, isPreviewableImage } from '../workspace/configPaths';
 import { pickConfig, uriFromArg } from '../workspace/configs';
 import { reportFailure } from './feedback';
+import { imagePicks } from './imagePicks';
 import type { Services } from './services';
 
 interface PreviewArg {
@@ -50,11 +51,9 @@ async function pickImage(s: Services, config: vscode.Uri): Promise<string | unde
       void vscode.window.showWarningMessage(`MedSeg: ${vscode.workspace.asRelativePath(config)} lists no images.`);
       return undefined;
     }
-    const first = result.methods.find((m) => !m.startsWith('fusion:'));
-    const items = result.images.map((e) => {
-      const dice = first ? e.dice?.[first] : undefined;
-      return { label: e.id, description: [e.split, dice === undefined ? undefined : `dice ${first} ${dice.toFixed(3)}`].filter(Boolean).join(' · '), id: e.id, dice };
-    });
+    const items = imagePicks(result).map((p): vscode.QuickPickItem & { id?: string } =>
+      p.kind === 'separator' ? { label: p.label, kind: vscode.QuickPickItemKind.Separator } : { label: p.label, description: p.description, id: p.id },
+    );
     const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Which image?', matchOnDescription: true });
     return picked?.id;
   } catch (err) {

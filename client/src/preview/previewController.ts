@@ -29,6 +29,8 @@ export interface PreviewRendered {
   layers: RenderedLayer[];
   /** The side panel's image controls: `slice` for volumes, `window` for scalar images. */
   controls: PreviewControl[];
+  /** The metrics panel's note when the image has no results (why, and what to do). */
+  note?: string;
 }
 
 export interface PreviewHooks {
@@ -117,7 +119,7 @@ export class PreviewController implements vscode.Disposable {
         return;
       case 'rendered':
         this.hooks.onTitle(message.imageId);
-        this.hooks.onRendered({ resource: this.resource.toString(), config: this.target?.config.toString(), imageId: message.imageId, title: message.title, slice: message.slice, layers: message.layers, controls: message.controls });
+        this.hooks.onRendered({ resource: this.resource.toString(), config: this.target?.config.toString(), imageId: message.imageId, title: message.title, slice: message.slice, layers: message.layers, controls: message.controls, ...(message.note ? { note: message.note } : {}) });
         return;
       case 'navigate': {
         const id = this.data?.[message.target];

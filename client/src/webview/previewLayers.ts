@@ -3,7 +3,7 @@
  * are visible for a model-picker choice, and recolouring overlays to the user's colours.
  * Kept apart from the DOM code so it is tested in Node.
  */
-import type { PreviewLayer, PreviewLayerKind } from '../protocol';
+import type { PreviewDataResult, PreviewLayer, PreviewLayerKind } from '../protocol';
 import type { PreviewSettings } from './previewMessages';
 
 /** Layer kinds drawn from bottom to top. */
@@ -149,4 +149,19 @@ export function fitZoom(width: number, height: number, viewWidth: number, viewHe
 export function formatMetric(metric: string, value: number | undefined): string {
   if (value === undefined || value === null || Number.isNaN(value)) return '–';
   return metric === 'hd95' || metric.endsWith('_pixels') ? (Number.isInteger(value) ? String(value) : value.toFixed(2)) : value.toFixed(3);
+}
+
+/**
+ * What the metrics panel says for an image without results: that no evaluation ran, or that the
+ * last one was of another split (and which), so an image of the train split after a test-split
+ * evaluation does not read as "nothing happened".
+ */
+export function noResultsNote(data: Pick<PreviewDataResult, 'split' | 'evaluatedSplit'>): string {
+  const evaluated = data.evaluatedSplit;
+  if (!evaluated) return 'No results yet: run MedSeg: Run Evaluation.';
+  if (evaluated !== 'all' && data.split !== evaluated) {
+    const here = data.split ? `this image is in ${data.split}` : 'this image is in no split';
+    return `No results for this image: the last evaluation was of the ${evaluated} split and ${here}. Pick a ${evaluated} image (Open Preview lists them first, worst Dice first), or evaluate ${data.split ?? 'all'} (MedSeg: Run Evaluation).`;
+  }
+  return `No results for this image in the last evaluation (${evaluated === 'all' ? 'all images' : `${evaluated} split`}): it could not be evaluated; report.html lists the failures.`;
 }

@@ -35,7 +35,7 @@ export type PreviewControl = 'slice' | 'window';
 export type PreviewToHost =
   | { type: 'ready' }
   /** Posted after every draw: what is on screen (the tests wait for it). */
-  | { type: 'rendered'; imageId: string; title: string; slice: number; layers: RenderedLayer[]; controls: PreviewControl[] }
+  | { type: 'rendered'; imageId: string; title: string; slice: number; layers: RenderedLayer[]; controls: PreviewControl[]; note?: string }
   | { type: 'navigate'; target: 'previous' | 'next' | 'nextWorst' }
   | { type: 'slice'; slice: number }
   | { type: 'window'; window: [number, number] }

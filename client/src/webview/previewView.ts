@@ -5,7 +5,7 @@
  */
 import type { PreviewDataResult, PreviewLayer, PreviewLayerKind } from '../protocol';
 import { h, setChildren } from './dom';
-import { colourMapFor, defaultMethod, fitZoom, formatMetric, initialVisibility, layerMethod, nextZoom, pickableMethods, recolour, sortLayers } from './previewLayers';
+import { colourMapFor, defaultMethod, fitZoom, formatMetric, initialVisibility, layerMethod, nextZoom, noResultsNote, pickableMethods, recolour, sortLayers } from './previewLayers';
 import type { HostToPreview, PreviewSettings, PreviewToHost, PreviewControl, RenderedLayer } from './previewMessages';
 
 interface LayerView {
@@ -197,7 +197,8 @@ export class PreviewView {
     if (!this.data) return;
     const layers: RenderedLayer[] = this.layers.map((l) => ({ id: l.layer.id, kind: l.layer.kind, label: l.layer.label, visible: l.visible }));
     const controls = Array.from(this.volumeBox.querySelectorAll<HTMLElement>('[data-control]'), (e) => e.dataset.control as PreviewControl);
-    this.post({ type: 'rendered', imageId: this.data.imageId, title: this.title.textContent ?? '', slice: this.data.slice, layers, controls });
+    const note = this.metricsBox.querySelector('[data-note]')?.textContent ?? undefined;
+    this.post({ type: 'rendered', imageId: this.data.imageId, title: this.title.textContent ?? '', slice: this.data.slice, layers, controls, ...(note ? { note } : {}) });
   }
 
   private renderMethodPicker(): void {
@@ -314,7 +315,7 @@ export class PreviewView {
     if (!data) return;
     const methods = Object.keys(data.metrics);
     if (methods.length === 0) {
-      this.metricsBox.replaceChildren(h('p', { class: 'note' }, 'No results for this image yet: run MedSeg: Run Evaluation.'));
+      this.metricsBox.replaceChildren(h('p', { class: 'note', 'data-note': '' }, noResultsNote(data)));
       return;
     }
     const parts: HTMLElement[] = [];

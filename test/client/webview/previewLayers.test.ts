@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { PreviewLayer } from '../../../client/src/protocol';
-import { colourMapFor, defaultMethod, fitZoom, formatMetric, initialVisibility, layerMethod, nextZoom, parseHexColour, pickableMethods, recolour, sortLayers } from '../../../client/src/webview/previewLayers';
+import { colourMapFor, defaultMethod, fitZoom, formatMetric, initialVisibility, layerMethod, nextZoom, noResultsNote, parseHexColour, pickableMethods, recolour, sortLayers } from '../../../client/src/webview/previewLayers';
 
 // The layer ids the server sends (server/src/lsp/preview/previewCase.ts).
 const layers: Pick<PreviewLayer, 'id' | 'kind'>[] = [
@@ -145,4 +145,14 @@ test('formatMetric: three decimals, hd95 with two, counts as integers, undefined
   assert.equal(formatMetric('ref_pixels', 1234), '1234');
   assert.equal(formatMetric('dice', undefined), '–');
   assert.equal(formatMetric('dice', Number.NaN), '–');
+});
+
+test('an image without results says why: no evaluation, another split, or a failure', () => {
+  assert.equal(noResultsNote({ split: 'train' }), 'No results yet: run MedSeg: Run Evaluation.');
+  assert.equal(
+    noResultsNote({ split: 'train', evaluatedSplit: 'test' }),
+    'No results for this image: the last evaluation was of the test split and this image is in train. Pick a test image (Open Preview lists them first, worst Dice first), or evaluate train (MedSeg: Run Evaluation).',
+  );
+  assert.match(noResultsNote({ split: 'test', evaluatedSplit: 'test' }), /^No results for this image in the last evaluation \(test split\): it could not be evaluated/);
+  assert.match(noResultsNote({ split: 'train', evaluatedSplit: 'all' }), /\(all images\): it could not be evaluated/);
 });

@@ -14,7 +14,7 @@ import { caseFilePath } from '../../core/results/fileNames';
 import { ERROR_COLOURS, errorMap, errorMapRgba } from '../../core/fusion';
 import { imageExtension, readImage, readMask, readNiftiHeader } from '../../core/io';
 import { JobError } from '../engine/protocol';
-import { meanMetricOf, readPerImageRows, readSummary, resultsDirOf } from '../results';
+import { bestModelOf, evaluatedSplitOf, readPerImageRows, readSummary, resultsDirOf } from '../results';
 import { isColourImage } from '../../core/report/display';
 import { heatLayerPng, hex, imageLayerPng, maskLayerPng, METHOD_COLOURS, REFERENCE_COLOUR, rgbaLayerPng } from './layers';
 
@@ -136,14 +136,11 @@ export async function previewCase(config: MedsegConfig, dataset: ResolvedDataset
   // Stepping stays within the case's split; "next worst" follows the best model's Dice upwards.
   const peers = dataset.cases.filter((x) => x.split === c.split);
   const at = peers.indexOf(c);
-  const best = config.models
-    .map((m) => ({ name: m.name, mean: meanMetricOf(summary, m.name)?.mean }))
-    .filter((m): m is { name: string; mean: number } => m.mean !== undefined)
-    .sort((a, b) => b.mean - a.mean)[0];
+  const best = bestModelOf(config, summary);
   let nextWorst: string | undefined;
   if (best) {
     const dice = new Map<string, number>();
-    for (const r of rows) if (r.method === best.name && r.metrics.dice !== undefined) dice.set(r.imageId, r.metrics.dice);
+    for (const r of rows) if (r.method === best && r.metrics.dice !== undefined) dice.set(r.imageId, r.metrics.dice);
     const ranked = peers.filter((x) => dice.has(x.id)).sort((a, b) => dice.get(a.id)! - dice.get(b.id)! || (a.id < b.id ? -1 : 1));
     const pos = ranked.indexOf(c);
     nextWorst = ranked[pos + 1]?.id;
@@ -160,6 +157,7 @@ export async function previewCase(config: MedsegConfig, dataset: ResolvedDataset
     ...(shown.window ? { window: [shown.window.centre, shown.window.width] as [number, number] } : {}),
     layers,
     metrics,
+    ...(evaluatedSplitOf(summary) ? { evaluatedSplit: evaluatedSplitOf(summary) } : {}),
     ...(at > 0 ? { previous: peers[at - 1].id } : {}),
     ...(at >= 0 && at + 1 < peers.length ? { next: peers[at + 1].id } : {}),
     ...(nextWorst ? { nextWorst } : {}),

@@ -92,6 +92,24 @@ export async function readResults(config: MedsegConfig): Promise<ResultsData | n
   return { outputDir, summary, rows, ...(stress ? { stress } : {}) };
 }
 
+/** The split the results folder's evaluation ran on (`summary.json` `split`), when there is one. */
+export function evaluatedSplitOf(summary: Record<string, unknown> | undefined): string | undefined {
+  return typeof summary?.split === 'string' ? summary.split : undefined;
+}
+
+/**
+ * The model with the highest mean Dice in a summary (config order breaks ties): the one whose
+ * per-image Dice orders images worst first, in the image list and the preview's "next worst".
+ */
+export function bestModelOf(config: MedsegConfig, summary: Record<string, unknown> | undefined): string | undefined {
+  let best: { name: string; mean: number } | undefined;
+  for (const m of config.models) {
+    const mean = meanMetricOf(summary, m.name)?.mean;
+    if (mean !== undefined && (!best || mean > best.mean)) best = { name: m.name, mean };
+  }
+  return best?.name;
+}
+
 /** Mean of a metric per method, from a summary.json (RESULTS.md: `methods.<name>.metrics.<metric>.mean`). */
 export function meanMetricOf(summary: Record<string, unknown> | undefined, method: string, metric = 'dice'): { mean: number; ci95?: [number, number]; n?: number } | undefined {
   const methods = summary?.methods as Record<string, { n?: number; metrics?: Record<string, { mean?: number | null; ci95?: [number, number] | null }> }> | undefined;

@@ -3,7 +3,7 @@ import type { ImagesResult, PreviewDataResult } from '../../../../../client/src/
 import type { MedsegConfig } from '../../../core/config';
 import { imageExtension, readNiftiHeader } from '../../../core/io';
 import { previewCase } from '../../preview';
-import { readPerImageRows, resultsDirOf } from '../../results';
+import { bestModelOf, evaluatedSplitOf, readPerImageRows, readSummary, resultsDirOf } from '../../results';
 import type { JobParams } from '../protocol';
 import type { JobContext } from './context';
 import { parsedConfig } from './parsedConfig';
@@ -20,7 +20,8 @@ export async function imagesJob(p: JobParams['images'], ctx: JobContext): Promis
   const dataset = await ctx.datasets.get(config, { signal: ctx.signal, maxAgeMs: BROWSE_MAX_AGE_MS });
   const split = p.split ?? 'all';
   const cases = dataset.cases.filter((c) => split === 'all' || c.split === split);
-  const rows = await readPerImageRows(resultsDirOf(config));
+  const dir = resultsDirOf(config);
+  const [rows, summary] = await Promise.all([readPerImageRows(dir), readSummary(dir)]);
   const dice = new Map<string, Record<string, number | undefined>>();
   const methods: string[] = [];
   for (const r of rows) {
@@ -39,7 +40,9 @@ export async function imagesJob(p: JobParams['images'], ctx: JobContext): Promis
     }
     images.push({ id: c.id, ...(c.split ? { split: c.split } : {}), image: c.image, depth, ...(dice.has(c.id) ? { dice: dice.get(c.id) } : {}) });
   }
-  return { images, methods };
+  const evaluatedSplit = evaluatedSplitOf(summary);
+  const rankedBy = bestModelOf(config, summary);
+  return { images, methods, ...(evaluatedSplit ? { evaluatedSplit } : {}), ...(rankedBy ? { rankedBy } : {}) };
 }
 
 export async function previewJob(p: JobParams['preview'], ctx: JobContext): Promise<PreviewDataResult> {
