@@ -8,16 +8,28 @@ import { join } from 'node:path';
 import { padded, patientSizes, scaledCount, shuffledLabels, type DemoCase } from './cohort';
 import { writeCohortFiles } from './cohortFiles';
 import { forEachLimited } from './concurrency';
-import { writeDemoConfigs } from './configs';
+import { writeDemoConfigs, type DemoConfigSpec } from './configs';
 import { drawDermoscopyImage } from './dermoscopyImage';
 import { summarizeModality, type DemoModalitySummary, type GenerateContext } from './modality';
 import { deriveSeed, SeededRandom } from './random';
 import { writeMaskPng, writeRgbJpeg } from './rasterFiles';
 import { planSplits, type PlantedProblems } from './splitPlan';
+import { placeTrainedModel } from './trainedModel';
 
 export const DIAGNOSIS_SHARES = { nevus: 0.6, melanoma: 0.2, seborrheic_keratosis: 0.12, dermatofibroma: 0.05, vascular: 0.03 };
 const SITE_ODDS = { posterior_torso: 0.3, anterior_torso: 0.22, lower_extremity: 0.2, upper_extremity: 0.14, head_neck: 0.1, palms_soles: 0.04 };
 const LABEL_COLUMNS = ['diagnosis', 'site'] as const;
+export const DERMOSCOPY_CONFIG_SPEC: DemoConfigSpec = {
+  modality: 'dermoscopy',
+  imitates: 'ISIC 2018 task 1 (dermoscopic lesion segmentation)',
+  images: 'images/*.jpg',
+  masks: 'masks/{stem}_segmentation.png',
+  labelColumns: LABEL_COLUMNS,
+  foreground: '255',
+  inputSize: [128, 128],
+  channels: 3,
+  normalize: 'imagenet',
+};
 
 export interface DermoscopyCase extends DemoCase {
   /** Seed of the picture; the duplicate shares its original's, so the pixels are identical. */
@@ -84,16 +96,11 @@ export async function generateDermoscopy(root: string, context: GenerateContext)
     context.signal,
   );
   await writeCohortFiles(folder, cases, LABEL_COLUMNS, plan);
-  const configs = await writeDemoConfigs(folder, {
-    modality: 'dermoscopy',
-    imitates: 'ISIC 2018 task 1 (dermoscopic lesion segmentation)',
-    images: 'images/*.jpg',
-    masks: 'masks/{stem}_segmentation.png',
-    labelColumns: LABEL_COLUMNS,
-    foreground: '255',
-    inputSize: [128, 128],
-    channels: 3,
-    normalize: 'imagenet',
-  });
-  return { ...summarizeModality('dermoscopy', folder, cases, LABEL_COLUMNS, plan, problems, emptyMasks, configs), duplicate: [problems.duplicate!.original, problems.duplicate!.copy] };
+  const configs = await writeDemoConfigs(folder, DERMOSCOPY_CONFIG_SPEC);
+  const trainedModel = await placeTrainedModel(folder, context.trainedModel, DERMOSCOPY_CONFIG_SPEC, context.seed, cases);
+  return {
+    ...summarizeModality('dermoscopy', folder, cases, LABEL_COLUMNS, plan, problems, emptyMasks, configs),
+    duplicate: [problems.duplicate!.original, problems.duplicate!.copy],
+    ...(trainedModel ? { trainedModel } : {}),
+  };
 }

@@ -2,7 +2,8 @@
  * The synthetic demo workspace: three small data sets shaped like real ones (ISIC 2018 dermoscopy,
  * prostate histology patches, KiTS19 CT), with clinical labels, split files that carry planted
  * problems (and clean ones that do not), configs and a README. Deterministic from the seed; no
- * download. The demo models are written separately (`./models`).
+ * download. The demo models are written separately (`./models`), except the trained dermoscopy
+ * model, which comes with its own config and split (`./trainedModel`).
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { generateDermoscopy } from './dermoscopy';
 import { generateHistology } from './histology';
 import type { DemoModality, DemoModalitySummary, GenerateContext } from './modality';
 import { demoReadme } from './readme';
+import { defaultTrainedAsset } from './trainedModel';
 
 export type { DemoModality, DemoModalitySummary } from './modality';
 export type { DemoSplit } from './cohort';
@@ -22,6 +24,13 @@ export interface CreateDemoOptions {
   scale?: number;
   signal?: AbortSignal;
   onProgress?: (event: { modality: DemoModality; done: number; total: number }) => void;
+  /**
+   * The trained dermoscopy model (an `.onnx` with its `.json` training record beside it, written
+   * by scripts/train_demo_unet.py), added with its own config when it was trained on the images
+   * this run writes. Default: `demo-assets/dermoscopy-resnet-unet.onnx` beside MedSeg Eval, when
+   * there; `false` leaves it out.
+   */
+  trainedModel?: string | false;
 }
 
 export interface DemoDataSummary {
@@ -63,6 +72,7 @@ export async function createDemoData(root: string, options: CreateDemoOptions = 
   const absoluteRoot = resolve(root);
   await mkdir(absoluteRoot, { recursive: true });
   const modalities: DemoModalitySummary[] = [];
+  const trainedModel = options.trainedModel === false ? undefined : (options.trainedModel ?? defaultTrainedAsset() ?? null);
   for (const [modality, generate] of GENERATORS) {
     options.signal?.throwIfAborted();
     const folder = join(absoluteRoot, modality);
@@ -74,6 +84,7 @@ export async function createDemoData(root: string, options: CreateDemoOptions = 
         seed,
         scale,
         signal: options.signal,
+        trainedModel,
         onProgress: (done, total) => options.onProgress?.({ modality, done, total }),
       }),
     );

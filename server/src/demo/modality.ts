@@ -1,6 +1,7 @@
 /** What every modality generator returns, and what the summary reports about it. */
 import type { DemoCase, DemoSplit } from './cohort';
 import type { PlantedProblems, SplitPlan } from './splitPlan';
+import type { TrainedModelOutcome } from './trainedModel';
 
 export type DemoModality = 'dermoscopy' | 'histology' | 'ct';
 
@@ -24,12 +25,19 @@ export interface DemoModalitySummary {
   /** Image ids of the planted exact duplicate (original in train, copy in test). */
   duplicate?: [string, string];
   configs: { planted: string; clean: string };
+  /** Dermoscopy: whether the trained model and its config were written, or why not. */
+  trainedModel?: TrainedModelOutcome;
 }
 
 export interface GenerateContext {
   seed: number;
   scale: number;
   signal?: AbortSignal;
+  /**
+   * Dermoscopy: the trained model's asset (`./trainedModel`); `null` when it was looked for and
+   * not found, undefined when it is not wanted.
+   */
+  trainedModel?: string | null;
   /** Called after each written image or volume of the modality being generated. */
   onProgress?: (done: number, total: number) => void;
 }

@@ -1,5 +1,6 @@
 /** The demo workspace's README: what is synthetic, and which problems are planted where. */
 import type { DemoModalitySummary } from './modality';
+import { TRAINED_DECODER_LAYER, TRAINED_MODEL, TRAINED_SPLIT_FILE } from './trainedModel';
 
 function splitLine(counts: DemoModalitySummary['splits']): string {
   return `train ${counts.train} / val ${counts.val} / test ${counts.test}`;
@@ -28,7 +29,27 @@ function modalitySection(m: DemoModalitySummary, layout: string): string[] {
     ...plantedProblems(m).map((line, i, all) => `  - ${line}${i === all.length - 1 ? '.' : ';'}`),
     `- \`splits_clean.csv\` (${splitLine(m.cleanSplits)}), used by \`${m.modality}-clean.medseg.yaml\`: patients never cross splits and`,
     `  every \`${m.drift.column}\` value has about the same share in each split (values too rare to spread stay in train).`,
+    ...trainedModelLines(m),
     '',
+  ];
+}
+
+function trainedModelLines(m: DemoModalitySummary): string[] {
+  const t = m.trainedModel;
+  if (!t) return [];
+  if (!t.included) return [`- The trained model \`${TRAINED_MODEL.name}\` is not here: ${t.reason}`];
+  return [
+    `- \`${m.modality}-trained.medseg.yaml\` adds \`${TRAINED_MODEL.name}\` (\`models/${TRAINED_MODEL.name}.onnx\`), a real timm-ResNet U-Net that`,
+    '  scripts/train_demo_unet.py trained on these synthetic images, next to the four synthetic models. Its split',
+    `  \`${TRAINED_SPLIT_FILE}\` (${splitLine(t.splits)}) puts every image the model learned from or was selected on,`,
+    '  with its patient and its duplicate, in train or val: the test images are new to it.',
+    ...(t.decoderConfig
+      ? [
+          `- \`${m.modality}-trained-decoder.medseg.yaml\` lists \`${TRAINED_MODEL.name}\` alone and names its Grad-CAM layer: ${TRAINED_DECODER_LAYER.note}.`,
+          "  At layer auto (the encoder's last stage, 4×4) this U-Net's Grad-CAM puts little heat on the lesion: its skip",
+          '  connections, not its bottleneck, carry where the lesion is. Compare the two with `medseg explain`.',
+        ]
+      : []),
   ];
 }
 
@@ -39,13 +60,14 @@ const LAYOUTS: Record<DemoModalitySummary['modality'], string> = {
 };
 
 export function demoReadme(seed: number, modalities: readonly DemoModalitySummary[]): string {
+  const trained = modalities.some((m) => m.trainedModel?.included);
   return [
     '# MedSeg Eval demo workspace',
     '',
     '**Everything here is synthetic.** The images, masks, clinical labels and splits were generated',
     `by MedSeg Eval (seed ${seed}) from simple shapes and noise; no real patient data were used and the`,
     'same seed gives byte-identical files. The ONNX models under `<modality>/models/` are synthetic',
-    'stand-ins as well: their names say how each one errs.',
+    `stand-ins as well: their names say how each one errs${trained ? `; the one exception is \`dermoscopy/models/${TRAINED_MODEL.name}.onnx\`, a network trained on the synthetic dermoscopy images` : ''}.`,
     '',
     '| model | family | behaviour |',
     '| --- | --- | --- |',
@@ -53,6 +75,7 @@ export function demoReadme(seed: number, modalities: readonly DemoModalitySummar
     '| `tii-over` | TII | over-segments |',
     '| `lmi-under` | LMI | under-segments |',
     '| `lmi-smallmiss` | LMI | misses small lesions |',
+    ...(trained ? [`| \`${TRAINED_MODEL.name}\` (dermoscopy) | ${TRAINED_MODEL.family} | trained on the synthetic training images |`] : []),
     '',
     'Each modality folder has two configs: `<modality>.medseg.yaml` uses the split with planted',
     'problems, which `medseg validate` should report; `<modality>-clean.medseg.yaml` uses a clean split.',
