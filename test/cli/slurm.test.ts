@@ -54,6 +54,7 @@ describe('medseg slurm (no cluster needed)', () => {
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     }
     assert.match(medseg('slurm', 'fixture.medseg.yaml', '--shards', '2', '--time', '2h').stderr, /--time "2h" is not minutes, MM:SS/);
+    assert.match(medseg('slurm', 'fixture.medseg.yaml', '--resume', '--split', 'val').stderr, /--split: a resume re-runs the job as it was written/);
     const r = medseg('slurm', 'fixture.medseg.yaml', '--resume', '--output', 'nothing-here');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /holds no job written by `medseg slurm` \(job\.json\).*\[batch\/no-job\]/);

@@ -70,6 +70,8 @@ export async function runK8s(ctx: CommandContext): Promise<number> {
   const shared = parseShardFlags(ctx.flags);
   if (typeof shared === 'string') return ctx.usage(`${shared}\n\n${k8sHelp}`);
   const resume = ctx.flags.resume === true;
+  const fixed = ['run', 'split', 'method'].filter((f) => ctx.flags[f] !== undefined);
+  if (resume && fixed.length > 0) return ctx.usage(`${fixed.map((f) => `--${f}`).join(', ')}: a resume re-runs the job as it was written; write a new job (another --output or --work) for other settings\n\n${k8sHelp}`);
   if (!resume && (shared.shards === undefined || !ctx.flags.image || !ctx.flags.claim)) return ctx.usage(`--shards N, --image IMAGE and --claim PVC are needed (or --resume for a job already written)\n\n${k8sHelp}`);
 
   const parsed = await loadConfigForRun(ctx, file);

@@ -121,6 +121,8 @@ export async function runSlurm(ctx: CommandContext): Promise<number> {
   const problems = resourceProblems(resources);
   if (problems.length > 0) return ctx.usage(`${problems.join('\n')}\n\n${slurmHelp}`);
   const resume = ctx.flags.resume === true;
+  const fixed = ['run', 'split', 'method'].filter((f) => ctx.flags[f] !== undefined);
+  if (resume && fixed.length > 0) return ctx.usage(`${fixed.map((f) => `--${f}`).join(', ')}: a resume re-runs the job as it was written; write a new job (another --output or --work) for other settings\n\n${slurmHelp}`);
   if (!resume && shared.shards === undefined) return ctx.usage(`--shards N is needed (or --resume for a job already written)\n\n${slurmHelp}`);
   if (ctx.flags.wait && !ctx.flags.submit && !resume) return ctx.usage(`--wait follows submitted jobs: add --submit\n\n${slurmHelp}`);
 
