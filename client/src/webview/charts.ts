@@ -46,26 +46,40 @@ function methodLabel(m: ReportMethod): string {
   return m.upperBound ? `${m.name} (upper bound)` : m.name;
 }
 
+/**
+ * The method × metric table, made to fit: each metric cell holds the mean over its 95 % CI (two
+ * short lines, not one long one), and it scrolls inside its own box with the header row and the
+ * method column held in place, so even a table wider than the page never loses its labels.
+ */
 export function summaryTable(data: ReportData): HTMLElement {
-  const table = el('table', { class: 'medseg-table' });
-  const head = el('tr', {}, el('th', {}, 'method'), el('th', {}, 'family'), el('th', {}, 'n'));
-  for (const metric of data.metrics) head.append(el('th', {}, `${metric} mean [95% CI]`));
-  head.append(el('th', {}, 'pooled dice'), el('th', {}, 'pooled AUROC'));
+  const table = el('table', { class: 'medseg-table medseg-summary-table' });
+  const head = el('tr', {}, el('th', { scope: 'col' }, 'method'), el('th', { scope: 'col' }, 'family'), el('th', { scope: 'col', class: 'num' }, 'n'));
+  for (const metric of data.metrics) head.append(el('th', { scope: 'col', class: 'num', title: `${metric}: mean and 95% CI` }, metric));
+  head.append(el('th', { scope: 'col', class: 'num' }, 'pooled dice'), el('th', { scope: 'col', class: 'num' }, 'pooled AUROC'));
   table.append(el('thead', {}, head));
   const body = el('tbody');
   for (const m of data.methods) {
     const best = data.selection?.bestMethod === m.name;
-    const row = el('tr', best ? { class: 'medseg-best' } : {}, el('td', {}, methodLabel(m) + (best ? ' ★' : '')), el('td', {}, m.family ?? (m.kind === 'fusion' ? 'fusion' : '')), el('td', {}, String(m.n)));
+    // "(upper bound)" goes under the name: it must not set the width of the whole column.
+    const name = el('th', { scope: 'row' }, m.name + (best ? ' ★' : ''), m.upperBound ? el('span', { class: 'medseg-ci' }, '(upper bound)') : undefined);
+    const row = el('tr', best ? { class: 'medseg-best' } : {}, name, el('td', {}, m.family ?? (m.kind === 'fusion' ? 'fusion' : '')), el('td', { class: 'num' }, String(m.n)));
     for (const metric of data.metrics) {
       const s = m.metrics[metric];
       const digits = metric === 'hd95' ? 2 : 3;
-      row.append(el('td', { class: 'num' }, s?.mean === undefined ? '–' : `${fmt(s.mean, digits)}${s.ci95 ? ` [${fmt(s.ci95[0], digits)}, ${fmt(s.ci95[1], digits)}]` : ''}`));
+      row.append(
+        el(
+          'td',
+          { class: 'num' },
+          s?.mean === undefined ? '–' : fmt(s.mean, digits),
+          s?.mean !== undefined && s.ci95 ? el('span', { class: 'medseg-ci' }, `[${fmt(s.ci95[0], digits)}, ${fmt(s.ci95[1], digits)}]`) : undefined,
+        ),
+      );
     }
     row.append(el('td', { class: 'num' }, fmt(m.pooled.dice)), el('td', { class: 'num' }, fmt(m.pooled.auroc)));
     body.append(row);
   }
   table.append(body);
-  return table;
+  return el('div', { class: 'medseg-table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Summary table' }, table);
 }
 
 export function diceBoxPlot(data: ReportData, width: number): Element {
@@ -179,7 +193,7 @@ export function renderReport(root: HTMLElement, data: ReportData, options: Rende
   root.append(
     el('header', { class: 'medseg-header' }, el('h1', {}, `MedSeg Eval · ${data.experiment}`), el('p', {}, `split ${data.split} · ${data.images} images · provider ${data.provider ?? 'none (existing predictions)'} · ${data.time}`)),
   );
-  root.append(section('Summary', 'summary', summaryTable(data), el('p', { class: 'note' }, 'Mean with a 95% percentile-bootstrap interval; `fusion:best` picks the best method per image using the reference, so it is an upper bound ("highest possible accuracy"), never a deployable model.')));
+  root.append(section('Summary', 'summary', summaryTable(data), el('p', { class: 'note' }, 'Per metric: the mean, and below it a 95% percentile-bootstrap interval; `fusion:best` picks the best method per image using the reference, so it is an upper bound ("highest possible accuracy"), never a deployable model.')));
   const missing = notEvaluatedSection(data);
   if (missing) root.append(missing);
   if (data.selection) {

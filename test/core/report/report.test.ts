@@ -60,7 +60,7 @@ describe('report.html', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is n
     }
     // Eight methods (three models, five fusions), the upper bound named as such.
     assert.equal(await page.locator('section#summary tbody tr').count(), 8);
-    assert.match(await page.locator('section#summary').innerText(), /fusion:best \(upper bound\)/);
+    assert.match(await page.locator('section#summary').innerText(), /fusion:best\n\(upper bound\)/);
     assert.ok((await page.locator('section#boxplot svg').count()) >= 1);
     assert.ok((await page.locator('section#gallery-best img').count()) >= 1);
     assert.match(await page.locator('section#provenance').innerText(), /sha256:[0-9a-f]{64}/);
@@ -78,6 +78,38 @@ describe('report.html', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is n
     // The fixture's evaluation has c and three more fusions: the section says stress.json is of other methods.
     assert.match(await page.locator('section#stress').innerText(), /other methods than this evaluation \(it lacks c, fusion:intersection, fusion:majority, fusion:staple\)/);
     await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
+    await page.close();
+  });
+
+  test('the summary table fits the page, and where it cannot, keeps its header and method column in view', async () => {
+    // 1140 px is the report's own width (the dashboard without the side bar is wider).
+    for (const width of [1140]) {
+      const page = await browser!.newPage({ viewport: { width, height: 900 } });
+      await page.goto(`file://${report}`);
+      await page.waitForSelector('body[data-rendered="true"]', { timeout: 15000 });
+      const box = page.locator('section#summary .medseg-table-scroll');
+      const fit = await box.evaluate((b) => ({ box: b.clientWidth, table: b.scrollWidth, page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+      assert.ok(fit.table <= fit.box, `at ${width} px the table (${fit.table} px) fits its box (${fit.box} px)`);
+      assert.ok(fit.page <= fit.viewport, `at ${width} px the page does not scroll sideways (${fit.page} > ${fit.viewport})`);
+      // Two lines per metric cell: the mean, and the interval under it.
+      assert.match(await page.locator('section#summary tbody tr').first().locator('td.num').nth(1).innerText(), /^\d\.\d{3}\n\[\d\.\d{3}, \d\.\d{3}\]$/);
+      await page.close();
+    }
+    // A window too small for the table: it scrolls in its box, the header row and the method column stay.
+    const page = await browser!.newPage({ viewport: { width: 420, height: 300 } });
+    await page.goto(`file://${report}`);
+    await page.waitForSelector('body[data-rendered="true"]', { timeout: 15000 });
+    const box = page.locator('section#summary .medseg-table-scroll');
+    const before = await page.evaluate(() => ({ head: document.querySelector('section#summary thead th:nth-child(4)')!.getBoundingClientRect().top, method: document.querySelector('section#summary tbody th')!.getBoundingClientRect().left }));
+    const scrolled = await box.evaluate((b) => {
+      b.scrollTop = 120;
+      b.scrollLeft = 200;
+      return { top: b.scrollTop, left: b.scrollLeft };
+    });
+    assert.ok(scrolled.top > 0 && scrolled.left > 0, `the box scrolls (${JSON.stringify(scrolled)})`);
+    const after = await page.evaluate(() => ({ head: document.querySelector('section#summary thead th:nth-child(4)')!.getBoundingClientRect().top, method: document.querySelector('section#summary tbody tr:nth-child(3) th')!.getBoundingClientRect().left }));
+    assert.equal(after.head, before.head, 'the header row stays in place');
+    assert.equal(after.method, before.method, 'the method column stays in place');
     await page.close();
   });
 });
