@@ -278,6 +278,8 @@ describe('createDemoData', () => {
         assert.deepEqual(yaml.models.map((x: { family: string }) => x.family), ['TII', 'TII', 'LMI', 'LMI']);
         assert.deepEqual(yaml.evaluation, { split: 'test', fusion: ['union', 'intersection', 'majority', 'staple', 'best'] });
         assert.equal(yaml.output, 'results');
+        // The clean config explains the notes a clean split of a small demo still gets (issue 17, item 7).
+        if (splitFile === 'splits_clean.csv') for (const code of ['dataset/rare-label', 'split/test-too-small']) assert.match(text, new RegExp(`^  # .*${code}`, 'm'), `${file} explains ${code}`);
       }
     }
     const ct = parseYaml(readFileSync(modality('ct').configs.planted, 'utf8'));
