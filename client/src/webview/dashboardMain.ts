@@ -32,6 +32,7 @@ window.addEventListener('message', (event: MessageEvent<HostToDashboard>) => {
     if (message.focus) document.getElementById(message.focus)?.scrollIntoView();
   } else if (message.type === 'umap') {
     document.getElementById('umap')?.remove();
+    umap?.dispose();
     umap = new UmapView(message.result, message.title, { requestThumbnail: (imageId) => post({ type: 'thumbnail', imageId }), openImage: (imageId, method) => post({ type: 'openImage', imageId, method }) });
     root.prepend(umap.element);
     umap.fit();

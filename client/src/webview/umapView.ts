@@ -263,9 +263,7 @@ export class UmapView {
     c.addEventListener('mousedown', (e) => {
       this.drag = { x: e.clientX, y: e.clientY, moved: false };
     });
-    window.addEventListener('mouseup', () => {
-      this.drag = undefined;
-    });
+    window.addEventListener('mouseup', this.onMouseUp);
     c.addEventListener('mousemove', (e) => {
       if (this.drag && e.buttons & 1) {
         const ratio = c.width / Math.max(1, c.getBoundingClientRect().width);
@@ -288,8 +286,22 @@ export class UmapView {
       if (map && i >= 0) this.host.openImage(map.data.ids[i], map.data.model ?? '');
     });
     c.addEventListener('dblclick', () => this.fit());
-    window.addEventListener('resize', () => this.fit());
+    window.addEventListener('resize', this.onResize);
   }
+
+  /** Stops listening to the window (the view is being replaced). */
+  dispose(): void {
+    window.removeEventListener('mouseup', this.onMouseUp);
+    window.removeEventListener('resize', this.onResize);
+    if (this.dwell) clearTimeout(this.dwell);
+    if (this.frame) cancelAnimationFrame(this.frame);
+  }
+
+  private readonly onMouseUp = () => {
+    this.drag = undefined;
+  };
+
+  private readonly onResize = () => this.fit();
 
   private toData(px: number, py: number): [number, number] {
     return [(px - this.canvas.width / 2) / this.scale + this.centre[0], this.centre[1] - (py - this.canvas.height / 2) / this.scale];
