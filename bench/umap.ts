@@ -1,13 +1,19 @@
 /**
- * UMAP at the seed's scale (issue 19): `computeEmbedding` on clustered synthetic features (12
- * Gaussian clusters, the generator of bench/explain.ts; 256-d as in the issue's table, 15
- * neighbours, min_dist 0.1, seed 0), the engine's implementation against the one before issue 19
- * (its `server/src/core` extracted from git at the baseline commit into bench/.data/), each run in
- * its own process so that its peak RSS is its own. Then, at the quality size, trustworthiness and
- * k-NN preservation (k = 15, scikit-learn's definition, on the input features) of both maps.
+ * UMAP at the seed's scale (issue 19): `computeEmbedding` on synthetic features (256-d as in the
+ * issue's table, 15 neighbours, min_dist 0.1, seed 0), the engine's implementation against the one
+ * before issue 19 (its `server/src/core` extracted from git at the baseline commit into
+ * bench/.data/), each run in its own process so that its peak RSS is its own. Then, at the quality
+ * size, trustworthiness and k-NN preservation (k = 15, scikit-learn's definition, on the input
+ * features) of both maps, and the recall of the approximate k-NN graph against brute force on
+ * 1,000 seeded points (in a process of its own, so it does not add to the timed runs).
+ *
+ * Data: `clustered` (12 Gaussian clusters, the generator of bench/explain.ts: the issue's table;
+ * within a cluster the points are isotropic noise, so no map keeps their neighbours and k-NN
+ * preservation is near chance for any method) and `manifold` (a noisy swiss roll, a 2-D sheet,
+ * mapped into 256-d by a seeded rotation: neighbours a map can keep).
  *
  *   node --import tsx bench/umap.ts [--points 10000,60000] [--dims 256] [--quality 10000]
- *                                   [--baseline <commit>|none] [--recall-sample 1000]
+ *                                   [--data clustered,manifold] [--baseline <commit>|none]
  *
  * Rows: `before` (umap-js with exact k-NN), `now` (NN-descent above 4,096 points, flat layout),
  * `now + OOD` (the same with a 70 % train / 15 % test split, so the out-of-distribution test runs
@@ -33,6 +39,8 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
+type DataKind = 'clustered' | 'manifold';
+
 /** bench/explain.ts's generator: 12 centres at 3σ, unit noise. */
 function clustered(n: number, d: number, seed: number): Float32Array {
   const r = createRandom(seed);
@@ -40,10 +48,40 @@ function clustered(n: number, d: number, seed: number): Float32Array {
   return Float32Array.from({ length: n * d }, (_, i) => centres[Math.floor(i / d) % 12][i % d] + r.normal());
 }
 
-type Impl = 'before' | 'now' | 'now+ood';
+/** A swiss roll (t ∈ [1.5π, 4.5π], height 0 … 20), noise 0.3, rotated into d dimensions by a seeded orthonormal map. */
+function manifold(n: number, d: number, seed: number): Float32Array {
+  const r = createRandom(seed);
+  // Three orthonormal directions in d dimensions (Gram–Schmidt on Gaussian vectors).
+  const basis: Float64Array[] = [];
+  for (let k = 0; k < 3; k++) {
+    const v = Float64Array.from({ length: d }, () => r.normal());
+    for (const b of basis) {
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += v[j] * b[j];
+      for (let j = 0; j < d; j++) v[j] -= dot * b[j];
+    }
+    const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+    for (let j = 0; j < d; j++) v[j] /= norm;
+    basis.push(v);
+  }
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const t = 1.5 * Math.PI * (1 + 2 * r.next());
+    const p = [t * Math.cos(t), 20 * r.next(), t * Math.sin(t)];
+    for (let j = 0; j < d; j++) out[i * d + j] = p[0] * basis[0][j] + p[1] * basis[1][j] + p[2] * basis[2][j] + 0.3 * r.normal();
+  }
+  return out;
+}
+
+function generate(kind: DataKind, n: number, d: number): Float32Array {
+  return kind === 'manifold' ? manifold(n, d, 1) : clustered(n, d, 1);
+}
+
+type Impl = 'before' | 'now' | 'now+ood' | 'recall';
 
 interface ChildResult {
   impl: Impl;
+  data: DataKind;
   n: number;
   d: number;
   seconds: Record<string, number>;
@@ -57,18 +95,29 @@ interface ChildResult {
 
 const load1 = () => Number(loadavg()[0].toFixed(1));
 
-async function child(impl: Impl, n: number, d: number, out: string, baselineDir: string, recallSample: number): Promise<void> {
+async function child(impl: Impl, kind: DataKind, n: number, d: number, out: string, baselineDir: string): Promise<void> {
   const loadStart = load1();
-  const data = clustered(n, d, 1);
+  const data = generate(kind, n, d);
+  if (impl === 'recall') {
+    const { reduceDimensions } = await import('../server/src/core/explain/umap/pca');
+    const { findNeighbours, sampledRecall } = await import('../server/src/core/explain/umap/neighbours');
+    const { deriveSeed } = await import('../server/src/core/util/random');
+    const pca = reduceDimensions(data, n, d, { seed: 0 });
+    // The graph the engine builds for seed 0 (same seed derivation as computeEmbedding).
+    const knn = findNeighbours(pca.scores, n, pca.dims, 15, { seed: deriveSeed(0, 1) });
+    writeFileSync(`${out}.json`, JSON.stringify({ method: knn.method, recall: knn.method === 'exact' ? 1 : sampledRecall(pca.scores, n, pca.dims, knn.graph, 1000, 12345) }));
+    return;
+  }
   const modulePath = impl === 'before' ? join(baselineDir, 'server', 'src', 'core', 'explain', 'umap', 'embedding.ts') : join(root, 'server', 'src', 'core', 'explain', 'umap', 'embedding.ts');
   const { computeEmbedding } = (await import(pathToFileURL(modulePath).href)) as typeof import('../server/src/core/explain/umap/embedding');
   const split = impl === 'now+ood' ? { train: Int32Array.from({ length: Math.floor(0.7 * n) }, (_, i) => i), test: Int32Array.from({ length: Math.floor(0.15 * n) }, (_, i) => n - 1 - i) } : {};
   const t = performance.now();
   const cpu = process.cpuUsage();
-  const r = computeEmbedding({ data, n, d, neighbors: 15, minDist: 0.1, seed: 0, recallSample, ...split });
+  const r = computeEmbedding({ data, n, d, neighbors: 15, minDist: 0.1, seed: 0, ...split });
   const used = process.cpuUsage(cpu);
   const result: ChildResult = {
     impl,
+    data: kind,
     n,
     d,
     seconds: r.seconds as unknown as Record<string, number>,
@@ -100,50 +149,55 @@ function readEmbedding(file: string): Float64Array {
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') {
-    const [, , , impl, n, d, out, baselineDir, recallSample] = process.argv;
-    await child(impl as Impl, Number(n), Number(d), out, baselineDir, Number(recallSample));
+    const [, , , impl, kind, n, d, out, baselineDir] = process.argv;
+    await child(impl as Impl, kind as DataKind, Number(n), Number(d), out, baselineDir);
     return;
   }
   const points = arg('points', '10000,60000').split(',').map(Number);
   const d = Number(arg('dims', '256'));
   const qualityN = Number(arg('quality', '10000'));
   const baseline = arg('baseline', BASELINE_COMMIT);
-  const recallSample = Number(arg('recall-sample', '1000'));
+  const kinds = arg('data', 'clustered,manifold').split(',') as DataKind[];
   mkdirSync(dataDir, { recursive: true });
   const baselineDir = baseline === 'none' ? '' : extractBaseline(baseline);
   const started = new Date().toISOString();
   process.stdout.write(`# UMAP benchmark · ${started} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · Node ${process.version} · load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n\n`);
   const impls: Impl[] = [...(baseline === 'none' ? [] : (['before'] as Impl[])), 'now', 'now+ood'];
   const results: ChildResult[] = [];
-  for (const n of points) {
-    for (const impl of impls) {
-      const out = join(dataDir, `${impl}-${n}-${d}`);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', impl, String(n), String(d), out, baselineDir, String(recallSample)], {
-        cwd: root,
-        encoding: 'utf8',
-        maxBuffer: 64 << 20,
-      });
-      if (r.status !== 0) throw new Error(`${impl} at ${n} points failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
-      const result = JSON.parse(readFileSync(`${out}.json`, 'utf8')) as ChildResult;
-      results.push(result);
-      process.stderr.write(`${impl} ${n}: ${result.wall.toFixed(1)} s, ${result.rssMb.toFixed(0)} MB\n`);
+  const recalls = new Map<string, { method: string; recall: number }>();
+  const run = (impl: Impl, kind: DataKind, n: number): string => {
+    const out = join(dataDir, `${impl}-${kind}-${n}-${d}`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', impl, kind, String(n), String(d), out, baselineDir], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.status !== 0) throw new Error(`${impl} on ${kind} at ${n} points failed:\n${r.stdout}\n${r.stderr.slice(-4000)}`);
+    return out;
+  };
+  for (const kind of kinds) {
+    // The issue's table is on the clustered data; the manifold runs at the quality size only.
+    for (const n of kind === 'clustered' ? points : points.filter((p) => p === qualityN)) {
+      for (const impl of kind === 'clustered' ? impls : impls.filter((i) => i !== 'now+ood')) {
+        const result = JSON.parse(readFileSync(`${run(impl, kind, n)}.json`, 'utf8')) as ChildResult;
+        results.push(result);
+        process.stderr.write(`${impl} ${kind} ${n}: ${result.wall.toFixed(1)} s, ${result.rssMb.toFixed(0)} MB\n`);
+      }
+      recalls.set(`${kind}-${n}`, JSON.parse(readFileSync(`${run('recall', kind, n)}.json`, 'utf8')));
     }
   }
   const s = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(1)} s`);
-  process.stdout.write(`${d}-d clustered features, 15 neighbours, min_dist 0.1, seed 0; before = commit ${baseline}\n\n`);
-  process.stdout.write('| implementation | points | PCA | k-NN | layout | OOD | total (wall) | CPU | peak RSS | k-NN | load before → after |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n');
+  process.stdout.write(`${d}-d features, 15 neighbours, min_dist 0.1, seed 0; before = commit ${baseline}; times are wall seconds (CPU: user + system of the process)\n\n`);
+  process.stdout.write('| data | implementation | points | PCA | k-NN | layout | OOD | total (wall) | CPU | peak RSS | k-NN graph (recall on 1,000 points) | load before → after |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n');
   for (const r of results) {
-    const nb = r.neighbours;
-    const knn = nb ? `${nb.method}${nb.recall !== undefined ? `, recall ${nb.recall.toFixed(3)} (${nb.recallSample} points)` : ''}` : 'exact';
+    const rec = recalls.get(`${r.data}-${r.n}`);
+    const knn = r.impl === 'before' ? 'exact' : rec ? (rec.method === 'exact' ? 'exact' : `NN-descent, ${rec.recall.toFixed(3)}`) : '–';
     process.stdout.write(
-      `| ${r.impl} | ${r.n.toLocaleString('en')} | ${s(r.seconds.pca)} | ${s(r.seconds.neighbours)} | ${s(r.seconds.layout)} (${r.epochs} epochs) | ${s(r.seconds.ood || undefined)} | ${s(r.wall)} | ${s(r.cpu)} | ${r.rssMb.toFixed(0)} MB | ${knn} | ${r.load[0]} → ${r.load[1]} |\n`,
+      `| ${r.data} | ${r.impl} | ${r.n.toLocaleString('en')} | ${s(r.seconds.pca)} | ${s(r.seconds.neighbours)} | ${s(r.seconds.layout)} (${r.epochs} epochs) | ${s(r.seconds.ood || undefined)} | ${s(r.wall)} | ${s(r.cpu)} | ${r.rssMb.toFixed(0)} MB | ${knn} | ${r.load[0]} → ${r.load[1]} |\n`,
     );
   }
-  const scored = (['before', 'now'] as Impl[]).filter((impl) => existsSync(join(dataDir, `${impl}-${qualityN}-${d}.f64`)) && results.some((r) => r.impl === impl && r.n === qualityN));
-  if (scored.length > 0) {
+  for (const kind of kinds) {
+    const scored = (['before', 'now'] as Impl[]).filter((impl) => existsSync(join(dataDir, `${impl}-${kind}-${qualityN}-${d}.f64`)) && results.some((r) => r.impl === impl && r.n === qualityN && r.data === kind));
+    if (scored.length === 0) continue;
     const t = performance.now();
-    const q = mapQuality(clustered(qualityN, d, 1), qualityN, d, scored.map((impl) => readEmbedding(join(dataDir, `${impl}-${qualityN}-${d}.f64`))), 15);
-    process.stdout.write(`\nMap quality at ${qualityN.toLocaleString('en')} points (k = 15, on the ${d}-d input features; ${((performance.now() - t) / 1000).toFixed(0)} s to score)\n\n| implementation | trustworthiness | k-NN preservation |\n|---|---:|---:|\n`);
+    const q = mapQuality(generate(kind, qualityN, d), qualityN, d, scored.map((impl) => readEmbedding(join(dataDir, `${impl}-${kind}-${qualityN}-${d}.f64`))), 15);
+    process.stdout.write(`\nMap quality, ${kind} data, ${qualityN.toLocaleString('en')} points (k = 15, on the ${d}-d input features; ${((performance.now() - t) / 1000).toFixed(0)} s to score)\n\n| implementation | trustworthiness | k-NN preservation |\n|---|---:|---:|\n`);
     scored.forEach((impl, i) => process.stdout.write(`| ${impl} | ${q[i].trustworthiness.toFixed(4)} | ${q[i].knnPreservation.toFixed(4)} |\n`));
   }
   process.stdout.write(`\nload average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
