@@ -9,12 +9,13 @@
  *   python   — the peer a user would write: onnxruntime + Pillow + numpy/scipy (bench/evaluate_peer.py).
  *
  * `splits` says how medseg shares the cores between onnxruntime's intra-op threads and the case
- * workers: `2+1` is 2 intra-op threads and 1 case worker, `2+main` 2 threads with the cases on the
- * evaluation's own thread (no pool: the layout before issue 15). The bare loop and the Python peer
- * run with each split's thread count; medseg's ratios are to them at the same count.
+ * workers: `2+1` is 2 intra-op threads and 1 case worker (at runtime.worker_priority auto: low
+ * while the model runs on CPU), `2+1n` the same worker at normal priority, `2+main` 2 threads with
+ * the cases on the evaluation's own thread (no pool: the layout before issue 15). The bare loop and
+ * the Python peer run with each split's thread count; medseg's ratios are to them at that count.
  *
  *   npm run build && node --import tsx bench/evaluate.ts [images=200] [repeats=1] [splits=2+1]
- *   e.g. the split measurement on 2 cores: node --import tsx bench/evaluate.ts 200 2 1+1,2+1,2+main
+ *   the split measurement on 2 cores: node --import tsx bench/evaluate.ts 200 2 1+1,2+1,2+1n,2+main
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,8 +27,10 @@ import { buildUnet } from './support/unet';
 const N = Number(process.argv[2] ?? 200);
 const REPEATS = Number(process.argv[3] ?? 1);
 const SPLITS = (process.argv[4] ?? '2+1').split(',').map((s) => {
-  const [threads, workers] = s.split('+');
-  return { name: s, threads: Number(threads), workers: workers === 'main' ? ('main' as const) : Number(workers) };
+  const m = /^(\d+)\+(main|\d+)([nl]?)$/.exec(s);
+  if (!m) throw new Error(`a split is THREADS+WORKERS, WORKERS a number or main, optionally followed by n (normal priority) or l (low): not ${s}`);
+  const priority = m[3] === 'n' ? ('normal' as const) : m[3] === 'l' ? ('low' as const) : ('auto' as const);
+  return { name: s, threads: Number(m[1]), workers: m[2] === 'main' ? ('main' as const) : Number(m[2]), priority };
 });
 const SIZE = 256;
 const dir = join(__dirname, '.data', `evaluate-${N}`);
@@ -59,11 +62,11 @@ function bareLoop(modelPath: string, threads: number): Timing {
   }));
 }
 
-function medsegEvaluate(threads: number, workers: number | 'main'): Timing {
-  const config = join(dir, `bench-${threads}-${workers}.medseg.yaml`);
+function medsegEvaluate(threads: number, workers: number | 'main', priority: string): Timing {
+  const config = join(dir, `bench-${threads}-${workers}-${priority}.medseg.yaml`);
   writeFileSync(
     config,
-    `name: bench\ndataset:\n  images: images/*.png\n  masks: masks/{stem}.png\nmodels:\n  - name: unet\n    path: unet.onnx\n    input: { size: [${SIZE}, ${SIZE}] }\nevaluation: { bootstrap: 2000 }\nruntime: { cache: cache, threads: ${threads}, workers: ${workers} }\noutput: results\n`,
+    `name: bench\ndataset:\n  images: images/*.png\n  masks: masks/{stem}.png\nmodels:\n  - name: unet\n    path: unet.onnx\n    input: { size: [${SIZE}, ${SIZE}] }\nevaluation: { bootstrap: 2000 }\nruntime: { cache: cache, threads: ${threads}, workers: ${workers}, worker_priority: ${priority} }\noutput: results\n`,
   );
   rmSync(join(dir, 'cache'), { recursive: true, force: true });
   rmSync(join(dir, 'results'), { recursive: true, force: true });
@@ -101,8 +104,8 @@ async function main(): Promise<void> {
         rows.push([`bare session.run loop, ${split.threads} thread(s)`, rate(ref.bare), '1', '', cpuPerImage(ref.bare), '', (N / ref.bare.loopSeconds!).toFixed(1)]);
         rows.push([`Python peer, ${split.threads} thread(s)`, rate(ref.peer), (ref.bare.seconds / ref.peer.seconds).toFixed(2), '1', cpuPerImage(ref.peer), '', (N / ref.peer.loopSeconds!).toFixed(1)]);
       }
-      const ours = medsegEvaluate(split.threads, split.workers);
-      const layout = split.workers === 'main' ? 'cases on the main thread (no pool)' : `${split.workers} case worker(s)`;
+      const ours = medsegEvaluate(split.threads, split.workers, split.priority);
+      const layout = split.workers === 'main' ? 'cases on the main thread (no pool)' : `${split.workers} case worker(s)${split.priority === 'auto' ? '' : ` at ${split.priority} priority`}`;
       rows.push([
         `**medseg evaluate ${split.name}**: ${split.threads} intra-op thread(s), ${layout}`,
         rate(ours),

@@ -171,6 +171,16 @@ describe('evaluate: results do not depend on the number of case workers', () => 
     assert.ok(readdirSync(join(dir, 'w1', 'masks', methodFolder('fusion:staple'))).includes('vol_000.nii.gz'));
   });
 
+  test('with the models on CPU the case workers run below the intra-op threads (nice 10), the rest of the process at 0', { skip: process.platform !== 'linux' && 'per-thread priorities are Linux-only' }, () => {
+    // The run above left its worker idle (threads outlive a run); /proc lists every thread's nice value.
+    const nice = readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+    assert.ok(nice.includes(10), `thread nice values: ${nice.join(' ')}`);
+    assert.equal(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ')[16], '0');
+  });
+
   for (const workers of ['main', 2, 3] as const) {
     test(`${workers === 'main' ? "the evaluation's own thread" : `${workers} workers`}: byte-identical to one worker`, async () => {
       const r = await evaluate(mixed, `w${workers}`, workers, 'auto');

@@ -71,7 +71,7 @@ export function toTypedConfig(raw: Raw, file: string): { config?: MedsegConfig; 
       dropThreshold: st.drop_threshold,
       seed: st.seed,
     },
-    runtime: { provider: rt.provider, batch: rt.batch, threads: rt.threads, workers: rt.workers, caseBatch: rt.case_batch, cache: resolve(dir, rt.cache) },
+    runtime: { provider: rt.provider, batch: rt.batch, threads: rt.threads, workers: rt.workers, workerPriority: rt.worker_priority, caseBatch: rt.case_batch, cache: resolve(dir, rt.cache) },
     output: resolve(dir, raw.output),
   };
   return { config: findings.some((f) => f.severity === 'error') ? undefined : config, findings };

@@ -128,6 +128,8 @@ export interface RuntimeConfig {
   threads: number;
   /** Case worker threads of an evaluation: 0 = auto (absent: 0), `main` = the evaluation's own thread. */
   workers?: number | 'main';
+  /** Case workers' scheduling priority: `auto` (absent: auto) = low while a model runs on CPU. */
+  workerPriority?: 'auto' | 'low' | 'normal';
   /** Images of consecutive cases per inference run: `auto` (absent: auto) = 1 on CPU, sized by memory on a GPU. */
   caseBatch?: number | 'auto';
   cache: string;

@@ -15,6 +15,7 @@ import { entryScript, startWorker } from '../util/workerScript';
 import type { CaseOutcome } from './caseEvaluation';
 import { CaseRunner } from './caseRunner';
 import { reviveRunError, serializeRunError, type CaseRunSpec, type PhaseSpec, type PhaseTotals, type PoolRequest, type PoolResponse } from './caseWorkerProtocol';
+import type { WorkerPriority } from './poolSize';
 
 /** Idle workers end after this long without a run. */
 const IDLE_MS = 30_000;
@@ -38,14 +39,15 @@ interface Executor {
   release(): void;
 }
 
-const idleThreads: Worker[] = [];
+/** Idle threads by priority: a thread that lowered its priority cannot raise it again. */
+const idleThreads: Record<WorkerPriority, Worker[]> = { low: [], normal: [] };
 let idleTimer: NodeJS.Timeout | undefined;
 
 function scheduleIdleEnd(): void {
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = setTimeout(() => {
     idleTimer = undefined;
-    for (const w of idleThreads.splice(0)) void w.terminate();
+    for (const list of Object.values(idleThreads)) for (const w of list.splice(0)) void w.terminate();
   }, IDLE_MS);
   idleTimer.unref();
 }
@@ -55,14 +57,17 @@ class ThreadExecutor implements Executor {
   alive = true;
   private listeners: (() => void)[] = [];
 
-  constructor(private readonly worker: Worker) {}
+  constructor(
+    private readonly worker: Worker,
+    readonly priority: WorkerPriority,
+  ) {}
 
-  static take(): ThreadExecutor {
-    const idle = idleThreads.pop();
-    if (idle) return new ThreadExecutor(idle);
+  static take(priority: WorkerPriority): ThreadExecutor {
+    const idle = idleThreads[priority].pop();
+    if (idle) return new ThreadExecutor(idle, priority);
     const worker = startWorker(caseWorkerScriptPath());
     worker.unref();
-    return new ThreadExecutor(worker);
+    return new ThreadExecutor(worker, priority);
   }
 
   post(m: PoolRequest, transfer: TransferListItem[] = []): void {
@@ -94,7 +99,7 @@ class ThreadExecutor implements Executor {
       return;
     }
     this.post({ type: 'end' });
-    idleThreads.push(this.worker);
+    idleThreads[this.priority].push(this.worker);
     scheduleIdleEnd();
   }
 
@@ -182,11 +187,12 @@ export class CasePool {
    * `workers` threads (or the calling thread: `main`), each told what the run's cases need. `port`
    * gives each worker its own channel to the inference host.
    */
-  static open(workers: number | 'main', spec: CaseRunSpec, port?: () => MessagePort): CasePool {
-    const executors: Executor[] = workers === 'main' ? [new InlineExecutor()] : Array.from({ length: Math.max(1, workers) }, () => ThreadExecutor.take());
+  static open(workers: number | 'main', spec: CaseRunSpec, port?: () => MessagePort, priority: WorkerPriority = 'normal'): CasePool {
+    // The evaluation's own thread (the language server's worker, say) never lowers its priority.
+    const executors: Executor[] = workers === 'main' ? [new InlineExecutor()] : Array.from({ length: Math.max(1, workers) }, () => ThreadExecutor.take(priority));
     for (const ex of executors) {
       const p = port?.();
-      ex.post({ type: 'begin', spec, port: p }, p ? [p] : []);
+      ex.post({ type: 'begin', spec, port: p, lowPriority: ex instanceof ThreadExecutor && priority === 'low' }, p ? [p] : []);
     }
     return new CasePool(executors);
   }

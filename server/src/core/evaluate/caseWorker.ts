@@ -5,8 +5,12 @@
  * core the inference leaves free.
  */
 import { parentPort } from 'node:worker_threads';
+import { lowerThreadPriority } from '../util/threadPriority';
 import { CaseRunner } from './caseRunner';
 import { serializeRunError, totalsTransferList, type PoolRequest, type PoolResponse } from './caseWorkerProtocol';
+
+/** The nice value of a low-priority case worker: a tenth of a normal thread's share under contention (Linux CFS weights 110 vs 1024). */
+const LOW_PRIORITY_NICE = 10;
 
 const port = parentPort;
 if (!port) throw new Error('case worker: not started as a worker thread');
@@ -29,6 +33,8 @@ port.on('message', (m: PoolRequest) => {
   try {
     switch (m.type) {
       case 'begin':
+        // Below onnxruntime's intra-op threads, which then keep the cores while they compute.
+        if (m.lowPriority) lowerThreadPriority(LOW_PRIORITY_NICE);
         runner.begin(m.spec, m.port);
         return;
       case 'phase':

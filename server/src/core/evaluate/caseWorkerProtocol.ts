@@ -45,7 +45,8 @@ export interface PhaseSpec {
 }
 
 export type PoolRequest =
-  | { type: 'begin'; spec: CaseRunSpec; port?: MessagePort }
+  /** `lowPriority`: the thread lowers its scheduling priority first (once: it cannot raise it again). */
+  | { type: 'begin'; spec: CaseRunSpec; port?: MessagePort; lowPriority?: boolean }
   | { type: 'phase'; phase: PhaseSpec }
   | { type: 'case'; index: number; case: DatasetCase }
   /** Answered with `finished` once every case given is done. */

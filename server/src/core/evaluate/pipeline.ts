@@ -133,11 +133,12 @@ async function runEvaluation(config: MedsegConfig, dataset: ResolvedDataset, opt
       cases: Math.max(cases.length, valCases.length),
       window: maxOf(runModels.map((m) => m.onnx?.batching.window ?? 1), 1),
       perWorker: options.concurrency,
+      priority: runtime.workerPriority,
     });
     const host = run.host;
     // No thread is started for a run with nothing to evaluate.
     if (cases.length + valCases.length > 0) {
-      pool = CasePool.open(size.workers, { sources: sourceSpecs(runModels), metrics, foreground: config.dataset.foreground, fusions, fusionMembers: members, methods: methodNames, cacheDir }, host ? () => host.connect() : undefined);
+      pool = CasePool.open(size.workers, { sources: sourceSpecs(runModels), metrics, foreground: config.dataset.foreground, fusions, fusionMembers: members, methods: methodNames, cacheDir }, host ? () => host.connect() : undefined, size.priority);
     }
 
     const caseIds = cases.map((c) => c.id);

@@ -1,9 +1,11 @@
 /**
- * How many case workers an evaluation starts and how many cases each has in flight. The cores are
- * shared with inference: onnxruntime's intra-op threads take `runtime.threads` of them when a model
- * runs on CPU; a GPU run needs one thread to feed the GPU; prediction files need no inference at
- * all. The workers take the rest (at least one). Measured on 2 cores (BENCHMARKS.md): onnxruntime's
- * threads do not spin, so 2 intra-op threads and 1 worker beat 1 + 1 and the old single thread.
+ * How many case workers an evaluation starts, how many cases each has in flight, and at which
+ * priority they run. The cores are shared with inference: onnxruntime's intra-op threads take
+ * `runtime.threads` of them when a model runs on CPU; a GPU run needs one thread to feed the GPU;
+ * prediction files need no inference at all. The workers take the rest, at least one. On a machine
+ * whose cores all go to onnxruntime (the default threads: 0), that one worker runs at low priority:
+ * the intra-op threads keep the cores whenever they compute and the worker fills the gaps between
+ * (onnxruntime's threads do not spin), so the cores are never oversubscribed from inference's side.
  */
 import { availableParallelism } from 'node:os';
 
@@ -21,12 +23,17 @@ export interface PoolSizeInput {
   window: number;
   /** Cases in flight on each worker, when the caller fixes it. */
   perWorker?: number;
+  /** runtime.worker_priority (absent = auto). */
+  priority?: 'auto' | 'low' | 'normal';
   cores?: number;
 }
+
+export type WorkerPriority = 'low' | 'normal';
 
 export interface PoolSize {
   workers: number | 'main';
   perWorker: number;
+  priority: WorkerPriority;
 }
 
 export function poolSize(p: PoolSizeInput): PoolSize {
@@ -44,5 +51,6 @@ export function poolSize(p: PoolSizeInput): PoolSize {
   // A case waiting for inference is the one before the case being decoded: with inference, a third
   // keeps the models fed while a worker post-processes. A window waits for all its cases at once.
   const base = p.perWorker ?? (p.inference === 'none' ? 2 : 3);
-  return { workers, perWorker: Math.max(base, Math.ceil((2 * p.window) / count)) };
+  const priority: WorkerPriority = p.priority === 'low' || p.priority === 'normal' ? p.priority : p.inference === 'cpu' ? 'low' : 'normal';
+  return { workers, perWorker: Math.max(base, Math.ceil((2 * p.window) / count)), priority };
 }
