@@ -7,7 +7,7 @@
  * follows the VS Code theme and the report has its own light palette.
  */
 import * as Plot from '@observablehq/plot';
-import type { ReportData, ReportGalleryItem, ReportMethod } from './reportData';
+import type { ReportData, ReportGalleryItem } from './reportData';
 import { appendAll, type Children } from './dom';
 import { stressSection } from './stressViews';
 import { explainSection } from './explainViews';
@@ -41,10 +41,6 @@ function section(title: string, id: string, ...content: Children[]): HTMLElement
 }
 
 const FG = 'var(--medseg-fg, #222)';
-
-function methodLabel(m: ReportMethod): string {
-  return m.upperBound ? `${m.name} (upper bound)` : m.name;
-}
 
 /**
  * The method × metric table, made to fit: each metric cell holds the mean over its 95 % CI (two
