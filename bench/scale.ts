@@ -4,10 +4,13 @@
  * (worker threads included), the check that the merge equals the single run, and the projected
  * time for 30 models. Prints a Markdown table.
  *
- *   npm run build && node --import tsx bench/scale.ts [images=60000] [size=64] [workers=0]
+ *   npm run build && node --import tsx bench/scale.ts [images=60000] [size=64] [workers=0] [single|all]
  *
  * `workers` is runtime.workers (0 = auto: the cores onnxruntime's threads leave, at least 1;
- * `main` = the cases on the main thread, the layout before the case pool).
+ * `main` = the cases on the main thread, the layout before the case pool); `single` runs the
+ * one-process evaluation only (no shards, no merge). The images are shared with other benchmarks
+ * of the same size (bench/.data/scale-N-SIZE/images); everything this one writes is under its own
+ * `pool/` folder there, so it never touches their caches or results.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,8 +21,10 @@ import { loadNow, machineLine, markdownTable, runMedseg, type MedsegRun } from '
 const N = Number(process.argv[2] ?? 60000);
 const SIZE = Number(process.argv[3] ?? 64);
 const WORKERS = process.argv[4] ?? '0';
+const SINGLE_ONLY = process.argv[5] === 'single';
 const MODELS = ['tii-sharp', 'tii-over', 'lmi-under'] as const;
-const dir = join(__dirname, '.data', `scale-${N}-${SIZE}`);
+const data = join(__dirname, '.data', `scale-${N}-${SIZE}`);
+const dir = join(data, 'pool');
 
 function row(name: string, r: MedsegRun, load: string, images?: number): string[] {
   return [
@@ -36,13 +41,13 @@ function row(name: string, r: MedsegRun, load: string, images?: number): string[
 async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const t0 = performance.now();
-  await writeBlobDataset(dir, N, SIZE);
+  await writeBlobDataset(data, N, SIZE);
   console.log(`dataset: ${N} images ${SIZE}×${SIZE} (${((performance.now() - t0) / 1000).toFixed(0)} s to write or check)`);
   for (const m of MODELS) writeFileSync(join(dir, `${m}.onnx`), buildDemoModel('dermoscopy', m));
   const config = join(dir, 'scale.medseg.yaml');
   writeFileSync(
     config,
-    `dataset:\n  images: images/*.png\n  masks: masks/{stem}.png\nmodels:\n` +
+    `dataset:\n  images: ../images/*.png\n  masks: ../masks/{stem}.png\nmodels:\n` +
       MODELS.map((m) => `  - name: ${m}\n    path: ${m}.onnx\n    input: { size: [128, 128] }\n`).join('') +
       `evaluation: { bootstrap: 1000 }\nruntime: { cache: cache, workers: ${WORKERS} }\noutput: results\n`,
   );
@@ -53,6 +58,12 @@ async function main(): Promise<void> {
   const single = runMedseg(['evaluate', config]);
   rows.push(row('one process', single, load, N));
 
+  if (SINGLE_ONLY) {
+    console.log(`\nScale: ${N} RGB images ${SIZE}×${SIZE}, 3 ONNX models, 5 fusions, statistics, report; runtime.workers: ${WORKERS}`);
+    console.log(`Machine: ${machineLine()}\n`);
+    console.log(markdownTable(['run', 'wall s', 'images/s', 'CPU utilisation (all threads)', 'main thread', 'peak RSS MB', '1-min load at start'], rows));
+    return;
+  }
   rmSync(join(dir, 'cache'), { recursive: true, force: true }); // shards infer afresh, like separate machines
   load = loadNow();
   const s1 = runMedseg(['evaluate', config, '--shard', '1/2', '--output', join(dir, 'shard1')]);
