@@ -94,4 +94,9 @@ describe('inference host: batches across cases', () => {
       connection.close();
     }
   });
+
+  test('measure: the bytes of one sample’s activations, counted by hand (input 2·2 and the convolution’s 2·2 float32 values)', async () => {
+    const spec = await open('affine.onnx', 'affine-3');
+    assert.equal(await host.measure(spec.key), (4 + 4) * 4);
+  });
 });
