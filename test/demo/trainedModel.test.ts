@@ -122,6 +122,7 @@ describe('createDemoData with a trained model', () => {
     const text = readFileSync(config, 'utf8');
     assert.match(text.split('\n')[0], /^# SYNTHETIC/);
     assert.match(text, /real network trained on this folder's synthetic training images/);
+    assert.match(text, /Left on this clean split, by design of a small demo/, 'its split is the clean one: the same notes stay');
     assert.deepEqual(parseConfig(text, config).findings.filter((f) => f.severity === 'error'), []);
     const yaml = parseYaml(text);
     assert.equal(yaml.name, 'dermoscopy-demo-trained');

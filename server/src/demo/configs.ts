@@ -127,7 +127,7 @@ export function configYaml(spec: DemoConfigSpec, variant: DemoConfigVariant): st
     ...(spec.volumes ? [`  volumes: ${spec.volumes}`] : []),
     'splits:',
     `  file: ${splitFile}`,
-    ...(variant.kind === 'clean' ? CLEAN_SPLIT_NOTES : []),
+    ...(variant.kind !== 'planted' ? CLEAN_SPLIT_NOTES : []), // the trained configs' split is the clean one's images, so the same notes stay
     '  alpha: 0.05',
     '  min_per_label: 5',
     '  target_ci_halfwidth: 0.05',
