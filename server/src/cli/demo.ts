@@ -33,9 +33,12 @@ async function demo(root: string): Promise<number> {
       const code = await main(['validate', path]);
       if (code > 1) worst = Math.max(worst, code);
     }
-    const planted = join(dir, `${modality}.medseg.yaml`);
-    process.stderr.write(`\n== medseg evaluate ${planted}\n`);
-    worst = Math.max(worst, await main(['evaluate', planted]));
+    // The planted config, and the trained real model's where the demo could add it (dermoscopy).
+    for (const name of [`${modality}.medseg.yaml`, `${modality}-trained.medseg.yaml`].filter((f) => configs.includes(f))) {
+      const path = join(dir, name);
+      process.stderr.write(`\n== medseg evaluate ${path}\n`);
+      worst = Math.max(worst, await main(['evaluate', path]));
+    }
   }
   return worst;
 }
