@@ -7,7 +7,7 @@ import { packageVsix, TARGETS } from './lib/vsix.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { target: { type: 'string', default: 'linux-x64' }, out: { type: 'string' } } });
 try {
-  packageVsix({ root, target: values.target, out: values.out });
+  await packageVsix({ root, target: values.target, out: values.out });
 } catch (err) {
   console.error(`package: ${err.message}\ntargets: ${TARGETS.join(', ')}`);
   process.exit(1);

@@ -13,6 +13,7 @@ import { WorkspaceTrustedNotificationMethod } from './protocol';
 import { createLanguageClient } from './server/languageClient';
 import { MedsegServer } from './server/medsegServer';
 import { MedsegStatusBar } from './statusBar';
+import { trackWalkthroughContext } from './walkthrough';
 
 /** What activate() returns: for other extensions and for the integration tests. */
 export interface MedsegApi {
@@ -55,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): MedsegApi {
     dashboards,
     previewRendered,
     dashboardRendered,
+    trackWalkthroughContext(),
     vscode.window.registerCustomEditorProvider(PREVIEW_EDITOR_VIEW_TYPE, editors, { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: true }),
     server.onResultsChanged(({ uri }) => {
       locator.invalidate(vscode.Uri.parse(uri));

@@ -83,7 +83,24 @@ function smokeTest(stage) {
   process.stdout.write(r.stdout);
 }
 
-export function packageVsix({ root, target = 'linux-x64', out, log = console.log }) {
+/**
+ * The Marketplace and the Extensions view need a PNG icon; media/icon.svg is its one source, so
+ * the PNG (ICON_SIZE px) is drawn from it into the staging folder, never kept beside it.
+ */
+export const ICON_SIZE = 256;
+export async function writeIcon(root, stage, manifest) {
+  if (!manifest.icon) throw new Error('package.json names no `icon`');
+  const svg = join(root, manifest.icon.replace(/\.png$/, '.svg'));
+  if (!existsSync(svg)) throw new Error(`${svg} is missing: the icon is drawn from it`);
+  const { default: sharp } = await import('sharp');
+  const out = join(stage, manifest.icon);
+  mkdirSync(join(out, '..'), { recursive: true });
+  // The SVG is drawn at the density that makes its 32-unit view box ICON_SIZE pixels: sharp, not a scaled-up bitmap.
+  await sharp(readFileSync(svg), { density: (72 * ICON_SIZE) / 32 }).resize(ICON_SIZE, ICON_SIZE).png().toFile(out);
+  return out;
+}
+
+export async function packageVsix({ root, target = 'linux-x64', out, log = console.log }) {
   if (!TARGETS.includes(target)) throw new Error(`unknown target ${target}; one of ${TARGETS.join(', ')}`);
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const ignore = ignoreFileFor(readFileSync(join(root, '.vscodeignore'), 'utf8'), target);
@@ -110,11 +127,13 @@ export function packageVsix({ root, target = 'linux-x64', out, log = console.log
     }
     if (missing.length) throw new Error(`not installed for ${target}: ${missing.join(', ')} (run \`npm ci\` on a ${target} machine)`);
     dropUnstagedDependencies(stage, log);
+    await writeIcon(root, stage, manifest);
     if (target === hostTarget()) smokeTest(stage);
     const file = resolve(out ?? join(root, `${manifest.name}-${manifest.version}-${target}.vsix`));
     const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
     // README links stay relative: VS Code shows the README from the VSIX, screenshots included.
-    const r = spawnSync(process.execPath, [vsce, 'package', '--target', target, '--no-rewrite-relative-links', '--skip-license', '--out', file], { cwd: stage, stdio: 'inherit' });
+    // LICENSE is at the top level of the stage: vsce ships it (as LICENSE.txt) and checks it is there.
+    const r = spawnSync(process.execPath, [vsce, 'package', '--target', target, '--no-rewrite-relative-links', '--out', file], { cwd: stage, stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`vsce package failed (${r.status ?? r.signal})`);
     log(`wrote ${file}`);
     return file;

@@ -12,14 +12,19 @@
 // Env: MEDSEG_VSCODE_WEB_CACHE (install cache, default ~/.cache/medseg-vscode-web), CHROME
 // (browser, default /usr/bin/chromium), MEDSEG_TEST_TIMEOUT_S (per run, default 240),
 // MEDSEG_TEST_VSIX=0 (skip the VSIX run), MEDSEG_KEEP_TMP=1 (keep the workspaces and logs),
-// MEDSEG_UPDATE_SCREENSHOTS=1 (rewrite media/screenshots/*.png for the README; written anyway when missing).
+// MEDSEG_UPDATE_SCREENSHOTS=1 (rewrite media/screenshots/*.png for the README and media/walkthrough/*.png
+// for the walkthrough; written anyway when missing).
+// Besides screenshots the driver answers DOM queries on the workbench page (<name>.dom-request →
+// <name>.dom-done: the matching elements' classes, aria-checked and text) and appends the page's
+// console warnings and errors to io/page-console.log, for what the extension API cannot see.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumPath, codeServerMain, codeServerVersion, ensureCodeServer, ensureSystemPackages } from './lib/install.mjs';
+import sharp from 'sharp';
 import { bundleSuite, runNode, writeDemo } from './lib/suite.mjs';
 import { packageVsix } from '../../scripts/lib/vsix.mjs';
 
@@ -73,7 +78,7 @@ async function startServer({ port, data, folder, io, screenshots, installed }) {
     '--extensions-dir', join(data, 'extensions'),
     '--default-folder', folder,
   ];
-  const env = { ...process.env, XDG_CONFIG_HOME: join(data, 'xdg'), XDG_DATA_HOME: join(data, 'xdg'), XDG_CACHE_HOME: join(data, 'xdg'), MEDSEG_TEST_IO: io, MEDSEG_TEST_SCREENSHOTS: screenshots ? '1' : '0', MEDSEG_TEST_EXTENSION: installed ? 'installed' : 'development' };
+  const env = { ...process.env, XDG_CONFIG_HOME: join(data, 'xdg'), XDG_DATA_HOME: join(data, 'xdg'), XDG_CACHE_HOME: join(data, 'xdg'), MEDSEG_TEST_IO: io, MEDSEG_TEST_SCREENSHOTS: screenshots ? '1' : '0', MEDSEG_TEST_DRIVER: '1', MEDSEG_TEST_EXTENSION: installed ? 'installed' : 'development' };
   const logFile = join(data, 'server.log');
   const server = spawn(process.execPath, args, { detached: true, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let serverLog = '';
@@ -150,11 +155,13 @@ async function runSuite({ label, tmp, folder, suiteFile, installed, screenshots 
   const io = join(tmp, `io-${label}`);
   const data = join(tmp, `vscode-data-${label}`);
   mkdirSync(io, { recursive: true });
-  // README screenshots are refreshed on request (or when missing), so a test run leaves git clean.
-  const readmeShots = join(root, 'media', 'screenshots');
-  const refresh = process.env.MEDSEG_UPDATE_SCREENSHOTS === '1' || !existsSync(join(readmeShots, 'preview.png')) || !existsSync(join(readmeShots, 'dashboard.png'));
-  const shots = refresh ? readmeShots : join(tmp, 'screenshots');
-  mkdirSync(shots, { recursive: true });
+  // Screenshots for the README (media/screenshots) and the walkthrough (media/walkthrough) are
+  // refreshed on request or when missing, so a test run leaves git clean.
+  const update = process.env.MEDSEG_UPDATE_SCREENSHOTS === '1';
+  const shotFile = (dir, name) => {
+    const committed = join(root, 'media', dir, `${name}.png`);
+    return update || !existsSync(committed) ? committed : join(tmp, 'screenshots', dir, `${name}.png`);
+  };
   if (installed) log(`[${label}] installed ${await installVsix(installed, data)}`);
   const port = await freePort();
   const server = await startServer({ port, data, folder, io, screenshots, installed: !!installed });
@@ -174,6 +181,7 @@ async function runSuite({ label, tmp, folder, suiteFile, installed, screenshots 
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => {
       const text = m.text();
+      if (m.type() === 'warning' || m.type() === 'error') appendFileSync(join(io, 'page-console.log'), `${m.type()}: ${text.replace(/\n/g, ' ')}\n`);
       if (text.includes('[medseg-suite]')) console.log(`[${label}] ${text.slice(text.indexOf('[medseg-suite]'))}`);
       else if (m.type() === 'warning' && /medseg-eval/i.test(text)) console.log(`[${label}]   [page warning]`, text.slice(0, 400));
       else if (m.type() === 'error' && !/Failed to load resource|ERR_NAME_NOT_RESOLVED|ENOTFOUND|open-vsx|service worker|serviceWorker|Manifest fetch|bad HTTP response code \(404\)|test\(s\) failed/i.test(text)) console.log(`[${label}]   [page error]`, text.slice(0, 400));
@@ -190,10 +198,26 @@ async function runSuite({ label, tmp, folder, suiteFile, installed, screenshots 
     ];
     const url = `http://${authority}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 
-    // The suite asks for screenshots by writing <name>.shot-request into io/; we answer with <name>.shot-done.
+    // The suite asks for screenshots by writing <name>.shot-request into io/ (we answer with
+    // <name>.shot-done), and for DOM facts with <name>.dom-request (answered in <name>.dom-done).
     const taken = new Set();
     shotTimer = setInterval(async () => {
       for (const f of readdirSync(io)) {
+        if (f.endsWith('.dom-request')) {
+          const name = f.slice(0, -'.dom-request'.length);
+          if (taken.has(`dom:${name}`)) continue;
+          taken.add(`dom:${name}`);
+          let answer;
+          try {
+            const { selector } = JSON.parse(readFileSync(join(io, f), 'utf8'));
+            const elements = await page.$$eval(selector, (els) => els.map((e) => ({ className: e.className, ariaChecked: e.getAttribute('aria-checked'), text: (e.textContent ?? '').trim().slice(0, 200) })));
+            answer = { elements };
+          } catch (err) {
+            answer = { error: err.message };
+          }
+          writeFileSync(join(io, `${name}.dom-done`), JSON.stringify(answer));
+          continue;
+        }
         if (!f.endsWith('.shot-request')) continue;
         const name = f.slice(0, -'.shot-request'.length);
         if (taken.has(name)) continue;
@@ -205,9 +229,14 @@ async function runSuite({ label, tmp, folder, suiteFile, installed, screenshots 
             await page.setViewportSize({ width: viewport.width, height: request.height });
             await page.waitForTimeout(1500);
           }
-          await page.screenshot({ path: join(shots, `${name}.png`) });
+          const file = shotFile(request.dir ?? 'screenshots', request.file ?? name);
+          mkdirSync(dirname(file), { recursive: true });
+          const png = await page.screenshot();
+          // A smaller copy where asked (walkthrough pages show images at about 500 px).
+          if (request.width) await sharp(png).resize({ width: request.width }).png({ compressionLevel: 9 }).toFile(file);
+          else writeFileSync(file, png);
           if (request.height && viewport) await page.setViewportSize(viewport);
-          log(`[${label}] screenshot ${join(shots, `${name}.png`)}`);
+          log(`[${label}] screenshot ${file}`);
         } catch (err) {
           log(`[${label}] screenshot ${name} failed: ${err.message}`);
         }
@@ -255,7 +284,7 @@ async function main() {
   await Promise.all([bundleSuite(root, suiteFile), writeDemo(root, join(tmp, 'demo')), withVsix ? writeDemo(root, join(tmp, 'demo-vsix')) : undefined]);
   let code = await runSuite({ label: 'dev', tmp, folder: join(tmp, 'demo'), suiteFile, screenshots: true });
   if (withVsix) {
-    const vsix = packageVsix({ root, out: join(tmp, 'medseg-eval-linux-x64.vsix'), log: (m) => log(`[vsix] ${m}`) });
+    const vsix = await packageVsix({ root, out: join(tmp, 'medseg-eval-linux-x64.vsix'), log: (m) => log(`[vsix] ${m}`) });
     code = Math.max(code, await runSuite({ label: 'vsix', tmp, folder: join(tmp, 'demo-vsix'), suiteFile, installed: vsix, screenshots: false }));
   }
   if (code === 0 && process.env.MEDSEG_KEEP_TMP !== '1') rmSync(tmp, { recursive: true, force: true });

@@ -51,6 +51,11 @@ test('the extension activates and contributes its commands and language', async 
     assert.ok(!fromSources, 'the installed VSIX runs, not the repository');
     for (const native of ['onnxruntime-node', 'sharp']) assert.ok(existsSync(join(ext.extensionPath, 'node_modules', native, 'package.json')), `the VSIX ships ${native}`);
     assert.ok(!existsSync(join(ext.extensionPath, 'test')) && !existsSync(join(ext.extensionPath, 'client')), 'the VSIX has no test/ or sources');
+    // The license package.json names, and the icon the Extensions view shows (a PNG drawn from media/icon.svg).
+    assert.match(readFileSync(join(ext.extensionPath, 'LICENSE.txt'), 'utf8'), /^MIT License/);
+    const icon = readFileSync(join(ext.extensionPath, (ext.packageJSON as { icon: string }).icon));
+    assert.deepEqual([...icon.subarray(1, 4)].map((b) => String.fromCharCode(b)).join(''), 'PNG', 'the icon is a PNG');
+    assert.equal(icon.readUInt32BE(16), 256, 'the icon is 256 px wide');
   } else if (expected === 'development') assert.ok(fromSources, 'the repository runs as the development extension');
 });
 
@@ -141,6 +146,7 @@ test('a hostile file name is shown as text, never as markup', async () => {
     [name],
   );
   await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  rmSync(join(root, name), { force: true }); // the later screenshots show the workspace as the demo wrote it
 }, 90_000);
 
 test('the results dashboard draws the evaluation with the report views', async () => {

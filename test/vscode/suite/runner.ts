@@ -37,8 +37,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<
 export async function runAll(): Promise<void> {
   const failed: string[] = [];
   const t0 = Date.now();
-  log(`running ${tests.length} tests`);
-  for (const t of tests) {
+  // MEDSEG_TEST_GREP=<regex> runs only the matching tests (while working on one of them).
+  const grep = process.env.MEDSEG_TEST_GREP ? new RegExp(process.env.MEDSEG_TEST_GREP) : undefined;
+  const chosen = grep ? tests.filter((t) => grep.test(t.name)) : tests;
+  log(`running ${chosen.length} tests${grep ? ` matching ${grep}` : ''}`);
+  for (const t of chosen) {
     const start = Date.now();
     try {
       await withTimeout(Promise.resolve().then(t.fn), t.timeoutMs, t.name);
@@ -48,6 +51,6 @@ export async function runAll(): Promise<void> {
       log(`  ✘ ${t.name} (${Date.now() - start} ms)\n      ${((err as Error).stack ?? String(err)).split('\n').join('\n      ')}`);
     }
   }
-  log(`${tests.length - failed.length} passed, ${failed.length} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  log(`${chosen.length - failed.length} passed, ${failed.length} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   if (failed.length) throw new Error(`${failed.length} test(s) failed: ${failed.join('; ')}`);
 }
