@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import { maxOf, minOf } from '../server/src/core/util/arrays';
 import { buildDemoModel } from '../server/src/demo/models';
 import { ensureSlurm, frozenBuild, startCluster, type SlurmCluster } from '../test/slurm/cluster';
 import { writeBlobDataset } from './support/blobDataset';
@@ -87,9 +88,9 @@ async function main(): Promise<void> {
       const { array, merge } = job.submissions[0];
       const tasks = jobTimes(cluster, array);
       const [m] = jobTimes(cluster, merge);
-      const first = Math.min(...tasks.map((t) => t.start));
-      const last = Math.max(...tasks.map((t) => t.end));
-      const longest = Math.max(...tasks.map((t) => t.end - t.start)) / 1000;
+      const first = minOf(tasks.map((t) => t.start), 0);
+      const last = maxOf(tasks.map((t) => t.end), 0);
+      const longest = maxOf(tasks.map((t) => t.end - t.start), 0) / 1000;
       const same = readFileSync(join(dir, 'single', 'per_image.csv')).equals(readFileSync(join(out, 'per_image.csv')));
       if (!same) throw new Error(`the merge of ${shards} shards differs from the single run's per_image.csv`);
       rows.push({

@@ -71,7 +71,7 @@ export function podPath(path: string, o: Pick<K8sOptions, 'root' | 'mount'>): st
   if (rel.startsWith('..') || isAbsolute(rel)) {
     throw new InputError(path, `${path} is not inside ${o.root}, the folder the volume claim holds (--root): the pods could not see it. Keep the config, data, --output and --work under --root.`, 'batch/outside-volume');
   }
-  return rel === '' ? o.mount : posix.join(o.mount, ...rel.split(/[\\/]/));
+  return rel === '' ? o.mount : posix.join(o.mount, rel.split(/[\\/]/).join('/'));
 }
 
 /** The spec with every path as the pods see it. */
