@@ -1,21 +1,34 @@
 /**
- * Language server latency through the real protocol (`node dist/server.js --stdio`; build first):
- * didOpen → first diagnostics, and didChange → diagnostics, on a small config and on a
+ * Language server latency through the real protocol (`node dist/server.js --stdio`; build first).
+ *
+ * Cold start (issue 17): from spawning the server to its first published diagnostics on the demo
+ * dermoscopy config, as an editor meets it: initialize sent at once, didOpen on its answer. Many
+ * runs, medians, and the load average (the 2 development cores are shared). Goal: < 400 ms.
+ * Also spawn → the first diagnostics with the engine's findings (dataset, splits: the patient leak).
+ *
+ * Editing: didOpen → first diagnostics, and didChange → diagnostics, on a small config and on a
  * 60,000-image config (empty files, metadata diagnostics only: image checks off).
  * Goals: < 200 ms warm edit-to-diagnostics; metadata diagnostics < 1 s cold on 60k.
  *
- * Run: node scripts/build.mjs && npx tsx bench/lsp-latency.ts [N=60000]
- * The large dataset is written once under bench/.data/lsp-<N>/ (git-ignored) and reused.
+ * Run: node scripts/build.mjs && node --import tsx bench/lsp-latency.ts [cold|edits] [--runs R=31] [--compare S] [N=60000]
+ * (no section named: both). The demo is written once under bench/.data/demo/, the large dataset
+ * under bench/.data/lsp-<N>/ (git-ignored), and reused. `--compare <another server.js>` times an
+ * other build's server too (e.g. an older commit's `git worktree` build), run for run alternately,
+ * so both see the same load; MEDSEG_LSP_SERVER=<server.js> replaces this build's.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { maxOf } from '../server/src/core/util/arrays';
 import { LspTestClient } from '../test/lsp/lspClient';
 
 const ROOT = join(__dirname, '..');
+const SERVER = process.env.MEDSEG_LSP_SERVER || join(ROOT, 'dist', 'server.js');
 const EDITS = 20;
 
 interface Dataset {
@@ -162,9 +175,125 @@ async function measure(label: string, ds: Dataset, rows: Row[]): Promise<void> {
   }
 }
 
+interface ColdRun {
+  initialized: number;
+  first: number;
+  firstCount: number;
+  engine: number;
+}
+
+/** The demo workspace (written once by dist/demo.js): its dermoscopy config is what a new user opens first. */
+function demoConfig(): string {
+  const folder = join(ROOT, 'bench', '.data', 'demo');
+  const config = join(folder, 'dermoscopy', 'dermoscopy.medseg.yaml');
+  if (!existsSync(config)) {
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'demo.js'), folder], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`writing the demo failed: ${r.stderr}`);
+  }
+  return config;
+}
+
+/** One cold start: spawn → initialize answered → first diagnostics → first with engine findings (ms since spawn). */
+async function coldRun(config: string, server = SERVER): Promise<ColdRun> {
+  const text = readFileSync(config, 'utf8');
+  const uri = pathToFileURL(config).toString();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const run: Partial<ColdRun> = {};
+  const done = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no engine diagnostics within 30 s')), 30_000);
+    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      if (p.uri !== uri) return;
+      const at = performance.now() - t0;
+      if (run.first === undefined) [run.first, run.firstCount] = [at, p.diagnostics.length];
+      if (hasEngineFinding(p)) {
+        run.engine = at;
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
+  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onRequest('client/registerCapability', () => null);
+  connection.onNotification(() => undefined);
+  connection.listen();
+  // As an editor does: initialize at once (the server reads it when it is up), didOpen on its answer.
+  await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(join(config, '..', '..')).toString(), capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } }, workspaceFolders: null });
+  run.initialized = performance.now() - t0;
+  await connection.sendNotification('initialized', {});
+  await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'medseg', version: 1, text } });
+  try {
+    await done;
+  } finally {
+    await connection.sendRequest('shutdown').catch(() => undefined);
+    await connection.sendNotification('exit').catch(() => undefined);
+    await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+    connection.dispose();
+  }
+  return run as ColdRun;
+}
+
+/** Spawn → exit of `node -e 0`: what the machine's load costs any Node process, for comparison. */
+function nodeBootMs(): number {
+  const t = performance.now();
+  spawnSync(process.execPath, ['-e', '0']);
+  return performance.now() - t;
+}
+
+function stats(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `${quantile(sorted, 0.5).toFixed(0)} ms | ${quantile(sorted, 0.1).toFixed(0)}–${quantile(sorted, 0.9).toFixed(0)} ms | ${sorted[0].toFixed(0)} ms`;
+}
+
+async function measureColdStart(runs: number, compare?: string): Promise<void> {
+  const config = demoConfig();
+  const servers = compare ? [SERVER, compare] : [SERVER];
+  const before = loadavg();
+  const results: ColdRun[][] = servers.map(() => []);
+  const boots: number[] = [];
+  for (const server of servers) await coldRun(config, server); // warms the file system cache, not the servers
+  for (let i = 0; i < runs; i++) {
+    boots.push(nodeBootMs());
+    for (const [k, server] of servers.entries()) {
+      results[k].push(await coldRun(config, server));
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  const after = loadavg();
+  const la = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  const name = (server: string) => (server === join(ROOT, 'dist', 'server.js') ? 'dist/server.js' : server);
+  process.stdout.write(
+    `cold start of the language server, ${runs} runs${compare ? ' each, alternating' : ''} (${new Date().toISOString().slice(0, 16)}Z; Node ${process.version}; ${cpus().length} × ${cpus()[0]?.model.trim()}; ${(totalmem() / 2 ** 30).toFixed(0)} GiB;\n` +
+      `load average before ${la(before)}, after ${la(after)}): node <server.js> --stdio on bench/.data/demo/dermoscopy/dermoscopy.medseg.yaml\n\n`,
+  );
+  process.stdout.write('| server | from spawn to | median | p10–p90 | fastest |\n| --- | --- | ---: | ---: | ---: |\n');
+  for (const [k, server] of servers.entries()) {
+    const r = results[k];
+    process.stdout.write(`| ${name(server)} | initialize answered | ${stats(r.map((x) => x.initialized))} |\n`);
+    process.stdout.write(`| ${name(server)} | **first published diagnostics** (goal < 400 ms) | ${stats(r.map((x) => x.first))} |\n`);
+    process.stdout.write(`| ${name(server)} | diagnostics with the engine's findings (patient leak, label drift) | ${stats(r.map((x) => x.engine))} |\n`);
+  }
+  process.stdout.write(`| – | exit of \`node -e 0\` (the load's share: any Node process) | ${stats(boots)} |\n\n`);
+  for (const [k, server] of servers.entries()) {
+    const counts = [...new Set(results[k].map((r) => r.firstCount))].join(', ');
+    process.stdout.write(`${name(server)}: the first diagnostics held ${counts} finding(s).\n`);
+  }
+  process.stdout.write('\n');
+}
+
 async function main(): Promise<void> {
-  const n = Number(process.argv[2] ?? 60000);
+  const args = process.argv.slice(2);
+  const runsAt = args.indexOf('--runs');
+  const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 31;
+  const compareAt = args.indexOf('--compare');
+  const compare = compareAt >= 0 ? args.splice(compareAt, 2)[1] : undefined;
+  const section = args[0] === 'cold' || args[0] === 'edits' ? args.shift() : undefined;
+  const n = Number(args[0] ?? 60000);
   if (!existsSync(join(ROOT, 'dist', 'server.js'))) throw new Error('build first: node scripts/build.mjs');
+  if (section !== 'edits') await measureColdStart(runs, compare);
+  if (section === 'cold') return;
   const rows: Row[] = [];
   let t = performance.now();
   const small = await writeDataset(join(ROOT, 'bench', '.data', 'lsp-30'), 30);

@@ -4,12 +4,14 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { precompiledValidatorPlugin } from './lib/schemaValidator.mjs';
 
 const external = ['vscode', 'onnxruntime-node', 'sharp'];
 const entries = {
   client: 'client/src/extension.ts',
   server: 'server/src/lsp/main.ts',
   'lsp-worker': 'server/src/lsp/engine/worker.ts',
+  'lsp-checks-worker': 'server/src/lsp/engine/checksWorker.ts',
   cli: 'server/src/cli/bin.ts',
   demo: 'server/src/cli/demo.ts',
   'inference-worker': 'server/src/core/inference/worker.ts',
@@ -47,6 +49,7 @@ await build({
   format: 'cjs',
   sourcemap: true,
   external,
+  plugins: [precompiledValidatorPlugin(join(import.meta.dirname, '..'))],
   // Some ESM dependencies (tinyglobby → fdir) call createRequire(import.meta.url); give them a
   // real file URL in the CommonJS bundle.
   define: { 'import.meta.url': 'importMetaUrl', MEDSEG_BUILD_ID: JSON.stringify(buildId()) },

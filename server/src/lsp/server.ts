@@ -20,20 +20,9 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticsScheduler } from './diagnostics';
 import { ConfigDocuments } from './documents';
-import { EngineWorker, JobFailedError } from './engine';
-import {
-  completeConfig,
-  configCodeActions,
-  configCodeLenses,
-  configInlayHints,
-  configLinks,
-  CREATE_FOLDER_COMMAND,
-  freeSplitFile,
-  GENERATE_SPLIT_COMMAND,
-  hoverConfig,
-  pointSplitsAtEdits,
-  type GenerateSplitActionData,
-} from './features';
+import { EngineWorker, engineWorkerScript, JobFailedError } from './engine';
+import type * as Features from './features';
+import { CREATE_FOLDER_COMMAND, GENERATE_SPLIT_COMMAND } from './features/commandIds';
 import { ProgressFactory } from './progress';
 import { registerRequests } from './requests';
 import { SettingsStore } from './settings';
@@ -51,6 +40,14 @@ function preloadOnnxRuntime(): void {
     // Without the runtime only `predictions:` models evaluate; the engine reports that itself.
   }
 }
+
+/**
+ * Completion, hover, links, lenses, hints and code actions load on first use: they pull in ONNX
+ * parsing, CSV reading and the results files, none of which the first diagnostics need, so a
+ * cold start publishes sooner (bench/lsp-latency.ts).
+ */
+let featuresModule: Promise<typeof Features> | undefined;
+const features = (): Promise<typeof Features> => (featuresModule ??= import('./features'));
 
 /** Seeds tried by the split generator of the code action; the closest split is kept. */
 const SPLIT_TRIES = 20;
@@ -70,7 +67,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     else if (level === 'warn') connection.console.warn(message);
     else connection.console.log(message);
   };
-  const checks = new EngineWorker('checks', log);
+  const checks = new EngineWorker('checks', log, { script: () => engineWorkerScript('checks') });
   // Native add-ons must be loaded by the main thread before workers use them, or a worker that
   // ends can unload a library another worker still runs (sharp documents this; onnxruntime too).
   const runs = new EngineWorker('runs', log, { beforeStart: preloadOnnxRuntime });
@@ -180,37 +177,37 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCompletion(
     guard('completion', [], async (params) => {
       const open = configs.get(params.textDocument.uri);
-      return open ? completeConfig(open, params.position) : [];
+      return open ? (await features()).completeConfig(open, params.position) : [];
     }),
   );
   connection.onHover(
     guard('hover', null, async (params) => {
       const open = configs.get(params.textDocument.uri);
-      return open ? hoverConfig(open, params.position, scheduler.latest(open.uri)) : null;
+      return open ? (await features()).hoverConfig(open, params.position, scheduler.latest(open.uri)) : null;
     }),
   );
   connection.onDocumentLinks(
-    guard('document links', [], (params) => {
+    guard('document links', [], async (params) => {
       const open = configs.get(params.textDocument.uri);
-      return open ? configLinks(open) : [];
+      return open ? (await features()).configLinks(open) : [];
     }),
   );
   connection.onCodeLens(
-    guard('code lens', [], (params) => {
+    guard('code lens', [], async (params) => {
       const open = configs.get(params.textDocument.uri);
-      return open ? configCodeLenses(open) : [];
+      return open ? (await features()).configCodeLenses(open) : [];
     }),
   );
   connection.languages.inlayHint.on(
     guard('inlay hints', [], async (params) => {
       const open = configs.get(params.textDocument.uri);
-      return open ? configInlayHints(open, params.range) : [];
+      return open ? (await features()).configInlayHints(open, params.range) : [];
     }),
   );
   connection.onCodeAction(
     guard('code actions', [], async (params) => {
       const open = configs.get(params.textDocument.uri);
-      return open ? configCodeActions(open, params, { resolveEdits }) : [];
+      return open ? (await features()).configCodeActions(open, params, { resolveEdits }) : [];
     }),
   );
 
@@ -218,6 +215,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   async function generateSplit(uri: string) {
     const open = configs.get(uri);
     if (!open?.parsed.config) throw new Error('the config has errors or is not open');
+    const { freeSplitFile, pointSplitsAtEdits } = await features();
     const out = freeSplitFile(open.file);
     trust.requireWritable(out, 'Generating a split');
     const handle = await progress.begin('MedSeg: generating a split', { message: 'Resolving dataset' });
@@ -240,7 +238,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onCodeActionResolve(
     guard('code action resolve', undefined as unknown as CodeAction, async (action: CodeAction) => {
-      const data = action.data as GenerateSplitActionData | undefined;
+      const data = action.data as Features.GenerateSplitActionData | undefined;
       if (data?.action !== 'generate-split') return action;
       try {
         const { edit, result } = await generateSplit(data.uri);

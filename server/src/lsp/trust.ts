@@ -5,10 +5,10 @@
  * any absolute path). The client says `trusted: false` in its initialization options and sends
  * `medseg/workspaceTrusted` when the user trusts the workspace later.
  */
-import { realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
+import { isWithinRoots } from './writableRoots';
 import { UNTRUSTED_ERROR_CODE, type InitializationOptions } from '../../../client/src/protocol';
 
 interface FolderParams {
@@ -76,27 +76,4 @@ function filePathOf(uri: string): string[] {
   }
 }
 
-/**
- * Whether `path` lies inside one of `roots`, following symbolic links of the part that exists
- * (a link in the workspace to `/etc` is not inside it). `roots` undefined: anywhere.
- */
-export function isWithinRoots(path: string, roots: readonly string[] | undefined): boolean {
-  if (!roots) return true;
-  const real = realpathOfExistingPart(resolve(path));
-  return roots.some((root) => {
-    const rel = relative(realpathOfExistingPart(resolve(root)), real);
-    return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-  });
-}
-
-function realpathOfExistingPart(path: string): string {
-  const rest: string[] = [];
-  for (let p = path; ; p = dirname(p)) {
-    try {
-      return rest.reduceRight((at, part) => join(at, part), realpathSync(p));
-    } catch {
-      if (dirname(p) === p) return path;
-      rest.push(basename(p));
-    }
-  }
-}
+export { isWithinRoots };

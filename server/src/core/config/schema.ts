@@ -2,8 +2,9 @@
  * The config's JSON Schema (also served to editors for hover and completion) and its compiled
  * validator. Defaults live in the schema only, so documentation and behaviour cannot disagree.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import schemaJson from '../../../../schemas/medseg.schema.json';
+import { validate } from './compiledValidator';
 
 export const configSchema = schemaJson as unknown as JsonSchema;
 
@@ -23,12 +24,9 @@ export interface JsonSchema {
   maximum?: number;
 }
 
-let compiled: ValidateFunction | undefined;
-
 /** Validates (and fills defaults into) `value` in place; returns ajv's errors. */
 export function validateAgainstSchema(value: unknown): ErrorObject[] {
-  compiled ??= new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true }).compile(schemaJson);
-  return compiled(value) ? [] : [...(compiled.errors ?? [])];
+  return validate(value) ? [] : [...(validate.errors ?? [])];
 }
 
 /** Follows `$ref`s of the form `#/definitions/x`. */

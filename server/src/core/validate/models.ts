@@ -2,7 +2,8 @@
 import { stat } from 'node:fs/promises';
 import type { MedsegConfig } from '../config';
 import type { Finding } from '../findings';
-import { checkModelAgainstConfig } from '../inference';
+// Not the inference index: validation must not load onnxruntime (the checks worker never runs a model).
+import { checkModelAgainstConfig } from '../inference/checkModel';
 import { readModelInfo } from '../onnx';
 import { pushAll } from '../util/arrays';
 

@@ -136,9 +136,12 @@ export class DiagnosticsScheduler {
     if (s.imagePass && s.imagePass.scanKey !== scanKey(config)) s.imagePass.controller.abort();
     const cached = s.images?.key === key ? s.images : s.meta?.key === key ? s.meta : undefined;
     // With new settings the old engine findings are void; rather than blanking them and showing
-    // them again a moment later, the config's own findings wait a little for the fast pass.
+    // them again a moment later, the config's own findings wait a little for the fast pass. A
+    // document with nothing shown yet (just opened) has nothing to blank: its own findings go out
+    // at once, so an editor shows the first diagnostics without waiting for the engine.
     let grace: NodeJS.Timeout | undefined;
     if (cached) this.publish(open, cached.outcome.findings);
+    else if (s.published === undefined) this.publish(open, []);
     else grace = setTimeout(() => this.publish(open, []), FAST_PASS_GRACE_MS);
 
     const controller = new AbortController();

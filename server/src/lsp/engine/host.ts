@@ -21,11 +21,19 @@ interface PendingJob {
   onProgress?: JobOptions['onProgress'];
 }
 
-/** The worker's entry: `lsp-worker.js` beside the bundle, else the TypeScript source (tsx). */
-export function engineWorkerScript(): string {
-  const bundled = join(__dirname, 'lsp-worker.js');
+/** Which worker: `runs` (every job kind, `lsp-worker.js`) or `checks` (validation only, `lsp-checks-worker.js`). */
+export type WorkerEntry = 'runs' | 'checks';
+
+const ENTRIES: Record<WorkerEntry, { bundle: string; source: string }> = {
+  runs: { bundle: 'lsp-worker.js', source: 'worker.ts' },
+  checks: { bundle: 'lsp-checks-worker.js', source: 'checksWorker.ts' },
+};
+
+/** The worker's entry: its bundle beside this one, else the TypeScript source (tsx). */
+export function engineWorkerScript(entry: WorkerEntry = 'runs'): string {
+  const bundled = join(__dirname, ENTRIES[entry].bundle);
   if (existsSync(bundled)) return bundled;
-  const source = join(__dirname, 'worker.ts');
+  const source = join(__dirname, ENTRIES[entry].source);
   if (existsSync(source)) return source;
   throw new Error(`language server worker not found: neither ${bundled} nor ${source} exists; rebuild with \`npm run build\``);
 }

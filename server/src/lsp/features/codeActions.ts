@@ -13,8 +13,9 @@ import { removeKeyEdit, replacePairEdit, setKeyEdits, type TextEdit } from '../y
 import { csvHeaderOf } from './fileFacts';
 import { literalPrefix, pathKeyOf } from './pathKeys';
 
-export const GENERATE_SPLIT_COMMAND = 'medseg.generateSplit';
-export const CREATE_FOLDER_COMMAND = 'medseg.createFolder';
+import { CREATE_FOLDER_COMMAND, GENERATE_SPLIT_COMMAND } from './commandIds';
+
+export { CREATE_FOLDER_COMMAND, GENERATE_SPLIT_COMMAND };
 
 /** What `codeAction/resolve` needs to finish a lazily computed action. */
 export interface GenerateSplitActionData {

@@ -37,14 +37,12 @@ import {
 } from '../../../../client/src/protocol';
 import { dirname, join } from 'node:path';
 import { parseConfig } from '../../core/config';
-import { hasExplainResults } from '../../core/explain/explainFile';
 import type { Finding } from '../../core/findings';
 import type { DiagnosticsScheduler } from '../diagnostics';
 import type { ConfigDocuments } from '../documents';
 import { CancelledError, JobFailedError, type EngineWorker, type ValidationOutcome } from '../engine';
 import { toFindingData } from '../engine/findingData';
 import type { ProgressFactory } from '../progress';
-import { readResults } from '../results';
 import type { WorkspaceTrust } from '../trust';
 
 export interface RequestDeps {
@@ -137,6 +135,9 @@ async function evaluate(deps: RequestDeps, params: EvaluateParams & WithToken, t
 async function results(deps: RequestDeps, params: ResultsParams, token: CancellationToken): Promise<ResultsResult> {
   const source = await configText(deps, params.uri);
   const config = parseConfig(source.text, source.file).config;
+  // Loaded on first use: the results files, the stress section and its statistics are not what a
+  // cold start needs for its first diagnostics.
+  const [{ readResults }, { hasExplainResults }] = await Promise.all([import('../results'), import('../../core/explain/explainFile')]);
   const found = config ? await readResults(config) : null;
   if (!found || !hasExplainResults(found.outputDir)) return found;
   // The explanations section reads images for its thumbnails: the worker shapes it.

@@ -8,7 +8,7 @@ import { proposeSplits, splitCounts, writeSplitCsv } from '../../../core/splits'
 import { JobError, type GeneratedSplit, type JobParams } from '../protocol';
 import type { JobContext } from './context';
 import { parsedConfig } from './parsedConfig';
-import { isWithinRoots } from '../../trust';
+import { isWithinRoots } from '../../writableRoots';
 
 export async function generateSplitJob(p: JobParams['generateSplit'], ctx: JobContext): Promise<GeneratedSplit> {
   const { config } = parsedConfig(p, 'generate a split');

@@ -1,7 +1,7 @@
 /** Validation in the worker: the engine's `validateExperiment`, minus what the main thread already knows. */
 import type { Finding } from '../../../core/findings';
 import { validateExperiment } from '../../../core/validate';
-import { isWithinRoots } from '../../trust';
+import { isWithinRoots } from '../../writableRoots';
 import { splitCounts } from '../datasetCache';
 import type { JobParams, ValidationOutcome } from '../protocol';
 import type { JobContext } from './context';
