@@ -7,7 +7,7 @@
  * - exact, onnxruntime: blocks of 1,024 query rows through one graph, Gemm(Q, Xᵀ, ‖x‖², α = −2)
  *   then TopK(k, smallest), on onnxruntime-node's CPU provider with 2 threads (the graph is
  *   written here with onnx-proto);
- * - NN-descent: the engine's approximate search (what it uses above 4,096 points).
+ * - NN-descent: the engine's approximate search (what it uses above 12,000 points).
  *
  * Wall and CPU seconds (CPU includes onnxruntime's threads), and the recall of each against the
  * exact JavaScript graph where that ran, else against brute force on 1,000 seeded points.

@@ -15,7 +15,7 @@
  *   node --import tsx bench/umap.ts [--points 10000,60000] [--dims 256] [--quality 10000]
  *                                   [--data clustered,manifold] [--baseline <commit>|none]
  *
- * Rows: `before` (umap-js with exact k-NN), `now` (NN-descent above 4,096 points, flat layout),
+ * Rows: `before` (umap-js with exact k-NN), `now` (NN-descent above 12,000 points, flat layout),
  * `now + OOD` (the same with a 70 % train / 15 % test split, so the out-of-distribution test runs
  * too). Times are wall seconds of each phase as the engine measures them; CPU is the process's
  * user + system time; the machine's load average is printed before and after each run, because

@@ -109,7 +109,7 @@ describe('NN-descent', () => {
     assert.ok(found / (n * 5) >= 0.95, `recall ${found / (n * 5)}`);
   });
 
-  test('findNeighbours: exact below 4,096 points unless asked, NN-descent above with a measured recall', () => {
+  test('findNeighbours: exact below 12,000 points unless asked, NN-descent above with a measured recall', () => {
     const small = findNeighbours(x, n, d, 15, { seed: 0 });
     assert.equal(small.method, 'exact');
     assert.equal(small.recall, undefined);

@@ -1,6 +1,6 @@
 /**
  * From a feature matrix to a 2-D map: PCA (when wider than 32), the k-NN graph (exact below
- * 4,096 points, NN-descent above), UMAP's fuzzy graph and its SGD layout, and the
+ * 12,000 points, NN-descent above), UMAP's fuzzy graph and its SGD layout, and the
  * out-of-distribution test on the same reduced features. Synchronous, pure and seeded: it runs in
  * the UMAP worker, or in-process where no worker script exists. Memory is flat typed arrays
  * throughout: at 60,000 points the input matrix is the largest thing it holds.
@@ -27,7 +27,7 @@ export interface EmbeddingInput {
   test?: ArrayLike<number>;
   /** Optimisation epochs (default: 500 up to 2,500 points, 400 to 5,000, 300 to 7,500, then 200). */
   epochs?: number;
-  /** Default `auto`: exact below 4,096 points. */
+  /** Default `auto`: exact below 12,000 points. */
   neighbourSearch?: NeighbourSearch;
   /** Default `pca`. */
   init?: LayoutInit;

@@ -1,7 +1,8 @@
 /**
  * Exact k nearest neighbours (Euclidean) by brute force: n²/2 distances on typed arrays, one
  * bounded heap per point in flat arrays. Below a few thousand points this is faster than building
- * an approximate index, and exact (umap-learn switches at 4,096 points for the same reason).
+ * an approximate index, and exact (umap-learn switches to NN-descent at 4,096 points; see neighbours.ts
+ * for where this engine switches).
  */
 import { NeighbourHeaps, type NeighbourGraph } from './neighbourHeaps';
 

@@ -1,16 +1,18 @@
 /**
- * The k-NN graph the map is built from: exact below EXACT_NEIGHBOURS_BELOW points (as umap-learn
- * does below 4,096), NN-descent above, searching SEARCH_EXTRA more neighbours than it keeps (at
- * 60,000 clustered points on 32 PCA dimensions this raised the recall from 0.955 to 0.988 for a
- * third more time). An approximate graph comes with its recall measured against brute force on
- * a seeded sample of points, so umap.json says how approximate it is.
+ * The k-NN graph the map is built from: exact below EXACT_NEIGHBOURS_BELOW points, NN-descent
+ * above, searching SEARCH_EXTRA more neighbours than it keeps (at 60,000 clustered points on 32 PCA
+ * dimensions this raised the recall from 0.955 to 0.988 for a third more time). umap-learn
+ * switches at 4,096 points; here the brute force with its partial distance search was still the
+ * faster of the two at 10,000 points (1.2 s against 1.6 s CPU, bench/umap-knn.ts), so the switch
+ * is at 12,000. An approximate graph comes with its recall measured against brute force on a
+ * seeded sample of points, so umap.json says how approximate it is.
  */
 import { createRandom } from '../../util/random';
 import { nearestNeighbours } from './knn';
 import type { NeighbourGraph } from './neighbourHeaps';
 import { nnDescent } from './nnDescent';
 
-export const EXACT_NEIGHBOURS_BELOW = 4096;
+export const EXACT_NEIGHBOURS_BELOW = 12_000;
 export const SEARCH_EXTRA = 4;
 export const RECALL_SAMPLE = 200;
 

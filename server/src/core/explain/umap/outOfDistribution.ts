@@ -5,16 +5,19 @@
  * (numpy's linear percentile). Distances are measured on the features the map is built from (the
  * PCA scores), not on the 2-D map, whose distances UMAP does not preserve.
  *
- * Exact below EXACT_NEIGHBOURS_BELOW points; above, one NN-descent over all points that accepts
- * only training images as neighbours (brute force over 42,000 training images was a minute).
+ * Exact below EXACT_OOD_BELOW points; above, one NN-descent over all points that accepts only
+ * training images as neighbours (brute force over 42,000 training images was a minute; its
+ * distances are full ones, without the k-NN graph's partial distance search, hence the lower
+ * switch than the map's).
  */
 import { quantileSorted } from '../../metrics';
 import { kthNeighbourDistance } from './knn';
-import { EXACT_NEIGHBOURS_BELOW, SEARCH_EXTRA } from './neighbours';
+import { SEARCH_EXTRA } from './neighbours';
 import { nnDescent } from './nnDescent';
 
 export const OOD_NEIGHBOURS = 5;
 export const OOD_PERCENTILE = 99;
+export const EXACT_OOD_BELOW = 4096;
 
 export interface OutOfDistribution {
   k: number;
@@ -38,7 +41,7 @@ export function outOfDistribution(
   if (train.length < k + 1 || test.length === 0) return undefined;
   const n = x.length / d;
   const search = options.search ?? 'auto';
-  const approximate = search === 'approximate' || (search === 'auto' && n >= EXACT_NEIGHBOURS_BELOW && train.length > k + SEARCH_EXTRA + 1);
+  const approximate = search === 'approximate' || (search === 'auto' && n >= EXACT_OOD_BELOW && train.length > k + SEARCH_EXTRA + 1);
   let trainDistances: Float64Array;
   let distances: Float64Array;
   if (approximate) {
