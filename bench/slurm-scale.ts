@@ -25,7 +25,10 @@ const SIZE = Number(process.argv[3] ?? 32);
 const SHARDS = (process.argv[4] ?? '2,4').split(',').map(Number);
 const MODELS = ['tii-sharp', 'tii-over', 'lmi-under'] as const;
 const root = join(__dirname, '..');
-const dir = join(__dirname, '.data', `scale-${N}-${SIZE}`);
+// The images are shared with bench/scale.ts (bench/.data/scale-N-SIZE/images); what this bench
+// writes (config, models, cache, results, job folders) is under its own slurm/ folder there.
+const data = join(__dirname, '.data', `scale-${N}-${SIZE}`);
+const dir = join(data, 'slurm');
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
 
 interface Row {
@@ -56,13 +59,13 @@ async function main(): Promise<void> {
   if (missing) throw new Error(`Slurm is not available: ${missing}`);
   mkdirSync(dir, { recursive: true });
   const t0 = performance.now();
-  await writeBlobDataset(dir, N, SIZE);
+  await writeBlobDataset(data, N, SIZE);
   console.error(`dataset: ${N} images ${SIZE}×${SIZE} (${((performance.now() - t0) / 1000).toFixed(0)} s to write or check)`);
   for (const m of MODELS) writeFileSync(join(dir, `${m}.onnx`), buildDemoModel('dermoscopy', m));
   const config = join(dir, 'scale.medseg.yaml');
   writeFileSync(
     config,
-    `dataset:\n  images: images/*.png\n  masks: masks/{stem}.png\nmodels:\n` +
+    `dataset:\n  images: ../images/*.png\n  masks: ../masks/{stem}.png\nmodels:\n` +
       MODELS.map((m) => `  - name: ${m}\n    path: ${m}.onnx\n    input: { size: [128, 128] }\n`).join('') +
       `evaluation: { bootstrap: 1000 }\nruntime: { cache: cache }\noutput: results\n`,
   );
