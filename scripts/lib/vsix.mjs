@@ -77,7 +77,8 @@ function hostTarget() {
 
 /** The staged natives load on their own (no fallback to the repository's node_modules). */
 function smokeTest(stage) {
-  const code = "const sharp = require('sharp'); const ort = require('onnxruntime-node'); if (typeof sharp !== 'function' || !ort.InferenceSession) throw new Error('bad exports'); console.log('natives load: sharp', sharp.versions.vips, '· onnxruntime-node', require('onnxruntime-node/package.json').version);";
+  // long too: protobufjs finds it at run time by require(), so nothing at build time would notice it missing.
+  const code = "const sharp = require('sharp'); const ort = require('onnxruntime-node'); const Long = require('long'); if (typeof sharp !== 'function' || !ort.InferenceSession || !Long.fromBits) throw new Error('bad exports'); console.log('natives load: sharp', sharp.versions.vips, '· onnxruntime-node', require('onnxruntime-node/package.json').version, '· long', Long.name || 'Long');";
   const r = spawnSync(process.execPath, ['-e', code], { cwd: stage, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
   if (r.status !== 0) throw new Error(`the staged native modules do not load:\n${r.stderr}`);
   process.stdout.write(r.stdout);

@@ -10,38 +10,21 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
-import ts from 'typescript';
+import { importedSpecifiers, packageOf } from './imports';
 
 const ROOT = join(__dirname, '..', '..');
 const SHIPPED = ['server/src', 'client/src'];
 /** Provided by the host, not installed: VS Code's API. */
 const HOST_MODULES = ['vscode'];
+/**
+ * Runtime dependencies no source imports, because a dependency finds them at run time: each with
+ * why it must be there (and it ships in the VSIX: .vscodeignore, the packaging smoke test).
+ */
+const FOUND_AT_RUN_TIME: Record<string, string> = {
+  long: "onnx-proto's protobufjs looks it up with require(): without it int64 fields decode as lossy numbers (INT64_MAX Slice ends re-encode wrongly)",
+};
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-
-/** `@scope/name` or `name` of a bare specifier; undefined for relative paths and node: builtins. */
-export function packageOf(specifier: string): string | undefined {
-  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:')) return undefined;
-  const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
-}
-
-/** Module specifiers of imports, re-exports, `require()` and `import()` with a literal argument. */
-export function importedSpecifiers(fileName: string, text: string): string[] {
-  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
-  const out: string[] = [];
-  const visit = (node: ts.Node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) out.push(node.moduleSpecifier.text);
-    if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteralLike(node.arguments[0])) {
-      const callee = node.expression;
-      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require')) out.push(node.arguments[0].text);
-    }
-    if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) out.push(node.argument.literal.text);
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  return out;
-}
 
 function sourceFiles(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -85,8 +68,16 @@ describe('runtime dependencies', () => {
 
   test('every declared runtime dependency is imported by the shipped code', () => {
     const used = shippedImports();
-    const unused = Object.keys(manifest.dependencies).filter((d) => !used.has(d));
+    const unused = Object.keys(manifest.dependencies).filter((d) => !used.has(d) && !(d in FOUND_AT_RUN_TIME));
     assert.deepEqual(unused, [], 'declared in dependencies but imported by nothing in server/src or client/src: remove them, or make them devDependencies if tests or benchmarks use them');
+  });
+
+  test('a package found at run time is still needed: its finder is a runtime dependency and it is shipped', () => {
+    const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8');
+    for (const pkg of Object.keys(FOUND_AT_RUN_TIME)) {
+      assert.ok(pkg in manifest.dependencies, `${pkg} is a runtime dependency`);
+      assert.match(ignore, new RegExp(`^!node_modules/${pkg}/`, 'm'), `${pkg} ships in the VSIX`);
+    }
   });
 
   test('every package the shipped code imports is a declared runtime dependency', () => {
