@@ -17,7 +17,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import type { UmapMapData, UmapResult } from '../client/src/protocol';
+import type { UmapMapData, UmapResult } from '../server/src/protocol';
 import { createRandom } from '../server/src/core/util/random';
 
 const root = join(__dirname, '..');

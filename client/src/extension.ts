@@ -9,7 +9,7 @@ import { ImageLocator } from './preview/imageLocator';
 import { PREVIEW_EDITOR_VIEW_TYPE, PreviewEditorProvider } from './preview/previewEditorProvider';
 import type { PreviewRendered } from './preview/previewController';
 import { PreviewPanels } from './preview/previewPanel';
-import { WorkspaceTrustedNotificationMethod } from './protocol';
+import { WorkspaceTrustedNotificationMethod } from '../../server/src/protocol';
 import { createLanguageClient } from './server/languageClient';
 import { MedsegServer } from './server/medsegServer';
 import { MedsegStatusBar } from './statusBar';

@@ -1,6 +1,6 @@
 /** The extension's settings (`medseg.*`, declared in package.json), read typed in one place. */
 import * as vscode from 'vscode';
-import type { PreviewLayerKind, ProviderChoice } from './protocol';
+import type { PreviewLayerKind, ProviderChoice } from '../../server/src/protocol';
 import type { PreviewSettings } from './webview/previewMessages';
 
 export const SECTION = 'medseg';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { extractReportData } from '../../client/src/dashboard/reportSources';
-import type { ReportData } from '../../client/src/webview/reportData';
+import type { ReportData } from '../../server/src/protocol/reportData';
 import { GraphBuilder } from '../../server/src/core/onnx';
 import { runMedseg } from './runCli';
 

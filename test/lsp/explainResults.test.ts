@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { extractReportData } from '../../client/src/dashboard/reportSources';
-import type { ResultsData } from '../../client/src/protocol';
+import type { ResultsData } from '../../server/src/protocol';
 import { loadConfig } from '../../server/src/core/config';
 import { resolveDataset } from '../../server/src/core/dataset';
 import { evaluateExperiment } from '../../server/src/core/evaluate';

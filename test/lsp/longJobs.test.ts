@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { extractReportData } from '../../client/src/dashboard/reportSources';
-import type { ResultsData, StressTestResult, ThumbnailResult, UmapResult } from '../../client/src/protocol';
+import type { ResultsData, StressTestResult, ThumbnailResult, UmapResult } from '../../server/src/protocol';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { LspTestClient } from './lspClient';
 

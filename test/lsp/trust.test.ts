@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import type { EvaluateResult, ValidateResult } from '../../client/src/protocol';
+import type { EvaluateResult, ValidateResult } from '../../server/src/protocol';
 import { snapshotFiles } from '../robustness/workspace';
 import { isWithinRoots } from '../../server/src/lsp/trust';
 import { LspTestClient } from './lspClient';

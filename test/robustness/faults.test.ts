@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { extractReportData } from '../../client/src/dashboard/reportSources';
-import type { EvaluateResult } from '../../client/src/protocol';
+import type { EvaluateResult } from '../../server/src/protocol';
 import { LspTestClient } from '../lsp/lspClient';
 import { assertInputsUnchanged, makeWorkspace, predictionsConfig, runMedseg, runMedsegWith, snapshotFiles, type Workspace } from './workspace';
 

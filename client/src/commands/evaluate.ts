@@ -1,7 +1,7 @@
 /** Run Evaluation and Validate Dataset: the two requests every config needs. */
 import * as vscode from 'vscode';
 import { runJob } from '../jobs/runJob';
-import type { EvaluateResult, SplitChoice, ValidateResult } from '../protocol';
+import type { EvaluateResult, SplitChoice, ValidateResult } from '../../../server/src/protocol';
 import { readSettings } from '../settings';
 import { pickConfig } from '../workspace/configs';
 import { reportFailure, requireTrust } from './feedback';

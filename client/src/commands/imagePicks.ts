@@ -3,7 +3,7 @@
  * after an evaluation, its images first, worst Dice of the best model first, with that Dice;
  * then every other image, grouped by split. Before any evaluation, all images by split.
  */
-import type { ImageEntryData, ImagesResult } from '../protocol';
+import type { ImageEntryData, ImagesResult } from '../../../server/src/protocol';
 
 export type ImagePick = { kind: 'separator'; label: string } | { kind: 'image'; id: string; label: string; description: string; dice?: number };
 

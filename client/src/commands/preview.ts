@@ -1,7 +1,7 @@
 /** Open Preview and Show Grad-CAM: an image file in the custom editor, or a config's image in the preview panel. */
 import * as vscode from 'vscode';
 import { PREVIEW_EDITOR_VIEW_TYPE } from '../preview/previewEditorProvider';
-import type { PreviewLayerKind } from '../protocol';
+import type { PreviewLayerKind } from '../../../server/src/protocol';
 import { isConfigPath, isPreviewableImage } from '../workspace/configPaths';
 import { pickConfig, uriFromArg } from '../workspace/configs';
 import { reportFailure } from './feedback';

@@ -1,7 +1,7 @@
 /** Open Results Dashboard, Show UMAP, Run Stress Test and Export Report. */
 import * as vscode from 'vscode';
 import { runJob } from '../jobs/runJob';
-import { StressTestRequestMethod, UmapRequestMethod, type StressTestResult, type UmapResult } from '../protocol';
+import { StressTestRequestMethod, UmapRequestMethod, type StressTestResult, type UmapResult } from '../../../server/src/protocol';
 import { readSettings } from '../settings';
 import { pickConfig } from '../workspace/configs';
 import { splitFromArg } from './evaluate';

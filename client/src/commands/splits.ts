@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { nodeScriptPath } from '../extensionPaths';
 import { runJob } from '../jobs/runJob';
 import { runNodeScript } from '../jobs/nodeScript';
-import { GenerateSplitRequestMethod, type GenerateSplitParams, type GenerateSplitResult } from '../protocol';
+import { GenerateSplitRequestMethod, type GenerateSplitParams, type GenerateSplitResult } from '../../../server/src/protocol';
 import { NotSupportedError } from '../server/medsegServer';
 import { pickConfig } from '../workspace/configs';
 import { reportFailure } from './feedback';

@@ -1,5 +1,5 @@
 /** One-line summaries of results for notifications (pure, tested without VS Code). */
-import type { EvaluateResult, ValidateResult } from '../protocol';
+import type { EvaluateResult, ValidateResult } from '../../../server/src/protocol';
 
 /** The method with the highest mean Dice, upper-bound methods (`fusion:best`) excluded. */
 export function bestMethod(result: Pick<EvaluateResult, 'methods'>, metric = 'dice'): { name: string; mean: number } | undefined {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { nodeScriptPath } from '../extensionPaths';
 import { runJob } from '../jobs/runJob';
 import { runNodeScript } from '../jobs/nodeScript';
-import type { ProviderChoice } from '../protocol';
+import type { ProviderChoice } from '../../../server/src/protocol';
 import { readSettings, setProvider } from '../settings';
 import { findConfigs } from '../workspace/configs';
 import { reportFailure } from './feedback';

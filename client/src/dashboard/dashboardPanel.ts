@@ -4,10 +4,10 @@
  * It reloads when the server says the config's results changed.
  */
 import * as vscode from 'vscode';
-import { ThumbnailRequestMethod, type PreviewLayerKind, type ResultsData, type ThumbnailResult, type UmapResult } from '../protocol';
+import { ThumbnailRequestMethod, type PreviewLayerKind, type ResultsData, type ThumbnailResult, type UmapResult } from '../../../server/src/protocol';
 import { errorMessage, type MedsegServer } from '../server/medsegServer';
 import type { DashboardToHost, HostToDashboard } from '../webview/dashboardMessages';
-import type { ReportData } from '../webview/reportData';
+import type { ReportData } from '../../../server/src/protocol/reportData';
 import { setUpWebview } from '../webviewSetup';
 import { extractReportData, reportDataFromResults, withCurrentSections } from './reportSources';
 

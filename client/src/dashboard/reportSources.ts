@@ -6,8 +6,8 @@
  * files as the server shaped them, so a stress test or an explanation run newer than report.html
  * shows too.
  */
-import type { ResultsData } from '../protocol';
-import type { ReportData, ReportMethod, SummaryStat } from '../webview/reportData';
+import type { ResultsData } from '../../../server/src/protocol';
+import type { ReportData, ReportMethod, SummaryStat } from '../../../server/src/protocol/reportData';
 
 /** The `<script id="medseg-data" type="application/json">` of report.html, parsed; undefined when absent or broken. */
 export function extractReportData(html: string): ReportData | undefined {

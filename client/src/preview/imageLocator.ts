@@ -3,7 +3,7 @@
  * configs nearest to the file (cached per config until its results or dataset change).
  */
 import * as vscode from 'vscode';
-import type { ImageEntryData, ImagesResult } from '../protocol';
+import type { ImageEntryData, ImagesResult } from '../../../server/src/protocol';
 import type { MedsegServer } from '../server/medsegServer';
 import { rankConfigsForImage } from '../workspace/configPaths';
 import { findConfigs } from '../workspace/configs';

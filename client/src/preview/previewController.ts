@@ -5,7 +5,7 @@
  * and shown alone.
  */
 import * as vscode from 'vscode';
-import type { PreviewDataResult, PreviewLayerKind } from '../protocol';
+import type { PreviewDataResult, PreviewLayerKind } from '../../../server/src/protocol';
 import { CancelledError, errorMessage, type MedsegServer } from '../server/medsegServer';
 import { readSettings } from '../settings';
 import type { HostToPreview, PreviewControl, PreviewToHost, RenderedLayer } from '../webview/previewMessages';

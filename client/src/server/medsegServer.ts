@@ -1,5 +1,5 @@
 /**
- * The typed face of the language server's custom requests (client/src/protocol). Everything the
+ * The typed face of the language server's custom requests (server/src/protocol). Everything the
  * extension knows about evaluations comes through here; it knows nothing of ONNX or metrics.
  */
 import { randomUUID } from 'node:crypto';
@@ -22,7 +22,7 @@ import {
   type ResultsResult,
   type ValidateParams,
   type ValidateResult,
-} from '../protocol';
+} from '../../../server/src/protocol';
 
 /** What a long request reports: a message and, when known, the fraction done (0–1). */
 export type ProgressListener = (message: string | undefined, fraction: number | undefined) => void;

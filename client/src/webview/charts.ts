@@ -7,13 +7,13 @@
  * follows the VS Code theme and the report has its own light palette.
  */
 import * as Plot from '@observablehq/plot';
-import type { ReportData, ReportGalleryItem } from './reportData';
+import type { ReportData, ReportGalleryItem } from '../../../server/src/protocol/reportData';
 import { appendAll, type Children } from './dom';
 import { stressSection } from './stressViews';
 import { explainSection } from './explainViews';
-import type { PreviewLayerKind } from '../protocol';
+import type { PreviewLayerKind } from '../../../server/src/protocol';
 
-export type { ReportData } from './reportData';
+export type { ReportData } from '../../../server/src/protocol/reportData';
 
 export interface RenderOptions {
   /** Called when a gallery image is clicked (the dashboard opens the preview; `focusKind`: the layers to show, e.g. an explanation's heatmaps). */

@@ -1,6 +1,6 @@
 /** Messages between the extension host and the results-dashboard webview. */
-import type { PreviewLayerKind, UmapResult } from '../protocol';
-import type { ReportData } from './reportData';
+import type { PreviewLayerKind, UmapResult } from '../../../server/src/protocol';
+import type { ReportData } from '../../../server/src/protocol/reportData';
 
 export type HostToDashboard =
   | { type: 'report'; data: ReportData; source: string; focus?: string }

@@ -7,9 +7,9 @@
  * engine shaped it; computes nothing.
  */
 import * as Plot from '@observablehq/plot';
-import type { ExplainComparisonData, ExplainMethodSectionData, ExplainModelSectionData, ExplainThumbnailData, MetricSummaryData, PreviewLayerKind } from '../protocol';
+import type { ExplainComparisonData, ExplainMethodSectionData, ExplainModelSectionData, ExplainThumbnailData, MetricSummaryData, PreviewLayerKind } from '../../../server/src/protocol';
 import { appendAll, h } from './dom';
-import type { ReportExplain } from './reportData';
+import type { ReportExplain } from '../../../server/src/protocol/reportData';
 
 export interface ExplainViewOptions {
   /** A thumbnail was clicked: the dashboard opens the preview on the image with the model's heatmaps shown. */

@@ -3,7 +3,7 @@
  * are visible for a model-picker choice, and recolouring overlays to the user's colours.
  * Kept apart from the DOM code so it is tested in Node.
  */
-import type { PreviewDataResult, PreviewLayer, PreviewLayerKind } from '../protocol';
+import type { PreviewDataResult, PreviewLayer, PreviewLayerKind } from '../../../server/src/protocol';
 import type { PreviewSettings } from './previewMessages';
 
 /** Layer kinds drawn from bottom to top. */

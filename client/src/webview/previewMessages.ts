@@ -2,7 +2,7 @@
  * Messages between the extension host and the mask-preview webview. The webview is a pure
  * renderer: every pixel it draws arrives in one of these messages; it never reads a file.
  */
-import type { PreviewDataResult, PreviewLayerKind } from '../protocol';
+import type { PreviewDataResult, PreviewLayerKind } from '../../../server/src/protocol';
 
 /** Colour overrides (CSS hex, empty = the server's colour-blind-safe palette) and defaults. */
 export interface PreviewSettings {

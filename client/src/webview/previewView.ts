@@ -3,7 +3,7 @@
  * nearest-neighbour pixels, a side panel with layer toggles, opacity sliders, a model picker,
  * the slice and window sliders of volumes, and the image's metrics. Draws what messages carry.
  */
-import type { PreviewDataResult, PreviewLayer, PreviewLayerKind } from '../protocol';
+import type { PreviewDataResult, PreviewLayer, PreviewLayerKind } from '../../../server/src/protocol';
 import { h, setChildren } from './dom';
 import { colourMapFor, defaultMethod, fitZoom, formatMetric, initialVisibility, layerMethod, nextZoom, noResultsNote, pickableMethods, recolour, sortLayers } from './previewLayers';
 import type { HostToPreview, PreviewSettings, PreviewToHost, PreviewControl, RenderedLayer } from './previewMessages';

@@ -6,7 +6,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { h } from './dom';
-import type { ReportStress } from './reportData';
+import type { ReportStress } from '../../../server/src/protocol/reportData';
 
 type Scenario = ReportStress['labelMixes'][number]['scenarios'][number];
 type Perturbation = ReportStress['perturbations'][number];

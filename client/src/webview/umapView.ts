@@ -7,7 +7,7 @@
  * opens the image in the preview. Colours: the groups of `colorBy` (click a legend entry to hide
  * it) or the best model's Dice; out-of-distribution test images can be ringed.
  */
-import type { UmapMapData, UmapResult } from '../protocol';
+import type { UmapMapData, UmapResult } from '../../../server/src/protocol';
 import { h, setChildren } from './dom';
 import { diceColour, groupColour, NO_VALUE, OOD_RING, packed } from './umapColours';
 import { PointGrid } from './umapGrid';

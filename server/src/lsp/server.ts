@@ -27,7 +27,7 @@ import { ProgressFactory } from './progress';
 import { registerRequests } from './requests';
 import { SettingsStore } from './settings';
 import { WorkspaceTrust } from './trust';
-import { WorkspaceTrustedNotificationMethod } from '../../../client/src/protocol';
+import { WorkspaceTrustedNotificationMethod } from '../protocol';
 
 let onnxRuntimeLoaded = false;
 

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import { isWithinRoots } from './writableRoots';
-import { UNTRUSTED_ERROR_CODE, type InitializationOptions } from '../../../client/src/protocol';
+import { UNTRUSTED_ERROR_CODE, type InitializationOptions } from '../protocol';
 
 interface FolderParams {
   initializationOptions?: unknown;

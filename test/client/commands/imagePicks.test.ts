@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { imagePicks } from '../../../client/src/commands/imagePicks';
-import type { ImageEntryData, ImagesResult } from '../../../client/src/protocol';
+import type { ImageEntryData, ImagesResult } from '../../../server/src/protocol';
 
 const entry = (id: string, split: string | undefined, dice?: Record<string, number | undefined>, depth = 1): ImageEntryData => ({
   id,

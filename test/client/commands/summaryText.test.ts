@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { EvaluateResult } from '../../../client/src/protocol';
+import type { EvaluateResult } from '../../../server/src/protocol';
 import { bestMethod, evaluationLine, parseSplitSummary, splitLine, validationLine } from '../../../client/src/commands/summaryText';
 
 const result: EvaluateResult = {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ResultsData } from '../../../client/src/protocol';
+import type { ResultsData } from '../../../server/src/protocol';
 import { extractReportData, reportDataFromResults, withCurrentExplain, withCurrentSections, withCurrentStress } from '../../../client/src/dashboard/reportSources';
-import type { ReportData } from '../../../client/src/webview/reportData';
+import type { ReportData } from '../../../server/src/protocol/reportData';
 
 describe('extractReportData', () => {
   test('reads the JSON report.html embeds, with the writer\'s script-safe escapes', () => {

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { extractReportData } from '../../../client/src/dashboard/reportSources';
-import type { ReportData } from '../../../client/src/webview/reportData';
+import type { ReportData } from '../../../server/src/protocol/reportData';
 import { webviewHtml } from '../../../client/src/webviewHtml';
 import { loadConfig } from '../../../server/src/core/config';
 import { resolveDataset } from '../../../server/src/core/dataset';

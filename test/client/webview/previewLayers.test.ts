@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { PreviewLayer } from '../../../client/src/protocol';
+import type { PreviewLayer } from '../../../server/src/protocol';
 import { colourMapFor, defaultMethod, fitZoom, formatMetric, initialVisibility, layerMethod, nextZoom, noResultsNote, parseHexColour, pickableMethods, recolour, sortLayers } from '../../../client/src/webview/previewLayers';
 
 // The layer ids the server sends (server/src/lsp/preview/previewCase.ts).

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import type { ExplainSectionData } from '../../../client/src/protocol';
+import type { ExplainSectionData } from '../../../server/src/protocol';
 import type { DatasetCase } from '../../../server/src/core/dataset/types';
 import { hasExplainResults, readExplainReports } from '../../../server/src/core/explain/explainFile';
 import { writeNifti } from '../../../server/src/core/io';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { State } from 'vscode-languageclient/node';
-import type { EvaluateResult } from '../../../client/src/protocol';
+import type { EvaluateResult } from '../../../server/src/protocol';
 import stressFixture from '../../fixtures/stress/stress.json';
 import { dermoscopyConfig, demoRoot, EXTENSION_ID, medsegApi, quietWorkbench, state } from './context';
 import { requestScreenshot } from './io';

@@ -4,7 +4,7 @@
  * its heatmap over it and the reference outlined. Rows stream through bounded lists, so a model
  * explained on 10,000 images costs no more memory than one explained on ten.
  */
-import type { ExplainThumbnailData } from '../../../../client/src/protocol';
+import type { ExplainThumbnailData } from '../../protocol';
 import type { DatasetCase } from '../dataset/types';
 import { EXPLAIN_UNREADABLE_CODE } from '../explain/explainFile';
 import type { ExplainedImage } from '../explain/explainReport';

@@ -7,7 +7,7 @@
  * client/src/webview/explainViews.ts. Like the stress section, an explain.json that cannot be read
  * never costs the report: the section names the file and the fix.
  */
-import type { ExplainComparisonData, ExplainMethodSectionData, ExplainModelSectionData, ExplainSectionData, MetricSummaryData } from '../../../../client/src/protocol';
+import type { ExplainComparisonData, ExplainMethodSectionData, ExplainModelSectionData, ExplainSectionData, MetricSummaryData } from '../../protocol';
 import type { DatasetCase } from '../dataset/types';
 import { EXPLAIN_UNREADABLE_CODE, readExplainReports } from '../explain/explainFile';
 import type { ExplainedModel, ExplainReport } from '../explain/explainReport';

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ReportData } from '../../../../client/src/webview/reportData';
+import type { ReportData } from '../../protocol/reportData';
 
 /** Finds a built asset from the bundle (dist/…) or from the sources (tests under tsx). */
 export function assetPath(relative: string): string {

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ReportData, ReportGalleryItem } from '../../../../client/src/webview/reportData';
+import type { ReportData, ReportGalleryItem } from '../../protocol/reportData';
 import type { ResultsAnalysis } from '../compare';
 import type { MedsegConfig, MetricName } from '../config/types';
 import type { DatasetCase } from '../dataset/types';

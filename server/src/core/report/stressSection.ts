@@ -3,7 +3,7 @@
  * has run there, shaped for the charts. A stress.json that cannot be read never costs the report:
  * the section then says what is wrong with the file and how to fix it.
  */
-import type { ReportStress } from '../../../../client/src/webview/reportData';
+import type { ReportStress } from '../../protocol/reportData';
 import { InputError } from '../findings';
 import { stressReportSection, type EvaluationShown } from '../stress/reportCurves';
 import { readStressReportIfPresent } from '../stress/stressFile';

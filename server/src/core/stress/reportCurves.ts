@@ -5,7 +5,7 @@
  * with its interval band and drop strength. Plain data in the protocol's shape; the drawing is
  * client/src/webview/stressViews.ts.
  */
-import type { StressCurveData, StressMixMethodData, StressPerturbationData, StressScenarioData, StressSectionData } from '../../../../client/src/protocol';
+import type { StressCurveData, StressMixMethodData, StressPerturbationData, StressScenarioData, StressSectionData } from '../../protocol';
 import type { MixMethodResult, PerturbationResult, StressReport } from './types';
 
 /** What the report around the section shows, to say when stress.json belongs to another run. */

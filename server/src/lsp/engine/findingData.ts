@@ -1,4 +1,4 @@
-import type { FindingData } from '../../../../client/src/protocol';
+import type { FindingData } from '../../protocol';
 import type { Finding } from '../../core/findings';
 
 /** A finding as plain data for the client (a file and a zero-based line where it has them). */

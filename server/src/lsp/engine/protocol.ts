@@ -13,7 +13,7 @@ import type {
   StressTestResult,
   ThumbnailResult,
   UmapResult,
-} from '../../../../client/src/protocol';
+} from '../../protocol';
 import type { Finding } from '../../core/findings';
 
 export interface ConfigText {

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PreviewDataResult, PreviewLayer } from '../../../../client/src/protocol';
+import type { PreviewDataResult, PreviewLayer } from '../../protocol';
 import type { MedsegConfig } from '../../core/config';
 import type { DatasetCase, ResolvedDataset } from '../../core/dataset/types';
 import { predictionProbabilities } from '../../core/evaluate';

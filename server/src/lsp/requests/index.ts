@@ -1,5 +1,5 @@
 /**
- * The custom requests of client/src/protocol.ts. Each runs the engine in a worker, reports
+ * The custom requests of server/src/protocol. Each runs the engine in a worker, reports
  * work-done progress on the client's token (or one the server creates), and stops on
  * `$/cancelRequest`.
  */
@@ -34,7 +34,7 @@ import {
   type ValidateParams,
   type ValidateResult,
   type WorkDoneTokenParam,
-} from '../../../../client/src/protocol';
+} from '../../protocol';
 import { dirname, join } from 'node:path';
 import { parseConfig } from '../../core/config';
 import type { Finding } from '../../core/findings';

@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PerImageRowData, ResultsData } from '../../../../client/src/protocol';
+import type { PerImageRowData, ResultsData } from '../../protocol';
 import type { MedsegConfig } from '../../core/config';
 import { METRIC_NAMES } from '../../core/config/types';
 import { readCsvTable } from '../../core/dataset';

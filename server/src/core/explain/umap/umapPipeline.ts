@@ -19,7 +19,7 @@ import { pushAll } from '../../util/arrays';
 import { ENGINE_VERSION } from '../../version';
 import { LayerFeatures } from '../layerFeatures';
 import type { EmbeddingPhase, EmbeddingResult } from './embedding';
-import { FeatureMatrix } from './featureMatrix';
+import type { FeatureMatrix } from './featureMatrix';
 import { streamFeatures, type StreamedFeatures } from './featureStream';
 import { OOD_NEIGHBOURS, OOD_PERCENTILE } from './outOfDistribution';
 import { readDiceByImage } from './resultsDice';

@@ -4,7 +4,7 @@
  * and the webview as a few arrays instead of 60,000 objects per map. Colour groups: the split, a
  * clinical label column, or (`best_method`, `correct`) the model with the highest Dice.
  */
-import type { UmapMapData, UmapResult } from '../../../../../client/src/protocol';
+import type { UmapMapData, UmapResult } from '../../../protocol';
 import { maxOf } from '../../util/arrays';
 import type { UmapPoint, UmapReport } from './umapPipeline';
 

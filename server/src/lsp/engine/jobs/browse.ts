@@ -1,5 +1,5 @@
 /** `medseg/images` and `medseg/previewData` in the worker: the cases of a config and one case's layers. */
-import type { ImagesResult, PreviewDataResult } from '../../../../../client/src/protocol';
+import type { ImagesResult, PreviewDataResult } from '../../../protocol';
 import type { MedsegConfig } from '../../../core/config';
 import { imageExtension, readNiftiHeader } from '../../../core/io';
 import { previewCase } from '../../preview';

@@ -1,5 +1,5 @@
 /** `medseg/evaluate` in the worker: resolve, run the engine's evaluation, summarise for the client. */
-import type { EvaluateResult, MetricSummaryData } from '../../../../../client/src/protocol';
+import type { EvaluateResult, MetricSummaryData } from '../../../protocol';
 import type { MetricSummary } from '../../../core/metrics';
 import { evaluateExperiment } from '../../../core/evaluate';
 import { runOutcome } from '../../../core/findings';

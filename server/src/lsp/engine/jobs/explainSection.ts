@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExplainSectionData } from '../../../../../client/src/protocol';
+import type { ExplainSectionData } from '../../../protocol';
 import { EXPLAIN_FILE } from '../../../core/explain/explainFile';
 import { explainShownOf, reportExplainSection } from '../../../core/report/explainSection';
 import { readSummary, resultsDirOf } from '../../results';

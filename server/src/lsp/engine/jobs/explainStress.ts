@@ -2,7 +2,7 @@
  * `medseg/stressTest` in the worker: a thin call into the engine's stress module (`medseg/umap`
  * is in umap.ts). A stress test also redraws the folder's report.html with its stress section.
  */
-import type { StressTestResult } from '../../../../../client/src/protocol';
+import type { StressTestResult } from '../../../protocol';
 import { refreshReport } from '../../../core/report/rerender';
 import { runStress } from '../../../core/stress';
 import { placeOnConfig } from '../../../core/validate';

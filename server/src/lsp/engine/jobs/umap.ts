@@ -2,7 +2,7 @@
  * `medseg/umap` and `medseg/thumbnail` in the worker: the maps of umap.json for the view, with
  * progress per phase; and the small picture of one case the view shows on hover.
  */
-import type { ThumbnailResult, UmapResult } from '../../../../../client/src/protocol';
+import type { ThumbnailResult, UmapResult } from '../../../protocol';
 import { caseThumbnail, umapExperiment, umapViewData, type UmapProgress } from '../../../core/explain';
 import { pngDataUri } from '../../../core/report/display';
 import { JobError, type JobParams } from '../protocol';

@@ -3,7 +3,7 @@
  * dashboard webview (posted as a message). Plain data, built by the engine's report module.
  */
 
-import type { ExplainSectionData, MetricSummaryData, StressSectionData } from '../protocol';
+import type { ExplainSectionData, MetricSummaryData, StressSectionData } from './index';
 
 /** One metric's summary over the images (the protocol's shape; the report and the dashboard share it). */
 export type SummaryStat = MetricSummaryData;

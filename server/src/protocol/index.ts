@@ -1,6 +1,9 @@
 /**
- * The one file the client and the server both import: custom LSP requests and their types.
- * Plain data only (no vscode, no engine types), so either side can change its internals freely.
+ * The neutral module the client and the server both import (with reportData.ts, the view model):
+ * custom LSP requests and their types, and the sections the engine shapes for report.html and
+ * the dashboard. Plain data only: no vscode, no Node, no engine code and no import from outside
+ * this folder (test/lint/layers.test.ts), so either side can change its internals freely and the
+ * engine (server/src/core) depends on none of its callers.
  */
 
 export type SplitChoice = 'train' | 'val' | 'test' | 'all';
