@@ -25,6 +25,7 @@ import { resolveDataset } from '../server/src/core/dataset';
 import { casesToExplain, ModelExplainer, sliceWithMostForeground, type CamTarget, type ImageExplanation } from '../server/src/core/explain';
 import { readImage, readMask } from '../server/src/core/io';
 import { maxOf } from '../server/src/core/util/arrays';
+import { pearson } from '../test/core/onnx/reference/gradient';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,28 +37,6 @@ function flags(name: string): string[] {
 }
 
 const configPath = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !(i > 0 && all[i - 1].startsWith('--'))) ?? 'demo/dermoscopy/dermoscopy-trained.medseg.yaml';
-
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  // Two flat maps agree; one flat map against a varying one does not.
-  return saa === 0 || sbb === 0 ? (saa === sbb ? 1 : 0) : sab / Math.sqrt(saa * sbb);
-}
 
 function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let diff = 0;

@@ -32,6 +32,7 @@ import { writeMaskSeed } from '../../../server/src/core/explain/targetSeed';
 import type { FeatureMap } from '../../../server/src/core/explain/featureMap';
 import type { ResolvedModelInput, ScoreMapShape } from '../../../server/src/core/inference';
 import { modelConfig } from './support';
+import { pearson } from '../onnx/reference/gradient';
 
 const runtime = { provider: 'cpu' as const, batch: 4, threads: 1 };
 const RELATIVE = 1e-4;
@@ -119,22 +120,6 @@ function assertClose(actual: ArrayLike<number> | undefined, expected: ArrayLike<
     if (!(d <= worst)) [worst, at] = [d, i];
   }
   assert.ok(worst <= RELATIVE * scale, `${what}: |diff| ${worst} at ${at} (${actual[at]} vs ${expected[at]}) exceeds ${RELATIVE} × ${scale}`);
-}
-
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) [ma, mb] = [ma + a[i] / n, mb + b[i] / n];
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
 }
 
 /** Checks activations, gradients and Grad-CAM of one layer and target against the fixture. */

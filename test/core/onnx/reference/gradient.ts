@@ -85,3 +85,26 @@ export function maxRelativeError(a: ArrayLike<number>, b: ArrayLike<number>): nu
   if (Number.isNaN(diff)) return NaN;
   return scale === 0 ? diff : diff / scale;
 }
+
+/** Pearson's r of two maps; two flat maps agree (1), one flat map against a varying one does not (0). */
+export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`pearson: lengths ${a.length} and ${b.length} differ`);
+  const n = a.length;
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i];
+    mb += b[i];
+  }
+  ma /= n;
+  mb /= n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  return saa === 0 || sbb === 0 ? (saa === sbb ? 1 : 0) : sab / Math.sqrt(saa * sbb);
+}
