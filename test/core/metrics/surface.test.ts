@@ -80,18 +80,18 @@ describe('surfaceDistances', () => {
     const b = new Uint8Array(50);
     a[0 * 10 + 2] = 1; // (2, 0)
     b[4 * 10 + 5] = 1; // (5, 4)
-    assert.deepEqual(surfaceDistances(a, b, [10, 5, 1]), { hd95: 5, hausdorff: 5, assd: 5 });
+    assert.deepEqual(surfaceDistances(a, b, [10, 5, 1]), { hd95: 5, hausdorff: 5, assd: 5, masd: 5 });
   });
 
   test('0 when both are empty, undefined when exactly one is', () => {
     const empty = new Uint8Array(16);
-    assert.deepEqual(surfaceDistances(empty, empty, [4, 4, 1]), { hd95: 0, hausdorff: 0, assd: 0 });
-    assert.deepEqual(surfaceDistances(ref, empty, [4, 4, 1]), { hd95: undefined, hausdorff: undefined, assd: undefined });
-    assert.deepEqual(surfaceDistances(empty, pred, [4, 4, 1]), { hd95: undefined, hausdorff: undefined, assd: undefined });
+    assert.deepEqual(surfaceDistances(empty, empty, [4, 4, 1]), { hd95: 0, hausdorff: 0, assd: 0, masd: 0 });
+    assert.deepEqual(surfaceDistances(ref, empty, [4, 4, 1]), { hd95: undefined, hausdorff: undefined, assd: undefined, masd: undefined });
+    assert.deepEqual(surfaceDistances(empty, pred, [4, 4, 1]), { hd95: undefined, hausdorff: undefined, assd: undefined, masd: undefined });
   });
 
   test('identical masks are 0 apart', () => {
-    assert.deepEqual(surfaceDistances(ref, ref, [4, 4, 1], [0.3, 0.7, 1]), { hd95: 0, hausdorff: 0, assd: 0 });
+    assert.deepEqual(surfaceDistances(ref, ref, [4, 4, 1], [0.3, 0.7, 1]), { hd95: 0, hausdorff: 0, assd: 0, masd: 0 });
   });
 
   test('in 3D, z counts: a one-slice plate is all border, and slices are spacing[2] apart', () => {
@@ -100,7 +100,7 @@ describe('surfaceDistances', () => {
     const b = new Uint8Array(36);
     a.fill(1, 0, 9); // slice 0, full
     b.fill(1, 27, 36); // slice 3, full
-    assert.deepEqual(surfaceDistances(a, b, size, [1, 1, 2.5]), { hd95: 7.5, hausdorff: 7.5, assd: 7.5 });
+    assert.deepEqual(surfaceDistances(a, b, size, [1, 1, 2.5]), { hd95: 7.5, hausdorff: 7.5, assd: 7.5, masd: 7.5 });
   });
 
   test('rejects a size that does not match the masks', () => {

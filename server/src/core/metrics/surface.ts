@@ -1,6 +1,6 @@
 /**
  * Surface distances between a reference and a prediction mask: HD95, Hausdorff, average
- * symmetric surface distance (RESULTS.md "Metric conventions").
+ * symmetric surface distance, mean average surface distance (RESULTS.md "Metric conventions").
  *
  * Borders are foreground pixels with a background 4-neighbour (6-neighbour when depth > 1) or on
  * the image edge. The directed distances from A's border to B's are the exact Euclidean distance
@@ -24,6 +24,8 @@ export interface SurfaceDistances {
    * pooled (MONAI's `symmetric=True`), not the mean of the two directed means.
    */
   assd: number | undefined;
+  /** Mean average surface distance: the mean of the two directed mean distances; same undefined rule. */
+  masd: number | undefined;
 }
 
 /** Buffers reused between images; one per thread (the default one is module-wide). */
@@ -58,7 +60,7 @@ export class SurfaceScratch {
 const sharedScratch = new SurfaceScratch();
 const HD_QUANTILE = 95 / 100;
 
-interface Box {
+export interface Box {
   x0: number;
   y0: number;
   z0: number;
@@ -82,8 +84,8 @@ export function surfaceDistances(
     );
   }
   const found = unionBox(ref, pred, width, height, depth);
-  if (!found.refAny && !found.predAny) return { hd95: 0, hausdorff: 0, assd: 0 };
-  if (!found.refAny || !found.predAny) return { hd95: undefined, hausdorff: undefined, assd: undefined };
+  if (!found.refAny && !found.predAny) return { hd95: 0, hausdorff: 0, assd: 0, masd: 0 };
+  if (!found.refAny || !found.predAny) return { hd95: undefined, hausdorff: undefined, assd: undefined, masd: undefined };
   const box = found.box;
   const cropCount = box.width * box.height * box.depth;
   scratch.ensureCrop(cropCount);
@@ -102,10 +104,13 @@ export function surfaceDistances(
 
   const a = sortedDistances(refToPred, refCount);
   const b = sortedDistances(predToRef, predCount);
+  const sumA = sum(a);
+  const sumB = sum(b);
   return {
     hd95: Math.max(quantileSorted(a, HD_QUANTILE), quantileSorted(b, HD_QUANTILE)),
     hausdorff: Math.max(a[refCount - 1], b[predCount - 1]),
-    assd: (sum(a) + sum(b)) / (refCount + predCount),
+    assd: (sumA + sumB) / (refCount + predCount),
+    masd: (sumA / refCount + sumB / predCount) / 2,
   };
 }
 
@@ -144,7 +149,8 @@ function sum(values: Float64Array): number {
   return total;
 }
 
-function unionBox(
+/** The bounding box of R ∪ P, and whether each mask has any foreground. */
+export function unionBox(
   ref: Uint8Array,
   pred: Uint8Array,
   width: number,
