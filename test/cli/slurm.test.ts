@@ -41,6 +41,32 @@ describe('medseg slurm (no cluster needed)', () => {
     assert.match(script, /evaluate .*fixture\.medseg\.yaml --shard "\$I"\/2 --output .*out\.slurm\/shards\/"\$I" --split all$/m);
   });
 
+  test('--run evaluate,umap: each shard extracts its UMAP features after its evaluation, the merge embeds them; --help says so', () => {
+    const r = medseg('slurm', 'fixture.medseg.yaml', '--shards', '3', '--output', 'mapped', '--run', 'evaluate,umap', '--merge-time', '2:00:00', '--merge-mem', '8G');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /each shard runs evaluate then umap\./);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'mapped.slurm', 'job.json'), 'utf8')).tasks, ['evaluate', 'umap']);
+    const script = readFileSync(join(dir, 'mapped.slurm', 'shards.sbatch'), 'utf8');
+    const steps = script.split('\n').filter((l) => l.startsWith('step '));
+    assert.equal(steps.length, 2);
+    assert.match(steps[0], /^step evaluate .* evaluate .*fixture\.medseg\.yaml --shard "\$I"\/3 --output .*mapped\.slurm\/shards\/"\$I"$/);
+    assert.match(steps[1], /^step umap .* umap .*fixture\.medseg\.yaml --shard "\$I"\/3 --output .*mapped\.slurm\/shards\/"\$I"$/);
+    const merge = readFileSync(join(dir, 'mapped.slurm', 'merge.sbatch'), 'utf8');
+    assert.match(merge, /^#SBATCH --time=2:00:00$/m);
+    assert.match(merge, /^#SBATCH --mem=8G$/m);
+    assert.match(merge, /^exec .* merge .*mapped\.slurm\/shards\/1 .*mapped\.slurm\/shards\/3 --output .*\/mapped$/m);
+    assert.equal(medseg('slurm', 'fixture.medseg.yaml', '--shards', '3', '--run', 'umap').code, 2, 'umap alone: the merge needs the evaluation');
+    const badShard = medseg('umap', 'fixture.medseg.yaml', '--shard', '4/3');
+    assert.equal(badShard.code, 2);
+    assert.match(badShard.stderr, /--shard must be I\/N with 1 ≤ I ≤ N \(got 4\/3\)/);
+    const help = medseg('slurm', '--help').stdout;
+    assert.match(help, /--run evaluate\[,explain\]\[,stress\]\[,umap\]/);
+    assert.match(help, /umap extracts the UMAP features\s+of its images/);
+    const umapHelp = medseg('umap', '--help').stdout;
+    assert.match(umapHelp, /--shard I\/N\s+extract the features of the I-th of N shards/);
+    assert.match(umapHelp, /`medseg merge` joins them/);
+  });
+
   test('--submit where sbatch is not on PATH: batch/no-slurm, the scripts written all the same', () => {
     const r = medseg('slurm', 'fixture.medseg.yaml', '--shards', '2', '--output', 'sub', '--submit');
     assert.equal(r.code, 1);

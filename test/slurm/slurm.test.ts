@@ -180,6 +180,32 @@ describe('medseg slurm on a running one-node Slurm cluster', { skip: unavailable
     assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /"explain":/, 'report.html carries the explanations');
   });
 
+  test('--run evaluate,umap: each shard extracts its UMAP features, the merge job embeds them: umap.json as one evaluate + umap writes it', () => {
+    const single = join(work, 'single-mapped');
+    for (const args of [['evaluate', config], ['umap', config]]) {
+      const r = medseg(...args, '--output', single);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const out = join(work, 'mapped');
+    const r = medseg('slurm', config, '--shards', '3', '--output', out, '--run', 'evaluate,umap', '--submit', '--wait');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /each shard runs evaluate then umap/);
+    assert.match(r.stdout, /Merged results will be in .*\(report\.html, per_image\.csv, summary\.json, umap\.json\)/);
+    for (let i = 1; i <= 3; i++) assert.ok(existsSync(join(out + '.slurm', 'shards', String(i), 'shard', 'umap_features.bin')), `shard ${i}'s features`);
+    const mergeLog = readFileSync(join(out + '.slurm', 'logs', readdirSync(join(out + '.slurm', 'logs')).find((f) => f.startsWith('merge-'))!), 'utf8');
+    const one = readFileSync(join(single, 'umap.json'), 'utf8');
+    const maps = (JSON.parse(one) as { maps: { name: string }[] }).maps.map((m) => m.name);
+    assert.ok(maps.length >= 2, `image and layer maps: ${maps.join(', ')}`);
+    const escaped = maps.join(', ').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(mergeLog, new RegExp(`UMAP maps of their features \\(umap\\.json: ${escaped}\\)`));
+    const timeless = (text: string) => text.replace(/"time":"[^"]*"/, '').replace(/"seconds":\{[^}]*\}/g, '');
+    assert.equal(timeless(readFileSync(join(out, 'umap.json'), 'utf8')), timeless(one), 'umap.json byte-identical but for time and seconds');
+    // A resume finds every shard's features done and the merge newer than them: nothing to do.
+    const again = medseg('slurm', config, '--resume', '--output', out);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /holds their merge/);
+  });
+
   test('a failing shard: the merge never runs; --resume re-runs that shard alone, then the merge', async () => {
     const out = join(work, 'resumed');
     // A file where shard 2 writes its results: its evaluate exits 74 (io/unwritable), like a full or read-only disk.

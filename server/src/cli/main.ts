@@ -104,7 +104,7 @@ const commands: Record<string, Command> = {
   umap: {
     summary: 'UMAP maps of images and model features, with out-of-distribution test images',
     help: umapHelp,
-    options: { output: { type: 'string' }, provider: { type: 'string' }, json: { type: 'boolean' } },
+    options: { output: { type: 'string' }, provider: { type: 'string' }, shard: { type: 'string' }, json: { type: 'boolean' } },
     run: runUmap,
   },
 };

@@ -83,6 +83,22 @@ describe('Kubernetes Jobs of a sharded run', () => {
     assert.deepEqual(m.calls, [['merge', ...Array.from({ length: 16 }, (_, i) => `/study/results/isic.k8s/shards/${i + 1}`), '--output', '/study/results/isic']]);
   });
 
+  test('--run evaluate,umap: the pod evaluates then extracts its UMAP features; the merge pod merges (and embeds); both Jobs fit the schema', async () => {
+    const withUmap: BatchJobSpec = { ...spec, tasks: ['evaluate', 'umap'] };
+    const { shards, merge } = k8sManifests(withUmap, options);
+    assert.deepEqual(await jobSchemaProblems(shards), []);
+    assert.deepEqual(await jobSchemaProblems(merge), []);
+    const r = runPod(command(shards)[2], 6);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.calls, [
+      ['evaluate', '/study/configs/isic.medseg.yaml', '--shard', '7/16', '--output', '/study/results/isic.k8s/shards/7'],
+      ['umap', '/study/configs/isic.medseg.yaml', '--shard', '7/16', '--output', '/study/results/isic.k8s/shards/7'],
+    ]);
+    const failed = runPod(command(shards)[2], 6, 74);
+    assert.equal(failed.calls.length, 1, 'no features after a failed evaluation');
+    assert.deepEqual(runPod(command(merge)[2], 0).calls, [['merge', ...Array.from({ length: 16 }, (_, i) => `/study/results/isic.k8s/shards/${i + 1}`), '--output', '/study/results/isic']]);
+  });
+
   test('a resume Job runs only the listed shards: completion index K runs the K-th of them', () => {
     const { shards, shardsName, mergeName } = k8sManifests(spec, options, [3, 11, 12], 1);
     assert.equal(shardsName, 'medseg-isic-2018-v2-shards-1');

@@ -81,6 +81,25 @@ describe('sbatch scripts', () => {
     assert.match(failed.stderr, /medseg shard 3\/3: evaluate ended with exit status 74; the shard is incomplete/);
   });
 
+  test('--run evaluate,stress,umap: each shard evaluates, stresses and extracts its UMAP features in turn; the merge (which embeds them) is the same command', () => {
+    const s = spec({ tasks: ['evaluate', 'stress', 'umap'], split: 'test', provider: 'cpu' });
+    const text = shardsScript(s);
+    assert.match(text, /^# Shard \$\(\(SLURM_ARRAY_TASK_ID \+ 1\)\) of 3: evaluate then stress then umap of this shard's images\.$/m);
+    const done = runScript(text, 2, 0);
+    assert.equal(done.status, 0, done.stderr);
+    const out = join(s.work, 'shards', '3');
+    assert.deepEqual(done.calls, [
+      ['evaluate', s.config, '--shard', '3/3', '--output', out, '--split', 'test', '--provider', 'cpu'],
+      ['stress', s.config, '--shard', '3/3', '--output', out, '--split', 'test', '--provider', 'cpu'],
+      // The maps hold every split's images: no --split.
+      ['umap', s.config, '--shard', '3/3', '--output', out, '--provider', 'cpu'],
+    ]);
+    const failed = runScript(text, 0, 70);
+    assert.equal(failed.calls.length, 1, 'nothing runs after evaluate failed');
+    const merged = runScript(mergeScript(s), 0, 0);
+    assert.deepEqual(merged.calls, [['merge', ...[1, 2, 3].map((i) => join(s.work, 'shards', String(i))), '--output', s.results]]);
+  });
+
   test('the merge script merges every shard folder into the results folder and exits with merge\'s status', () => {
     const s = spec();
     const r = runScript(mergeScript(s), 0, 3);

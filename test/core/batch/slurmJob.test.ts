@@ -12,6 +12,7 @@ import type { MedsegConfig } from '../../../server/src/core/config/types';
 import { resolveDataset } from '../../../server/src/core/dataset';
 import type { DatasetCase } from '../../../server/src/core/dataset/types';
 import { evaluateExperiment } from '../../../server/src/core/evaluate';
+import { umapShardFeatures } from '../../../server/src/core/explain';
 import { mergeShards } from '../../../server/src/core/evaluate/merge';
 import { InputError } from '../../../server/src/core/findings';
 import { ENGINE_BUILD } from '../../../server/src/core/version';
@@ -128,6 +129,20 @@ describe('medseg slurm: submission, resume and waiting (against a scheduler stan
     fake.jobs.clear();
     const merged = await planResume(s, config, cases, fake.client);
     assert.equal(merged.nothingToDo, `Every shard is done and ${s.results} holds their merge.`);
+  });
+
+  test('--run evaluate,umap: a shard without its UMAP features, or with another shard\'s, is re-run; one with its own is done', async () => {
+    const s = specOf({ config, shards: 3, tasks: ['evaluate', 'umap'], results: join(dir, 'job-u-results'), work: join(dir, 'job-u'), medseg: ['medseg'], resources: {} });
+    await writeSlurmJob(s);
+    for (const i of [1, 2, 3]) await runShard(s, i);
+    const imagesOnly = { ...config, explain: { ...config.explain, umap: { ...config.explain.umap, features: 'images' } } };
+    const dataset = { cases, labelColumns: [], findings: [] } as never;
+    await umapShardFeatures(imagesOnly, dataset, { outputDir: shardDir(s, 1), shard: { index: 0, count: 3 } });
+    // Shard 1's features in shard 3's folder.
+    await umapShardFeatures(imagesOnly, dataset, { outputDir: shardDir(s, 3), shard: { index: 0, count: 3 } });
+    const plan = await planResume(s, config, cases, new FakeSlurm().client);
+    assert.deepEqual(plan.statuses.map((x) => x.reason), [undefined, 'it has no UMAP features', 'its UMAP features are not those of shard 3/3']);
+    assert.deepEqual(plan.rerun, [1, 2]);
   });
 
   test('shards of another config text or build, or that skipped a model the others ran, are re-run', async () => {

@@ -14,10 +14,13 @@ export const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu'];
 
 export const shardFlagsHelp = `  --shards N                     number of shards (each a 1/N of the split's images, by a hash of the id)
 ${outputFlagHelp(33, 'merged results')}
-  --run evaluate[,explain][,stress]  what each shard runs (default: evaluate): explain runs
-                                 \`medseg explain --images all\` on the shard's images, stress the
-                                 perturbations of its images; the merge joins them (and runs the
-                                 label mixes over all images)
+  --run evaluate[,explain][,stress][,umap]  what each shard runs (default: evaluate): explain
+                                 runs \`medseg explain --images all\` on the shard's images, stress
+                                 the perturbations of its images, umap extracts the UMAP features
+                                 of its images (\`medseg umap --shard\`); the merge joins them (and
+                                 runs the label mixes over all images, and the UMAP embedding of
+                                 every image's features: give the merge job the time and memory
+                                 of one \`medseg umap\`'s layout with --merge-time/--merge-mem)
   --split train|val|test|all     split to evaluate (default: evaluation.split)
   --provider auto|cpu|cuda|webgpu  execution provider on the nodes (default: runtime.provider)
   --method M                     explanation method, with --run …explain (default: explain.gradcam.method)
@@ -41,7 +44,7 @@ export function parseShardFlags(flags: CommandContext['flags']): ShardFlags | st
   const tasks = ((flags.run as string | undefined) ?? 'evaluate').split(',').map((t) => t.trim()).filter(Boolean);
   const unknown = tasks.filter((t) => !(SHARD_TASKS as readonly string[]).includes(t));
   if (unknown.length || tasks.length === 0) return `--run takes ${SHARD_TASKS.join(', ')} separated by commas (got ${flags.run})`;
-  if (!tasks.includes('evaluate')) return '--run must include evaluate: the merge combines the evaluation, and explanations beside it';
+  if (!tasks.includes('evaluate')) return '--run must include evaluate: the merge combines the evaluation, and the explanations, stress tests and UMAP features beside it';
   const split = flags.split as string | undefined;
   if (split !== undefined && !SPLITS.includes(split)) return `--split must be one of ${SPLITS.join(', ')}`;
   const provider = flags.provider as string | undefined;

@@ -1,7 +1,8 @@
 import type { MedsegConfig } from '../../core/config/types';
 import { loadConfig, type ParsedConfig } from '../../core/config';
 import { resolveDataset, type ResolvedDataset } from '../../core/dataset';
-import { AUTO_LAYER_RULE, CAM_METHODS, explainExperiment, listModelLayers, umapExperiment, type CamMethod, type ExplainReport, type UmapReport } from '../../core/explain';
+import { AUTO_LAYER_RULE, CAM_METHODS, explainExperiment, listModelLayers, umapExperiment, umapShardFeatures, type CamMethod, type ExplainReport, type UmapReport } from '../../core/explain';
+import type { Shard } from '../../core/evaluate';
 import { runOutcome } from '../../core/findings';
 import { refreshReport } from '../../core/report/rerender';
 import { maxOf } from '../../core/util/arrays';
@@ -51,6 +52,12 @@ distribution. Writes umap.json under <output>/<name>/.
 
 ${outputFlagHelp(33)}
   --provider auto|cpu|cuda|webgpu  execution provider (default: runtime.provider)
+  --shard I/N                    extract the features of the I-th of N shards of the maps' images
+                                 only (by the hash of the id \`evaluate --shard I/N\` uses), into
+                                 the shard's folder (shard/umap_features.bin: Float32 rows with
+                                 the image ids, config, build and feature kinds they came from);
+                                 \`medseg merge\` joins them beside the shards' evaluations and
+                                 embeds them once, writing the umap.json of one \`medseg umap\`
   --json                         print umap.json's summary (no points) instead of text
 
 ${RUN_EXIT_STATUS}`;
@@ -181,9 +188,12 @@ export function formatUmapSummary(report: UmapReport): string {
 }
 
 export async function runUmap(ctx: CommandContext): Promise<number> {
+  const shard = parseShard(ctx.flags.shard as string | undefined);
+  if (shard instanceof Error) return ctx.usage(`${shard.message}\n\n${umapHelp}`);
   const loaded = await loadExperiment(ctx, umapHelp);
   if (typeof loaded === 'number') return loaded;
   const { parsed, config, dataset } = loaded;
+  if (shard) return runUmapShard(ctx, parsed, config, dataset, shard);
   const result = await umapExperiment(config, dataset, {
     outputDir: ctx.flags.output as string | undefined,
     provider: ctx.flags.provider as 'auto' | undefined,
@@ -200,5 +210,29 @@ export async function runUmap(ctx: CommandContext): Promise<number> {
   const outcome = runOutcome(result.report.maps.length, [...dataset.findings.filter((f) => f.severity === 'error'), ...result.findings]);
   if (outcome === 'nothing') ctx.err('No map was made (see above).');
   else if (outcome === 'with-errors') ctx.err('Finished with errors: some maps or images are missing (see above).');
+  return exitForOutcome(outcome);
+}
+
+/** `medseg umap --shard I/N`: the shard's features only; the merge embeds them. */
+async function runUmapShard(ctx: CommandContext, parsed: ParsedConfig, config: MedsegConfig, dataset: ResolvedDataset, shard: Shard): Promise<number> {
+  const result = await umapShardFeatures(config, dataset, {
+    shard,
+    outputDir: ctx.flags.output as string | undefined,
+    provider: ctx.flags.provider as 'auto' | undefined,
+    signal: ctx.signal,
+    onProgress: (p) => ctx.progress(`features ${p.done}/${p.total}`, p.fraction),
+  });
+  for (const f of result.findings) ctx.err(formatFinding(placeOnConfig(f, parsed)));
+  const h = result.header;
+  const summary = { shard: `${shard.index + 1}/${shard.count}`, file: result.file, images: h.ids.length, of: h.images.count, maps: h.maps.map((m) => ({ name: m.name, rows: m.rows, width: m.width })) };
+  if (ctx.flags.json) ctx.out(JSON.stringify(summary, null, 2));
+  else {
+    ctx.out(`${config.name} · shard ${summary.shard}: features of ${plural(h.ids.length, 'image')} of ${h.images.count} on the maps`);
+    for (const m of h.maps) ctx.out(`  ${m.name}: ${plural(m.rows, 'image')} × ${m.width} features`);
+    ctx.out(`\nFeatures: ${displayPath(result.file)} (\`medseg merge\` of every shard folder draws the maps)`);
+  }
+  // A shard with no image on the maps is complete (nothing to extract), as evaluate's empty shard.
+  const outcome = runOutcome(h.ids.length === 0 ? 0 : h.maps.length, [...dataset.findings.filter((f) => f.severity === 'error'), ...result.findings]);
+  if (outcome === 'with-errors') ctx.err('Finished with errors: some maps or images are missing (see above).');
   return exitForOutcome(outcome);
 }

@@ -15,7 +15,9 @@ Image failures and models skipped by the shards are carried into summary.json. E
 in the shard folders (\`medseg explain --shard I/N --images all\`) are joined too: rows,
 heatmaps and explain.json, as one \`medseg explain --images all\` writes them; and stress tests
 (\`medseg stress --shard I/N\`): the perturbations of every shard's images, the label mixes run
-over the merged rows, into stress.json as one \`medseg stress\` writes it.
+over the merged rows, into stress.json as one \`medseg stress\` writes it; and UMAP features
+(\`medseg umap --shard I/N\`): every shard's image and layer features in the maps' order, embedded
+once, into umap.json as one \`medseg umap\` after \`medseg evaluate\` writes it.
 ${OUTPUT_IS_THE_FOLDER}
 
 ${RUN_EXIT_STATUS}`;
@@ -28,7 +30,7 @@ export async function runMerge(ctx: CommandContext): Promise<number> {
   if (ctx.flags.json) ctx.out(JSON.stringify(result.summary, null, 2));
   else {
     ctx.out(formatSummaryTable(result.summary, Object.keys(Object.values(result.summary.methods)[0]?.metrics ?? {}) as never));
-    ctx.out(`\nMerged ${ctx.positionals.length} shards into ${displayPath(result.outputDir)}/${[...(result.explained.length ? [`their ${result.explained.join(', ')} explanations`] : []), ...(result.stressed ? ['their stress tests (stress.json)'] : [])].map((x, i) => (i === 0 ? `, with ${x}` : ` and ${x}`)).join('')}`);
+    ctx.out(`\nMerged ${ctx.positionals.length} shards into ${displayPath(result.outputDir)}/${[...(result.explained.length ? [`their ${result.explained.join(', ')} explanations`] : []), ...(result.stressed ? ['their stress tests (stress.json)'] : []), ...(result.mapped.length ? [`UMAP maps of their features (umap.json: ${result.mapped.join(', ')})`] : [])].map((x, i) => (i === 0 ? `, with ${x}` : ` and ${x}`)).join('')}`);
   }
   const rows = Object.values(result.summary.methods).reduce((a, m) => a + m.n, 0);
   const outcome = runOutcome(rows, result.findings);

@@ -216,7 +216,8 @@ function printSubmission(ctx: CommandContext, spec: BatchJobSpec, s: Submission,
   if (s.array) ctx.out(`Submitted array job ${s.array}: ${shards.length === spec.shards ? `all ${spec.shards} shards` : `shard${shards.length > 1 ? 's' : ''} ${shards.join(', ')} of ${spec.shards}`} (task K runs shard K+1).`);
   ctx.out(`Submitted merge job ${s.merge}${s.array || runningElsewhere ? `, which runs once ${s.array ? `array ${s.array}` : ''}${s.array && runningElsewhere ? ' and ' : ''}${runningElsewhere ? `${plural(runningElsewhere, 'running shard')}` : ''} succeeded` : ' now'}.`);
   ctx.out(`Shard results: ${displayPath(shardDir(spec, '<I>'))}/   logs: ${displayPath(logsDir(spec))}/`);
-  ctx.out(`Merged results will be in ${displayPath(spec.results)}/ (report.html, per_image.csv, summary.json).`);
+  const extra = [...(spec.tasks.includes('explain') ? ['explain.json'] : []), ...(spec.tasks.includes('stress') ? ['stress.json'] : []), ...(spec.tasks.includes('umap') ? ['umap.json'] : [])];
+  ctx.out(`Merged results will be in ${displayPath(spec.results)}/ (report.html, per_image.csv, summary.json${extra.map((f) => `, ${f}`).join('')}).`);
   ctx.out(`Follow with: squeue -j ${[s.array, s.merge].filter(Boolean).join(',')}    if a shard fails: ${resumeCommand}`);
 }
 

@@ -14,8 +14,11 @@ import { InputError } from '../findings';
 import type { K8sOptions } from './k8sManifests';
 import type { SlurmResources } from './slurmOptions';
 
-/** What each shard runs: the evaluation, and per-image explanations or perturbation stress tests of its images. */
-export const SHARD_TASKS = ['evaluate', 'explain', 'stress'] as const;
+/**
+ * What each shard runs: the evaluation, and per-image explanations, perturbation stress tests or
+ * UMAP features of its images (the merge embeds the features of every shard once).
+ */
+export const SHARD_TASKS = ['evaluate', 'explain', 'stress', 'umap'] as const;
 export type ShardTask = (typeof SHARD_TASKS)[number];
 
 /** Stands for the shard's 1-based index inside a command word; scripts put the scheduler's index there. */
@@ -94,6 +97,9 @@ export function shardCommands(spec: BatchJobSpec): string[][] {
       case 'stress':
         // The perturbations of the shard's images; the merge runs the label mixes over all of them.
         return [...spec.medseg, 'stress', spec.config, ...shard, ...(spec.split ? ['--split', spec.split] : []), ...provider];
+      case 'umap':
+        // The features of the shard's images on the maps (every split); the merge job embeds them all.
+        return [...spec.medseg, 'umap', spec.config, ...shard, ...provider];
     }
   });
 }

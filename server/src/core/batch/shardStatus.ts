@@ -14,6 +14,7 @@ import { readExplainReports, explainReportFiles } from '../explain/explainFile';
 import type { CamMethod } from '../explain/methods';
 import { InputError } from '../findings';
 import { hasStressParts, readStressParts, stressPartsFile } from '../stress/stressShardParts';
+import { hasUmapFeatures, readUmapFeatureHeader, umapFeaturesFile } from '../explain/umap/umapShardRecord';
 import { ENGINE_BUILD } from '../version';
 import { shardDir, type BatchJobSpec } from './jobSpec';
 
@@ -60,6 +61,7 @@ export async function shardStatuses(spec: BatchJobSpec, config: MedsegConfig, ca
     }
     if (!reason && spec.tasks.includes('explain')) reason = await explainStatus(spec, index, dir, config);
     if (!reason && spec.tasks.includes('stress')) reason = await stressStatus(spec, index, dir);
+    if (!reason && spec.tasks.includes('umap')) reason = await umapStatus(spec, index, dir, config);
     statuses.push({ index, done: reason === undefined, ...(reason ? { reason } : {}) });
   }
   const ranSomewhere = new Set([...evaluated.values()].flatMap((s) => Object.keys(s.models)));
@@ -101,6 +103,21 @@ async function stressStatus(spec: BatchJobSpec, index: number, dir: string): Pro
 }
 
 /**
+ * A shard's UMAP features are complete when its record (written whole, at the end) is of this
+ * shard, config text and build, and newer than its evaluation.
+ */
+async function umapStatus(spec: BatchJobSpec, index: number, dir: string, config: MedsegConfig): Promise<string | undefined> {
+  if (!hasUmapFeatures(dir)) return 'it has no UMAP features';
+  const header = await readUmapFeatureHeader(dir).catch(() => undefined);
+  if (!header || header.shard.index !== index - 1 || header.shard.count !== spec.shards) return `its UMAP features are not those of shard ${index}/${spec.shards}`;
+  if (config.sourceSha256 !== undefined && header.config_sha256 !== config.sourceSha256) return 'its UMAP features were made from another text of the config';
+  if (header.build !== ENGINE_BUILD) return `its UMAP features were made by medseg build ${header.build}, not this build ${ENGINE_BUILD}`;
+  const evaluation = join(dir, SHARD_FOLDER, 'parts.json.gz');
+  if (existsSync(evaluation) && statSync(umapFeaturesFile(dir)).mtimeMs < statSync(evaluation).mtimeMs) return 'its UMAP features are older than its evaluation';
+  return undefined;
+}
+
+/**
  * Whether the results folder holds the merge of exactly these shards, written after the last of
  * them: then a resume has nothing to do.
  */
@@ -121,6 +138,8 @@ export function mergedAfterShards(spec: BatchJobSpec): boolean {
   if (spec.tasks.includes('explain') && !(existsSync(explained) && statSync(explained).mtimeMs >= written)) return false;
   const stressed = join(spec.results, 'stress.json');
   if (spec.tasks.includes('stress') && !(existsSync(stressed) && statSync(stressed).mtimeMs >= written)) return false;
+  const mapped = join(spec.results, 'umap.json');
+  if (spec.tasks.includes('umap') && !(existsSync(mapped) && statSync(mapped).mtimeMs >= written)) return false;
   return dirs.every((d) => {
     const parts = join(d, SHARD_FOLDER, 'parts.json.gz');
     return existsSync(parts) && statSync(parts).mtimeMs <= written;

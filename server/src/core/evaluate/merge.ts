@@ -25,6 +25,7 @@ import type { EvaluationSummary } from '../results/summary';
 import { assembleSummary, failureFindings, tryWriteReport, writeResults, type EvaluationParts } from './assemble';
 import { planExplainMerge, writeExplainMerge } from '../explain/explainMerge';
 import { planStressMerge, writeStressMerge } from '../stress/stressMerge';
+import { checkUmapMergeAgainstNow, planUmapMerge, writeUmapMerge } from '../explain/umap/umapMerge';
 import { checkShardsAgainstNow, checkShardsOfOneRun } from './shardChecks';
 import { readShardDescription, type ShardOnDisk } from './shardParts';
 
@@ -36,6 +37,8 @@ export interface MergeResult {
   explained: string[];
   /** Whether the shards' stress tests were joined too (`medseg stress --shard`): stress.json. */
   stressed: boolean;
+  /** The UMAP maps drawn from the shards' features (`medseg umap --shard`): umap.json's map names. */
+  mapped: string[];
 }
 
 /** The per-image result folders a merge carries over. */
@@ -62,6 +65,7 @@ async function mergeInto(dirs: readonly string[], outputDir: string, destination
   const folders = shards.map((s) => ({ dir: s.dir, index: s.shard?.index ?? 0, count: s.shard?.count ?? 1 }));
   const explainPlan = await planExplainMerge(folders);
   const stressParts = await planStressMerge(folders);
+  const umapPlan = await planUmapMerge(shards.map((s) => ({ ...s, index: s.shard?.index ?? 0, count: s.shard?.count ?? 1 })));
   const first = shards[0];
   const out = resolve(outputDir);
   const methodNames = first.methods.map((m) => m.name);
@@ -93,6 +97,7 @@ async function mergeInto(dirs: readonly string[], outputDir: string, destination
   const config = parsed.config;
   const dataset = await resolveDataset(config, { signal: options.signal });
   checkShardsAgainstNow(shards, config, dataset.cases);
+  if (umapPlan) checkUmapMergeAgainstNow(umapPlan, config, dataset);
   checkHoldsNoInputs(out, datasetInputFiles(config, dataset));
   await probeWritable(destination);
   const lock = await acquireResultsLock(out, options.command ?? `medseg merge ${dirs.join(' ')}`);
@@ -127,13 +132,15 @@ async function mergeInto(dirs: readonly string[], outputDir: string, destination
     await writeExplainMerge(explainPlan, out, config, dataset.cases, options.signal);
     // The label mixes resample the rows as `medseg stress` reads them: from the per_image.csv just written.
     const stressFindings = stressParts ? await writeStressMerge(stressParts, out, config, dataset, await readPerImageCsv(resultPath(out, 'per_image.csv')), parts.methods.map((m) => m.name)) : [];
-    const findings = [...failureFindings(config, parts.failures), ...stressFindings];
+    // The maps are coloured by the Dice of the per_image.csv just written, as `medseg umap` after `medseg evaluate`.
+    const umap = umapPlan ? await writeUmapMerge(umapPlan, out, config, dataset, { signal: options.signal }) : undefined;
+    const findings = [...failureFindings(config, parts.failures), ...stressFindings, ...(umap?.findings ?? [])];
     // The shards reported their skipped models when they ran; the merged result has them missing too.
     for (const m of parts.skipped) findings.push({ code: m.code, severity: 'error', message: `Model \`${m.name}\` was skipped by the shards: ${m.reason}`, location: { file: config.file }, configPath: ['models', Math.max(0, config.models.findIndex((x) => x.name === m.name)), 'path'] });
     const ids = new Set(caseIds);
     const report = await tryWriteReport(out, summary, table, { config, cases: dataset.cases.filter((c) => ids.has(c.id)), command: options.command ?? `medseg merge ${dirs.join(' ')}` });
     if (report) findings.push(report);
-    return { outputDir: out, summary, findings, explained: explainPlan.methods.map((m) => m.method), stressed: stressParts !== undefined };
+    return { outputDir: out, summary, findings, explained: explainPlan.methods.map((m) => m.method), stressed: stressParts !== undefined, mapped: umap?.report.maps.map((m) => m.name) ?? [] };
   } catch (err) {
     // The merged results were being written: an older report.html there no longer describes them.
     if (err instanceof WriteError) throw err.withNote(await discardStaleReport(out));

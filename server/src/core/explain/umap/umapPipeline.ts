@@ -6,25 +6,22 @@
  * labels, Dice per model and whether it reached `evaluation.correct_dice`, from the last
  * evaluation's per_image.csv), and test images far from the training images are reported.
  */
-import { readFile } from 'node:fs/promises';
 import type { MedsegConfig } from '../../config/types';
 import type { DatasetCase, ResolvedDataset } from '../../dataset/types';
-import { InputError, type Finding } from '../../findings';
+import type { Finding } from '../../findings';
 import { checkHoldsNoInputs, datasetInputFiles } from '../../results/inputsInside';
-import { withResultsLock } from '../../results/lock';
+import { withResultsLock, type ResultsLock } from '../../results/lock';
 import { resultPath, resultsFolderOf } from '../../results/resultPath';
 import { writeFileAtomic } from '../../io';
 import { probeWritable, resultsDestination, writingInto } from '../../io/writeErrors';
 import { pushAll } from '../../util/arrays';
 import { ENGINE_VERSION } from '../../version';
-import { LayerFeatures } from '../layerFeatures';
 import type { EmbeddingPhase, EmbeddingResult } from './embedding';
-import type { FeatureMatrix } from './featureMatrix';
-import { streamFeatures, type StreamedFeatures } from './featureStream';
 import { OOD_NEIGHBOURS, OOD_PERCENTILE } from './outOfDistribution';
 import { readDiceByImage } from './resultsDice';
 import { runEmbedding } from './runEmbedding';
-import { SUBSAMPLE_RULE, subsampleBySplit } from './subsample';
+import { SUBSAMPLE_RULE } from './subsample';
+import { extractFeatures, featureFindings, umapCases, type ExtractedFeatures, type FeatureSource } from './umapFeatures';
 
 export interface UmapPoint {
   id: string;
@@ -93,6 +90,8 @@ export interface UmapOptions {
   onProgress?: (p: UmapProgress) => void;
   /** false: embed on this thread (default: a worker). */
   worker?: boolean;
+  /** The results folder's lock, where the caller holds it (`medseg merge`). */
+  lock?: ResultsLock;
 }
 
 export interface UmapResult {
@@ -105,74 +104,48 @@ export interface UmapResult {
 const FEATURE_SHARE = 0.5;
 const PHASE_SHARE: Record<EmbeddingPhase, [number, number]> = { pca: [0, 0.05], neighbours: [0.05, 0.4], layout: [0.4, 0.9], ood: [0.9, 1] };
 
-interface MapSource {
-  name: string;
-  features: 'images' | 'layer';
-  extractor?: LayerFeatures;
-  matrix: FeatureMatrix;
-}
-
 export async function umapExperiment(config: MedsegConfig, dataset: ResolvedDataset, options: UmapOptions = {}): Promise<UmapResult> {
-  const settings = config.explain.umap;
   const outputDir = resultsFolderOf(config, options.outputDir);
   checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
   // Minutes of features and layout are not spent for a results folder that cannot take umap.json.
   const destination = resultsDestination(outputDir);
   await probeWritable(destination);
-  const runtime = { ...config.runtime, provider: options.provider ?? config.runtime.provider };
-  const findings: Finding[] = [];
+  const cases = umapCases(config, dataset);
+  const extracted = await extractFeatures(config, cases, {
+    provider: options.provider,
+    signal: options.signal,
+    onProgress: (done, total) => options.onProgress?.({ stage: 'features', done, total, fraction: done / total, overall: (FEATURE_SHARE * done) / total }),
+  });
+  const findings = featureFindings(config, extracted);
+  const report = await embedMaps(config, dataset, cases, extracted, outputDir, findings, options);
+  // Its one file is written under the folder's lock; the minutes of features and layout before need none.
+  await writingInto(destination, () => withResultsLock(outputDir, `medseg umap ${config.file}`, () => writeUmapJson(outputDir, report), options.lock), { probe: false });
+  return { outputDir, report, findings };
+}
+
+/** umap.json into `outputDir`, whose lock the caller holds (one writer for `medseg umap` and `medseg merge`). */
+export function writeUmapJson(outputDir: string, report: UmapReport): Promise<void> {
+  return writeFileAtomic(resultPath(outputDir, UMAP_FILE), JSON.stringify(report) + '\n');
+}
+
+export const UMAP_FILE = 'umap.json';
+
+/**
+ * The maps of `cases` from their features: PCA, neighbours, layout and the out-of-distribution
+ * test per map, points coloured by the Dice of `outputDir`'s per_image.csv. Findings are added to
+ * `findings`. Each matrix is handed to the embedding (it is empty after).
+ */
+export async function embedMaps(
+  config: MedsegConfig,
+  dataset: Pick<ResolvedDataset, 'cases' | 'labelColumns'>,
+  cases: readonly DatasetCase[],
+  extracted: ExtractedFeatures,
+  outputDir: string,
+  findings: Finding[],
+  options: Pick<UmapOptions, 'signal' | 'onProgress' | 'worker'> = {},
+): Promise<UmapReport> {
+  const settings = config.explain.umap;
   const here = { file: config.file };
-  const cases = subsampleBySplit(dataset.cases, settings.maxPoints, settings.seed);
-
-  const extractors: LayerFeatures[] = [];
-  let streamed: StreamedFeatures;
-  try {
-    if (settings.features !== 'images') {
-      const layer = settings.features === 'auto' ? config.explain.gradcam.layer : settings.features;
-      for (const model of config.models.filter((m) => m.path)) {
-        options.signal?.throwIfAborted();
-        try {
-          extractors.push(await LayerFeatures.create(model, await readFile(model.path!), runtime, layer));
-        } catch (err) {
-          if (!(err instanceof InputError) && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-          findings.push({
-            code: err instanceof InputError ? err.code : 'model/missing-file',
-            severity: 'error',
-            message: `Model \`${model.name}\`: no feature map. ${(err as Error).message}`,
-            location: here,
-            configPath: settings.features === 'auto' ? ['explain', 'gradcam', 'layer'] : ['explain', 'umap', 'features'],
-          });
-        }
-      }
-    }
-    streamed = await streamFeatures(cases, extractors, {
-      signal: options.signal,
-      onProgress: (done, total) => options.onProgress?.({ stage: 'features', done, total, fraction: done / total, overall: (FEATURE_SHARE * done) / total }),
-    });
-  } finally {
-    await Promise.all(extractors.map((e) => e.dispose()));
-  }
-  const { unreadable } = streamed;
-  if (unreadable.length > 0) {
-    findings.push({
-      code: 'explain/umap-unreadable',
-      severity: 'warning',
-      message: `${unreadable.length} image(s) could not be read and are not on the map: ${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? ', …' : ''} (\`medseg validate\` says why).`,
-      location: here,
-      configPath: ['dataset'],
-    });
-  }
-  for (const layer of streamed.layers) {
-    if (layer.failed.length === 0) continue;
-    findings.push({
-      code: 'explain/run-failed',
-      severity: 'warning',
-      message: `Model \`${layer.extractor.model.name}\` failed on ${layer.failed.length} image(s), which are not on its map: ${layer.failed.slice(0, 5).join(', ')}${layer.failed.length > 5 ? ', …' : ''}. ${layer.failure?.message ?? ''}`.trim(),
-      location: here,
-      configPath: ['models'],
-    });
-  }
-
   const modelNames = config.models.map((m) => m.name);
   const dice = (await readDiceByImage(outputDir, modelNames)) ?? new Map<string, Record<string, number>>();
   if (dice.size === 0) {
@@ -207,10 +180,7 @@ export async function umapExperiment(config: MedsegConfig, dataset: ResolvedData
     });
   }
   const readable = new Uint8Array(cases.length).fill(1);
-  const sources: MapSource[] = [
-    { name: 'images', features: 'images', matrix: streamed.images },
-    ...streamed.layers.map((l) => ({ name: `${l.extractor.model.name}:${l.extractor.layer}`, features: 'layer' as const, extractor: l.extractor, matrix: l.matrix })),
-  ];
+  const sources = extracted.sources;
   for (const [m, source] of sources.entries()) {
     // The matrix's buffer goes to the worker: after this, only the map's points are kept.
     const { data, rows, width } = source.matrix.take(readable);
@@ -262,15 +232,13 @@ export async function umapExperiment(config: MedsegConfig, dataset: ResolvedData
       });
     }
   }
-  // Its one file is written under the folder's lock; the minutes of features and layout before need none.
-  await writingInto(destination, () => withResultsLock(outputDir, `medseg umap ${config.file}`, () => writeFileAtomic(resultPath(outputDir, 'umap.json'), JSON.stringify(report) + '\n')), { probe: false });
-  return { outputDir, report, findings };
+  return report;
 }
 
 /** Below this sampled recall the approximate neighbour graph is reported. */
 const LOW_RECALL = 0.9;
 
-function mapOf(source: MapSource, cases: readonly DatasetCase[], d: number, r: EmbeddingResult, test: number[], dice: Map<string, Record<string, number>>, config: MedsegConfig): UmapMap {
+function mapOf(source: FeatureSource, cases: readonly DatasetCase[], d: number, r: EmbeddingResult, test: number[], dice: Map<string, Record<string, number>>, config: MedsegConfig): UmapMap {
   const models = config.models.map((m) => m.name);
   const oodByRow = new Map<number, { flag: boolean; distance: number }>();
   if (r.outOfDistribution) test.forEach((row, t) => oodByRow.set(row, { flag: r.outOfDistribution!.flags[t], distance: r.outOfDistribution!.distances[t] }));
@@ -293,7 +261,7 @@ function mapOf(source: MapSource, cases: readonly DatasetCase[], d: number, r: E
   return {
     name: source.name,
     features: source.features,
-    ...(source.extractor ? { model: source.extractor.model.name, layer: source.extractor.layer } : {}),
+    ...(source.model !== undefined ? { model: source.model, layer: source.layer } : {}),
     dims: d,
     pca_dims: r.dims,
     explained_variance: r.explainedVariance,
