@@ -7,7 +7,7 @@
  * follows the VS Code theme and the report has its own light palette.
  */
 import * as Plot from '@observablehq/plot';
-import type { ReportData, ReportGalleryItem } from '../../../server/src/protocol/reportData';
+import { metricDigits, type ReportData, type ReportGalleryItem } from '../../../server/src/protocol/reportData';
 import { appendAll, type Children } from './dom';
 import { stressSection } from './stressViews';
 import { explainSection } from './explainViews';
@@ -61,7 +61,7 @@ export function summaryTable(data: ReportData): HTMLElement {
     const row = el('tr', best ? { class: 'medseg-best' } : {}, name, el('td', {}, m.family ?? (m.kind === 'fusion' ? 'fusion' : '')), el('td', { class: 'num' }, String(m.n)));
     for (const metric of data.metrics) {
       const s = m.metrics[metric];
-      const digits = metric === 'hd95' ? 2 : 3;
+      const digits = metricDigits(metric);
       row.append(
         el(
           'td',

@@ -4,6 +4,7 @@
  * Kept apart from the DOM code so it is tested in Node.
  */
 import type { PreviewDataResult, PreviewLayer, PreviewLayerKind } from '../../../server/src/protocol';
+import { MEASURE_METRICS } from '../../../server/src/protocol/reportData';
 import type { PreviewSettings } from './previewMessages';
 
 /** Layer kinds drawn from bottom to top. */
@@ -145,10 +146,10 @@ export function fitZoom(width: number, height: number, viewWidth: number, viewHe
   return z;
 }
 
-/** Metric cells of the per-image table: fixed digits, `–` for undefined, hd95 in pixels/mm. */
+/** Metric cells of the per-image table: fixed digits, `–` for undefined, distances and volumes in pixels/mm/mL. */
 export function formatMetric(metric: string, value: number | undefined): string {
   if (value === undefined || value === null || Number.isNaN(value)) return '–';
-  return metric === 'hd95' || metric.endsWith('_pixels') ? (Number.isInteger(value) ? String(value) : value.toFixed(2)) : value.toFixed(3);
+  return MEASURE_METRICS.includes(metric) || metric.endsWith('_pixels') ? (Number.isInteger(value) ? String(value) : value.toFixed(2)) : value.toFixed(3);
 }
 
 /**

@@ -5,6 +5,17 @@
 
 import type { ExplainSectionData, MetricSummaryData, StressSectionData } from './index';
 
+/**
+ * Metrics measured in pixels, mm or mL (RESULTS.md): tables show them with 2 decimals, the
+ * others (ratios in [-1, 1] or [0, 1]) with 3.
+ */
+export const MEASURE_METRICS: readonly string[] = ['hd95', 'hd', 'assd', 'masd', 'avd'];
+
+/** Decimals a table shows for a metric's values. */
+export function metricDigits(metric: string): number {
+  return MEASURE_METRICS.includes(metric) ? 2 : 3;
+}
+
 /** One metric's summary over the images (the protocol's shape; the report and the dashboard share it). */
 export type SummaryStat = MetricSummaryData;
 

@@ -45,4 +45,13 @@ describe('selection and Friedman on the per-image table', () => {
     assert.equal(f.df, 2);
     assert.ok(Math.abs(f.p - Math.exp(-1.5)) < 1e-12);
   });
+
+  test('a lower-is-better primary metric picks the lowest mean; rvd the one nearest 0', () => {
+    const withMetrics = (method: string, metrics: PerImageRow['metrics']): PerImageRow => ({ ...row('a', method, 0.5), metrics });
+    const t = PerImageTable.fromRows([withMetrics('m1', { dice: 0.5, hd: 4, rvd: -0.3 }), withMetrics('m2', { dice: 0.5, hd: 2, rvd: 0.1 }), withMetrics('m3', { dice: 0.5, hd: 3, rvd: 0.2 })]);
+    const dice = metricValues(t, 'dice');
+    const pick = (metric: 'hd' | 'rvd') => selectBest(['m1', 'm2', 'm3'], metric, metricValues(t, metric), [], 0.05, dice, 0.7, () => ({}), []).best_method;
+    assert.equal(pick('hd'), 'm2');
+    assert.equal(pick('rvd'), 'm2');
+  });
 });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseConfig } from '../../../server/src/core/config';
+import { DEFAULT_METRICS } from '../../../server/src/core/config/types';
 
 const FILE = '/work/exp/kits.medseg.yaml';
 
@@ -53,5 +54,43 @@ describe('models[].prediction_values', () => {
     const r = parseConfig('dataset: { images: "i/*.png", masks: "m/{stem}.png", foreground: [1, 2] }\nmodels:\n  - { name: a, predictions: "pa/{stem}.png" }\n  - { name: b, predictions: "pb/{stem}.png", prediction_values: labels }', FILE);
     assert.deepEqual(r.findings, []);
     assert.deepEqual(r.config!.models.map((m) => m.predictionValues), ['auto', 'labels']);
+  });
+});
+
+// Issue 16: the further metrics and their parameters.
+describe('evaluation.metrics and the further metrics’ parameters', () => {
+  const withEvaluation = (evaluation: string) =>
+    parseConfig(`dataset: { images: "{dir}/imaging.nii.gz", masks: "{dir}/segmentation.nii.gz" }\nmodels: [{ path: m.onnx }]\nevaluation: ${evaluation}`, FILE);
+
+  test('defaults: the seven metrics, τ 1, band auto, β 2', () => {
+    const r = parse('foreground: nonzero');
+    assert.deepEqual(r.config!.evaluation.metrics, ['dice', 'iou', 'sensitivity', 'specificity', 'precision', 'auroc', 'hd95']);
+    assert.deepEqual(r.config!.evaluation.metrics, [...DEFAULT_METRICS], 'the schema default is the engine’s');
+    assert.deepEqual(r.config!.evaluation.metricSettings, { nsdTolerance: 1, boundaryWidth: 'auto', fbetaBeta: 2 });
+  });
+
+  test('a selection of further metrics with their parameters', () => {
+    const r = withEvaluation('{ metrics: [dice, nsd, cldice, mcc, avd], nsd_tolerance: 2.5, boundary_width: 3, fbeta_beta: 0.5, primary_metric: nsd }');
+    assert.deepEqual(r.findings, []);
+    assert.deepEqual(r.config!.evaluation.metrics, ['dice', 'nsd', 'cldice', 'mcc', 'avd']);
+    assert.equal(r.config!.evaluation.primaryMetric, 'nsd');
+    assert.deepEqual(r.config!.evaluation.metricSettings, { nsdTolerance: 2.5, boundaryWidth: 3, fbetaBeta: 0.5 });
+  });
+
+  test('bad values are errors on their keys', () => {
+    for (const [evaluation, key] of [
+      ['{ metrics: [dice, surface_dice] }', 'metrics'],
+      ['{ nsd_tolerance: -1 }', 'nsd_tolerance'],
+      ['{ boundary_width: 0 }', 'boundary_width'],
+      ['{ boundary_width: wide }', 'boundary_width'],
+      ['{ fbeta_beta: 0 }', 'fbeta_beta'],
+    ] as const) {
+      const r = withEvaluation(evaluation);
+      assert.equal(r.config, undefined, evaluation);
+      assert.ok(
+        r.findings.some((f) => f.severity === 'error' && f.configPath?.[0] === 'evaluation' && f.configPath?.[1] === key),
+        `${evaluation}: ${JSON.stringify(r.findings.map((f) => [f.code, f.configPath]))}`,
+      );
+    }
   });
 });

@@ -11,7 +11,7 @@ import {
   type GridSize,
   type Spacing,
 } from '../../../server/src/core/metrics';
-import { METRIC_NAMES } from '../../../server/src/core/config/types';
+import { DEFAULT_METRICS as METRIC_NAMES } from '../../../server/src/core/config/types';
 import { assertClose } from './bruteforce';
 
 type Maybe = number | null;

@@ -111,6 +111,35 @@ describe('readPerImageTable', () => {
     assert.equal(readFileSync(again, 'utf8'), readFileSync(file, 'utf8'));
   });
 
+  test('further metrics a run selected become columns after hd95, in RESULTS.md order, and read back', async () => {
+    // Rows carry the key of every selected metric, undefined or not (computeImageMetrics does).
+    const further = [
+      row('a', 'm1', 0.5, { metrics: { ...row('a', 'm1', 0.5).metrics, avd: 2.5, nsd: 0.75, mcc: undefined } }),
+      row('b', 'm1', 0.25, { metrics: { ...row('b', 'm1', 0.25).metrics, avd: 0, nsd: undefined, mcc: -0.5 } }),
+    ];
+    const table = PerImageTable.fromRows(further, ['m1']);
+    assert.deepEqual(table.furtherMetrics, ['nsd', 'mcc', 'avd']);
+    const file = join(dir, 'further.csv');
+    await writeChunksAtomic(file, perImageCsvChunks(table, ['m1']));
+    const lines = readFileSync(file, 'utf8').split('\n');
+    assert.equal(lines[0], 'image_id,split,method,dice,iou,sensitivity,specificity,precision,auroc,hd95,nsd,mcc,avd,ref_pixels,pred_pixels,tp,fp,fn,tn,source');
+    assert.equal(lines[1], 'a,test,m1,0.5,,,,,,,0.75,,2.5,4,3,3,0,1,12,');
+    assert.equal(lines[2], 'b,test,m1,0.25,,,,,,,,-0.5,0,4,3,3,0,1,12,');
+    const back = await readPerImageTable(file);
+    assert.deepEqual(back.toRows(['m1']), further);
+    assert.deepEqual(back.furtherMetrics, ['nsd', 'mcc', 'avd']);
+    assert.deepEqual(Array.from(back.column('m1', 'mcc')), [NaN, -0.5]);
+    // a metric nobody selected has no column: NaN, undefined, and no key in the rows
+    assert.deepEqual(Array.from(back.column('m1', 'kappa')), [NaN, NaN]);
+    assert.equal(back.value('m1', 'kappa', 0), undefined);
+    assert.ok(!('kappa' in back.row('m1', 0)!.metrics));
+  });
+
+  test('without further metrics the header is the seven-metric one', () => {
+    const csv = [...perImageCsvChunks(PerImageTable.fromRows(rows), ['m1'])].join('');
+    assert.equal(csv.split('\n')[0], 'image_id,split,method,dice,iou,sensitivity,specificity,precision,auroc,hd95,ref_pixels,pred_pixels,tp,fp,fn,tn,source');
+  });
+
   test('rows go into a given axis; an image not on it is refused when only known images may come', async () => {
     const file = join(dir, 'per_image.csv');
     const table = new PerImageTable(['m1', 'm2', 'fusion:best'], ['a,1', 'b', 'c', 'd']);

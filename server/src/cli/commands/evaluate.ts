@@ -1,4 +1,5 @@
 import type { MetricName, SplitName } from '../../core/config/types';
+import { metricDigits } from '../../protocol/reportData';
 import { resolveDataset } from '../../core/dataset';
 import { evaluateExperiment, type Shard } from '../../core/evaluate';
 import { runOutcome, type RunOutcome } from '../../core/findings';
@@ -93,7 +94,7 @@ function fmt(x: number | undefined, digits: number): string {
   return x === undefined ? '–' : x.toFixed(digits);
 }
 
-/** Method × metric: mean [95 % CI]; HD95 in pixels or mm. */
+/** Method × metric: mean [95 % CI]; distances in pixels or mm, avd in pixels or mL. */
 export function formatSummaryTable(summary: EvaluationSummary, metrics: readonly MetricName[]): string {
   const header = ['method', 'n', ...metrics];
   const rows = Object.entries(summary.methods).map(([name, m]) => [
@@ -101,7 +102,7 @@ export function formatSummaryTable(summary: EvaluationSummary, metrics: readonly
     String(m.n),
     ...metrics.map((metric) => {
       const s = m.metrics[metric];
-      const digits = metric === 'hd95' ? 2 : 3;
+      const digits = metricDigits(metric);
       if (!s || s.mean === undefined) return '–';
       return s.ci95 ? `${fmt(s.mean, digits)} [${fmt(s.ci95[0], digits)}, ${fmt(s.ci95[1], digits)}]` : fmt(s.mean, digits);
     }),

@@ -5,6 +5,7 @@
  * cases) — overall and per clinical label.
  */
 import type { MetricName } from '../config/types';
+import { isBetter } from '../metrics/direction';
 import type { MetricValues, PairComparison } from './pairwise';
 
 export interface Selection {
@@ -48,8 +49,8 @@ export function selectBest(
     }
     means[m] = n ? sum / n : undefined;
   }
-  // HD95 is lower-is-better; every other metric higher-is-better.
-  const better = (x: number, y: number) => (primary === 'hd95' ? x < y : x > y);
+  // Distances are lower-is-better, rvd best near 0, the others higher-is-better.
+  const better = (x: number, y: number) => isBetter(primary, x, y);
   let best: string | undefined;
   for (const m of candidates) {
     const v = means[m];

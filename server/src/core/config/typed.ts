@@ -265,6 +265,7 @@ function typedEvaluation(e: Raw, models: ModelConfig[], hasSplits: boolean, at: 
     correctDice: e.correct_dice,
     targetDice: e.target_dice,
     primaryMetric: e.primary_metric,
+    metricSettings: { nsdTolerance: e.nsd_tolerance, boundaryWidth: e.boundary_width, fbetaBeta: e.fbeta_beta },
     compare: { alpha: e.compare.alpha, correction: e.compare.correction },
     bootstrap: e.bootstrap,
     seed: e.seed,

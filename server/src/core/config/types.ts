@@ -10,8 +10,44 @@ import type { ForegroundRule } from '../io/types';
 export const SPLIT_NAMES = ['train', 'val', 'test'] as const;
 export type SplitName = (typeof SPLIT_NAMES)[number];
 
-export const METRIC_NAMES = ['dice', 'iou', 'sensitivity', 'specificity', 'precision', 'auroc', 'hd95'] as const;
+/**
+ * Every per-image metric, in per_image.csv's column order (RESULTS.md): the seven that are always
+ * columns, then the further ones, which are columns only when `evaluation.metrics` selects them.
+ */
+export const METRIC_NAMES = [
+  'dice',
+  'iou',
+  'sensitivity',
+  'specificity',
+  'precision',
+  'auroc',
+  'hd95',
+  'nsd',
+  'hd',
+  'assd',
+  'masd',
+  'boundary_iou',
+  'cldice',
+  'mcc',
+  'npv',
+  'kappa',
+  'fbeta',
+  'volume_similarity',
+  'rvd',
+  'avd',
+] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
+/** The default selection, and the columns per_image.csv always has. */
+export const DEFAULT_METRICS = ['dice', 'iou', 'sensitivity', 'specificity', 'precision', 'auroc', 'hd95'] as const satisfies readonly MetricName[];
+
+/** Parameters of the further metrics (`evaluation.nsd_tolerance`, `boundary_width`, `fbeta_beta`). */
+export interface MetricSettings {
+  /** NSD tolerance τ, in mm when the spacing is known, else pixels. */
+  nsdTolerance: number;
+  /** Boundary IoU band width in pixels; `auto` = 2 % of the image diagonal, at least 1. */
+  boundaryWidth: number | 'auto';
+  fbetaBeta: number;
+}
 
 export const FUSION_NAMES = ['union', 'intersection', 'majority', 'staple', 'best'] as const;
 export type FusionName = (typeof FUSION_NAMES)[number];
@@ -96,6 +132,8 @@ export interface EvaluationConfig {
   /** Dice a learning curve is asked to reach (training-set size prediction). */
   targetDice: number;
   primaryMetric: MetricName;
+  /** Parameters of the further metrics; absent (configs built in code): DEFAULT_METRIC_SETTINGS. */
+  metricSettings?: MetricSettings;
   compare: { alpha: number; correction: 'holm' | 'bonferroni' | 'bh' | 'none' };
   bootstrap: number;
   seed: number;

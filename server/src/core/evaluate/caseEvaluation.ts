@@ -3,7 +3,7 @@
  * fresh), metrics, fusions, and the case's files. Failures of one model on one case are values;
  * the other models and cases go on.
  */
-import type { FusionName, MetricName } from '../config/types';
+import type { FusionName, MetricName, MetricSettings } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { InputError } from '../findings';
 import { readImage, type BinaryMask, type ForegroundRule, type ImageVolume } from '../io';
@@ -37,6 +37,8 @@ export interface CaseOutcome {
 export interface CaseContext {
   sources: readonly PredictionSource[];
   metrics: readonly MetricName[];
+  /** τ, band width and β of the further metrics; absent: their defaults. */
+  metricSettings?: MetricSettings;
   foreground: ForegroundRule;
   fusions: readonly FusionName[];
   /** Models whose masks are fused (config order). */
@@ -125,6 +127,7 @@ async function scoreCase(
   const out = ctx.outputDir;
   const members: MemberMask[] = [];
   const modelMetrics = new Map<string, ImageMetrics>();
+  const metricOptions = { settings: ctx.metricSettings, voxelMl: voxelMl(ref) };
   for (const source of ctx.sources) {
     const method = source.model.name;
     let q;
@@ -135,7 +138,7 @@ async function scoreCase(
       continue;
     }
     const mask = thresholdQuantised(q.prob, source.model.output.threshold);
-    const m = computeImageMetrics(ref, mask, q.prob, ctx.metrics, { pooled: ctx.pooled.get(method) });
+    const m = computeImageMetrics(ref, mask, q.prob, ctx.metrics, { ...metricOptions, pooled: ctx.pooled.get(method) });
     modelMetrics.set(method, m);
     if (ctx.fusionMembers.includes(method)) members.push({ model: method, mask });
     outcome.rows.push(rowOf(c, method, m));
@@ -150,7 +153,7 @@ async function scoreCase(
       const missing = ctx.fusionMembers.filter((m) => !members.some((x) => x.model === m));
       outcome.failures.push({ imageId: c.id, method: 'fusion', code: 'fusion/member-missing', message: `no fusion: ${missing.join(', ')} gave no prediction for this case.` });
     } else {
-      const fusion = fuseCase(ref, members, modelMetrics, ctx.fusions, ctx.metrics, ctx.pooled);
+      const fusion = fuseCase(ref, members, modelMetrics, ctx.fusions, ctx.metrics, ctx.pooled, metricOptions);
       outcome.changes = fusion.changes;
       outcome.staple = fusion.staple;
       for (const f of fusion.fused) {
@@ -162,4 +165,14 @@ async function scoreCase(
       }
     }
   }
+}
+
+/**
+ * One voxel's volume in mL for NIfTI references with a known spacing (a one-slice file or an axial
+ * slice counts its slice thickness), so avd is in mL there (RESULTS.md); undefined elsewhere: pixels.
+ */
+function voxelMl(ref: BinaryMask): number | undefined {
+  if (!ref.nifti || !ref.spacingKnown) return undefined;
+  const [sx, sy, sz] = ref.spacing;
+  return (sx * sy * sz) / 1000;
 }

@@ -56,6 +56,7 @@ export class CaseRunner {
     const context: CaseContext = {
       sources,
       metrics: run.spec.metrics,
+      metricSettings: run.spec.metricSettings,
       foreground: run.spec.foreground,
       fusions: run.spec.fusions,
       fusionMembers: run.spec.fusionMembers,

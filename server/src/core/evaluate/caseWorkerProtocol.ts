@@ -6,7 +6,7 @@
  * runs. Only errors that stop the run travel as errors (write failures, bugs).
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { FusionName, MetricName, ModelConfig } from '../config/types';
+import type { FusionName, MetricName, MetricSettings, ModelConfig } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { InputError } from '../findings';
 import type { HostedModelSpec, StreamSpec } from '../inference';
@@ -26,6 +26,8 @@ export interface SourceSpec {
 export interface CaseRunSpec {
   sources: SourceSpec[];
   metrics: MetricName[];
+  /** τ, band width and β of the further metrics; absent: their defaults. */
+  metricSettings?: MetricSettings;
   foreground: ForegroundRule;
   fusions: FusionName[];
   fusionMembers: string[];

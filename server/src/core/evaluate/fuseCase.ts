@@ -5,7 +5,7 @@
  */
 import type { FusionName, MetricName } from '../config/types';
 import { bestOf, fuseIntersection, fuseMajority, fuseStaple, fuseUnion, fusionChanges } from '../fusion';
-import { computeImageMetrics, type ImageMetrics, type MaskLike, type PooledCounts } from '../metrics';
+import { computeImageMetrics, type ImageMetricOptions, type ImageMetrics, type MaskLike, type PooledCounts } from '../metrics';
 import type { FusionChange } from '../results/fusionChanges';
 
 export const FUSION_PREFIX = 'fusion:';
@@ -41,6 +41,7 @@ export function fuseCase(
   fusions: readonly FusionName[],
   wanted: readonly MetricName[],
   pooled: ReadonlyMap<string, PooledCounts>,
+  metricOptions: Pick<ImageMetricOptions, 'settings' | 'voxelMl'> = {},
 ): CaseFusion {
   const masks = members.map((m) => m.mask);
   const k = masks.length;
@@ -69,7 +70,7 @@ export function fuseCase(
       staple = { sensitivity: s.sensitivity, specificity: s.specificity, iterations: s.iterations, converged: s.converged };
     }
     const method = fusionMethodName(f);
-    fused.push({ method, mask, metrics: computeImageMetrics(ref, mask, score, wanted, { pooled: pooled.get(method) }) });
+    fused.push({ method, mask, metrics: computeImageMetrics(ref, mask, score, wanted, { ...metricOptions, pooled: pooled.get(method) }) });
     for (const member of members) {
       const c = fusionChanges(ref.data, member.mask, mask);
       changes.push({ fusion: method, member: member.model, fixedFp: c.fixedFp, fixedFn: c.fixedFn, brokenFp: c.brokenFp, brokenFn: c.brokenFn });

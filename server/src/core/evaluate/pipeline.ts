@@ -138,7 +138,7 @@ async function runEvaluation(config: MedsegConfig, dataset: ResolvedDataset, opt
     const host = run.host;
     // No thread is started for a run with nothing to evaluate.
     if (cases.length + valCases.length > 0) {
-      pool = CasePool.open(size.workers, { sources: sourceSpecs(runModels), metrics, foreground: config.dataset.foreground, fusions, fusionMembers: members, methods: methodNames, cacheDir }, host ? () => host.connect() : undefined, size.priority);
+      pool = CasePool.open(size.workers, { sources: sourceSpecs(runModels), metrics, metricSettings: config.evaluation.metricSettings, foreground: config.dataset.foreground, fusions, fusionMembers: members, methods: methodNames, cacheDir }, host ? () => host.connect() : undefined, size.priority);
     }
 
     const caseIds = cases.map((c) => c.id);

@@ -1,13 +1,25 @@
 /**
- * All metrics of one image (or volume): confusion counts once, overlap metrics from them, AUROC
- * from a reused score histogram, surface distances from the bounding-box-cropped EDT.
+ * All metrics of one image (or volume): confusion counts once, overlap and counting metrics from
+ * them, AUROC from a reused score histogram, the pixel-border distances (hd95, hd, assd, masd) from
+ * one bounding-box-cropped EDT, and NSD, boundary IoU and clDice from their own kernels, each only
+ * when selected.
  */
-import type { MetricName } from '../config/types';
+import type { MetricName, MetricSettings } from '../config/types';
+import { boundaryIou, defaultBoundaryWidth } from './boundaryIou';
+import { clDice } from './clDice';
 import { computeConfusion, overlapMetrics, type ConfusionCounts } from './confusion';
-import type { Spacing } from './distance';
+import { countingMetrics } from './counting';
+import type { GridSize, Spacing } from './distance';
 import { imageAuroc } from './imageAuroc';
 import type { PooledCounts } from './pooled';
 import { surfaceDistances } from './surface';
+import { surfaceDice } from './surfaceDice';
+
+/** RESULTS.md's defaults (the schema holds the same): τ = 1, band = 2 % of the diagonal, β = 2. */
+export const DEFAULT_METRIC_SETTINGS: MetricSettings = { nsdTolerance: 1, boundaryWidth: 'auto', fbetaBeta: 2 };
+
+const COUNTING: readonly MetricName[] = ['mcc', 'npv', 'kappa', 'fbeta', 'volume_similarity', 'rvd', 'avd'];
+const DISTANCES: readonly MetricName[] = ['hd95', 'hd', 'assd', 'masd'];
 
 /** What the kernels need of a mask (BinaryMask fits): 0/1 bytes, x fastest, then y, then z. */
 export interface MaskLike {
@@ -35,6 +47,10 @@ export interface ImageMetricOptions {
   spacing?: Spacing;
   /** Also adds this image's confusion counts (and scores, when `prob` is given) to a dataset sum. */
   pooled?: PooledCounts;
+  /** τ, band width and β of the further metrics; default DEFAULT_METRIC_SETTINGS. */
+  settings?: MetricSettings;
+  /** Volume of one voxel in mL: avd is in mL with it (NIfTI with a known spacing), else in pixels. */
+  voxelMl?: number;
 }
 
 export function computeImageMetrics(
@@ -76,9 +92,28 @@ export function computeImageMetrics(
     if (prob) pooled.addScores(prob, ref.data);
   }
 
-  if (want.has('hd95')) {
-    const spacing = options.spacing ?? ref.spacing ?? [1, 1, 1];
-    result.hd95 = surfaceDistances(ref.data, predData, [ref.width, ref.height, ref.depth], spacing).hd95;
+  const settings = options.settings ?? DEFAULT_METRIC_SETTINGS;
+  if (COUNTING.some((m) => want.has(m))) {
+    const counting = countingMetrics(confusion, { beta: settings.fbetaBeta, voxelMl: options.voxelMl });
+    for (const m of COUNTING) if (want.has(m)) result[m] = counting[m as keyof typeof counting];
   }
+
+  const size: GridSize = [ref.width, ref.height, ref.depth];
+  const spacing = options.spacing ?? ref.spacing ?? [1, 1, 1];
+  if (DISTANCES.some((m) => want.has(m))) {
+    const d = surfaceDistances(ref.data, predData, size, spacing);
+    if (want.has('hd95')) result.hd95 = d.hd95;
+    if (want.has('hd')) result.hd = d.hausdorff;
+    if (want.has('assd')) result.assd = d.assd;
+    if (want.has('masd')) result.masd = d.masd;
+  }
+  // NSD exists for 2D images so far (3D surface elements need marching-cubes areas): a volume gets
+  // an empty cell, never a number computed another way.
+  if (want.has('nsd')) result.nsd = ref.depth === 1 ? surfaceDice(ref.data, predData, size, spacing, settings.nsdTolerance) : undefined;
+  if (want.has('boundary_iou')) {
+    const width = settings.boundaryWidth === 'auto' ? defaultBoundaryWidth(size) : settings.boundaryWidth;
+    result.boundary_iou = boundaryIou(ref.data, predData, size, width);
+  }
+  if (want.has('cldice')) result.cldice = clDice(ref.data, predData, size);
   return result;
 }

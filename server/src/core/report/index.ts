@@ -14,10 +14,10 @@ import type { DatasetCase } from '../dataset/types';
 import { readImage, readMask, writeFileAtomic } from '../io';
 import type { PerImageTable } from '../results/perImageTable';
 import type { EvaluationSummary } from '../results/summary';
+import { improvement, isBetter } from '../metrics/direction';
 import { outputExtension } from '../evaluate/outputs';
 import { caseFilePath } from '../results/fileNames';
 import { resultPath } from '../results/resultPath';
-import { maxOf } from '../util/arrays';
 import { errorOverlayPng, pngDataUri, representativeSlice, toDisplayRgb } from './display';
 import { renderReportHtml } from './html';
 import { explainShownOf, reportExplainSection } from './explainSection';
@@ -85,15 +85,20 @@ export async function buildReportData(outputDir: string, summary: EvaluationSumm
     upperBound: name === 'fusion:best',
   }));
   const models = methods.filter((m) => m.kind === 'model');
-  const bestModelMean = maxOf(models.map((m) => m.metrics[primary]?.mean ?? -Infinity));
+  // The best model by the primary metric's own direction (hd95 and the other distances: lowest).
+  let bestModelMean: number | undefined;
+  for (const m of models) {
+    const mean = m.metrics[primary]?.mean;
+    if (mean !== undefined && (bestModelMean === undefined || isBetter(primary, mean, bestModelMean))) bestModelMean = mean;
+  }
   const changes = (summary.fusion as { changes?: Record<string, Record<string, { fixed_fp: number; fixed_fn: number; broken_fp: number; broken_fn: number }>> } | undefined)?.changes ?? {};
   const fusionGains = methods
-    .filter((m) => m.kind === 'fusion' && m.metrics[primary]?.mean !== undefined)
+    .filter((m) => m.kind === 'fusion' && m.metrics[primary]?.mean !== undefined && bestModelMean !== undefined)
     .map((m) => {
       const perMember = Object.values(changes[m.name] ?? {});
       return {
         fusion: m.upperBound ? `${m.name} (upper bound)` : m.name,
-        gain: m.metrics[primary]!.mean! - bestModelMean,
+        gain: improvement(primary, m.metrics[primary]!.mean!, bestModelMean!),
         fixedPixels: perMember.reduce((a, c) => a + c.fixed_fp + c.fixed_fn, 0) || undefined,
         brokenPixels: perMember.reduce((a, c) => a + c.broken_fp + c.broken_fn, 0) || undefined,
       };

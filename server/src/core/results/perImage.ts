@@ -1,6 +1,6 @@
 /**
- * `per_image.csv`: one row per (image, method), columns in the order of RESULTS.md, then the
- * confusion counts (type I = fp, type II = fn) and, for `fusion:best` rows, the winning source.
+ * `per_image.csv`: one row per (image, method), columns in the order of RESULTS.md (the further
+ * metrics a run selected after hd95), then the confusion counts (type I = fp, type II = fn) and, for `fusion:best` rows, the winning source.
  * Numbers are written in JavaScript's shortest round-trip form, so a value read back is the
  * value computed and two runs write the same bytes. An undefined value is an empty cell.
  */
@@ -51,7 +51,14 @@ function cell(value: string | number | undefined): string {
 /** One cell as per_image.csv writes it; the results folder's other CSVs (file_names.csv) write theirs alike. */
 export const csvCell = cell;
 
-export function formatPerImageRow(r: PerImageRow): string {
+/** The header: PER_IMAGE_COLUMNS with `further` metric columns after hd95. */
+export function perImageHeader(further: readonly MetricName[] = []): string[] {
+  const at = PER_IMAGE_COLUMNS.indexOf('hd95') + 1;
+  return [...PER_IMAGE_COLUMNS.slice(0, at), ...further, ...PER_IMAGE_COLUMNS.slice(at)];
+}
+
+/** One row; `further`: the extra metric columns of its file, in header order. */
+export function formatPerImageRow(r: PerImageRow, further: readonly MetricName[] = []): string {
   const m = r.metrics;
   return [
     r.imageId,
@@ -64,6 +71,7 @@ export function formatPerImageRow(r: PerImageRow): string {
     m.precision,
     m.auroc,
     m.hd95,
+    ...further.map((name) => m[name]),
     r.refPixels,
     r.predPixels,
     r.tp,
@@ -83,12 +91,13 @@ export function formatPerImageRow(r: PerImageRow): string {
  */
 export function* perImageCsvChunks(table: PerImageTable, methodOrder: readonly string[], chunkChars = 1 << 20): Generator<string> {
   const methods = [...methodOrder.filter((m) => table.methods.includes(m)), ...table.methods.filter((m) => !methodOrder.includes(m))];
-  let chunk = PER_IMAGE_COLUMNS.join(',') + '\n';
+  const further = table.furtherMetrics;
+  let chunk = perImageHeader(further).join(',') + '\n';
   for (const image of table.sortedImageOrder()) {
     for (const method of methods) {
       const row = table.row(method, image);
       if (!row) continue;
-      chunk += formatPerImageRow(row) + '\n';
+      chunk += formatPerImageRow(row, further) + '\n';
       if (chunk.length >= chunkChars) {
         yield chunk;
         chunk = '';

@@ -2,7 +2,8 @@
  * The per-image results of a run held column-wise: one image axis (ids stored once) and, per
  * method, typed arrays over it — each metric and each pixel count as a Float64Array, the split and
  * the `fusion:best` source as indices into a small string table, and whether the method has a row
- * for the image at all. About 110 bytes per (image, method) instead of a few hundred for a row
+ * for the image at all (a further metric's column exists only once a row carries it). About 110
+ * bytes per (image, method) with the default metrics instead of a few hundred for a row
  * object, and no per-row garbage: 60,000 images × 8 methods take about 50 MB.
  *
  * A metric that is undefined for a row (RESULTS.md) and a row that does not exist both read as NaN
@@ -10,7 +11,7 @@
  * order images were added in (for an evaluation: its cases, sorted by id), and "rows in order"
  * means images in that order and, within an image, methods in the table's method order.
  */
-import { METRIC_NAMES, type MetricName } from '../config/types';
+import { DEFAULT_METRICS, METRIC_NAMES, type MetricName } from '../config/types';
 import type { PerImageRow } from './perImage';
 
 export const COUNT_NAMES = ['refPixels', 'predPixels', 'tp', 'fp', 'fn', 'tn'] as const;
@@ -20,11 +21,14 @@ export type CountName = (typeof COUNT_NAMES)[number];
 export type PerImageValues = Pick<PerImageRow, 'split' | 'metrics' | CountName | 'source'>;
 
 const METRIC_INDEX = new Map<string, number>(METRIC_NAMES.map((m, i) => [m, i]));
+/** The seven default metrics are columns of every table; a further one only once a row carries it. */
+const ALWAYS_HELD = METRIC_NAMES.map((m) => (DEFAULT_METRICS as readonly string[]).includes(m));
 
 /** One method's columns over the image axis. */
 class MethodColumns {
   present: Uint8Array;
-  metrics: Float64Array[];
+  /** Per metric of METRIC_NAMES; undefined for a further metric no row of this method carries. */
+  metrics: (Float64Array | undefined)[];
   counts: Float64Array[];
   /** Index into the table's strings. */
   split: Uint16Array;
@@ -34,7 +38,7 @@ class MethodColumns {
 
   constructor(capacity: number) {
     this.present = new Uint8Array(capacity);
-    this.metrics = METRIC_NAMES.map(() => new Float64Array(capacity).fill(NaN));
+    this.metrics = ALWAYS_HELD.map((held) => (held ? new Float64Array(capacity).fill(NaN) : undefined));
     this.counts = COUNT_NAMES.map(() => new Float64Array(capacity));
     this.split = new Uint16Array(capacity);
     this.source = new Uint16Array(capacity);
@@ -48,7 +52,7 @@ class MethodColumns {
       return b;
     };
     this.present = widen(this.present);
-    this.metrics = this.metrics.map((a) => widen(a, NaN));
+    this.metrics = this.metrics.map((a) => a && widen(a, NaN));
     this.counts = this.counts.map((a) => widen(a));
     this.split = widen(this.split);
     this.source = widen(this.source);
@@ -61,6 +65,8 @@ export class PerImageTable {
   private readonly methodNames: string[] = [];
   private readonly columns = new Map<string, MethodColumns>();
   private readonly strings: string[] = [];
+  /** Further metrics (beyond the default seven) that some row carries. */
+  private readonly further = new Set<MetricName>();
   private readonly stringIndex = new Map<string, number>();
   private capacity: number;
   private rowCount = 0;
@@ -93,6 +99,11 @@ export class PerImageTable {
     return this.ids.length;
   }
 
+  /** The further metrics (beyond the default seven) some row carries, in METRIC_NAMES order: per_image.csv's extra columns. */
+  get furtherMetrics(): MetricName[] {
+    return METRIC_NAMES.filter((m) => this.further.has(m));
+  }
+
   /** Rows held (image × method pairs with a row). */
   get size(): number {
     return this.rowCount;
@@ -119,8 +130,16 @@ export class PerImageTable {
       this.rowCount++;
     }
     for (let k = 0; k < METRIC_NAMES.length; k++) {
-      const v = row.metrics[METRIC_NAMES[k]];
-      c.metrics[k][image] = v === undefined ? NaN : v;
+      const name = METRIC_NAMES[k];
+      let column = c.metrics[k];
+      if (!column) {
+        // A row that has the key (even undefined) selected the metric: it becomes a column.
+        if (!(name in row.metrics)) continue;
+        column = c.metrics[k] = new Float64Array(this.capacity).fill(NaN);
+        this.further.add(name);
+      }
+      const v = row.metrics[name];
+      column[image] = v === undefined ? NaN : v;
     }
     for (let k = 0; k < COUNT_NAMES.length; k++) c.counts[k][image] = row[COUNT_NAMES[k]];
     c.split[image] = this.intern(row.split);
@@ -138,7 +157,7 @@ export class PerImageTable {
 
   /** One metric of a row; undefined where the row has it undefined or there is no row. */
   value(method: string, metric: MetricName, image: number): number | undefined {
-    const v = this.columns.get(method)?.metrics[METRIC_INDEX.get(metric)!][image];
+    const v = this.columns.get(method)?.metrics[METRIC_INDEX.get(metric)!]?.[image];
     return v === undefined || Number.isNaN(v) ? undefined : v;
   }
 
@@ -147,9 +166,9 @@ export class PerImageTable {
    * row: a view on the table's storage (no copy), valid until images are added.
    */
   column(method: string, metric: MetricName): Float64Array {
-    const c = this.columns.get(method);
-    if (!c) return new Float64Array(this.ids.length).fill(NaN);
-    return c.metrics[METRIC_INDEX.get(metric)!].subarray(0, this.ids.length);
+    const column = this.columns.get(method)?.metrics[METRIC_INDEX.get(metric)!];
+    if (!column) return new Float64Array(this.ids.length).fill(NaN);
+    return column.subarray(0, this.ids.length);
   }
 
   /** 1 where the method has a row for the image: a view, valid until images are added. */
@@ -177,7 +196,9 @@ export class PerImageTable {
     if (!c?.present[image]) return undefined;
     const metrics: PerImageRow['metrics'] = {};
     for (let k = 0; k < METRIC_NAMES.length; k++) {
-      const v = c.metrics[k][image];
+      const column = c.metrics[k];
+      if (!column) continue;
+      const v = column[image];
       metrics[METRIC_NAMES[k]] = Number.isNaN(v) ? undefined : v;
     }
     const [refPixels, predPixels, tp, fp, fn, tn] = c.counts.map((a) => a[image]);

@@ -2,7 +2,7 @@
  * Reads a `per_image.csv` back (for `medseg compare`, shard merging, stress tests), record by
  * record into a PerImageTable: a 60,000-image file never exists as one string or as row objects.
  */
-import { METRIC_NAMES } from '../config/types';
+import { DEFAULT_METRICS, METRIC_NAMES } from '../config/types';
 import { InputError } from '../findings';
 import { columnIndex, csvRecords } from './csvRecords';
 import { PER_IMAGE_COLUMNS, type PerImageRow } from './perImage';
@@ -52,7 +52,10 @@ export async function readPerImageTable(file: string, options: ReadPerImageOptio
       lastId = imageId;
     }
     const metrics: PerImageRow['metrics'] = {};
-    METRIC_NAMES.forEach((m, k) => (metrics[m] = num(cell(metricAt[k]))));
+    // Only the file's own metric columns become keys: a further metric the run did not select stays absent.
+    METRIC_NAMES.forEach((m, k) => {
+      if (metricAt[k] >= 0 || (DEFAULT_METRICS as readonly string[]).includes(m)) metrics[m] = num(cell(metricAt[k]));
+    });
     table.set(lastIndex, record[at('method')], {
       split: record[at('split')],
       metrics,
