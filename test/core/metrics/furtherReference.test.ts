@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { computeConfusion, surfaceDistances, type GridSize, type Spacing } from '../../../server/src/core/metrics';
+import { computeConfusion, computeImageMetrics, surfaceDistances, type GridSize, type Spacing } from '../../../server/src/core/metrics';
 import { countingMetrics } from '../../../server/src/core/metrics/counting';
 import { surfaceDice } from '../../../server/src/core/metrics/surfaceDice';
 import { boundaryIou, defaultBoundaryWidth } from '../../../server/src/core/metrics/boundaryIou';
@@ -46,6 +46,8 @@ interface FurtherCase {
 
 // Written once by test/fixtures/metrics/make_further.py (numpy, scipy.ndimage, scikit-learn, scikit-image).
 const reference: { cases: FurtherCase[] } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'metrics', 'further.json'), 'utf8'));
+
+const FURTHER = ['nsd', 'hd', 'assd', 'masd', 'boundary_iou', 'cldice', 'mcc', 'npv', 'kappa', 'fbeta', 'volume_similarity', 'rvd', 'avd'] as const;
 
 const bits = (s: string) => Uint8Array.from(s, (c) => (c === '1' ? 1 : 0));
 const orUndefined = (v: Maybe | undefined) => (v === null || v === undefined ? undefined : v);
@@ -93,10 +95,21 @@ describe('further metrics against numpy / scipy / scikit-learn / scikit-image (m
       assertClose(boundaryIou(ref, pred, size, 3), orUndefined(e.boundary_iou_w3), 1e-9, 'boundary IoU, width 3');
     });
 
+    test(`${c.name}: computeImageMetrics with every further metric (one shared bounding box) agrees`, () => {
+      const m = computeImageMetrics({ width: size[0], height: size[1], depth: size[2], data: ref, spacing }, pred, undefined, FURTHER, { voxelMl: c.voxel_ml });
+      const expected: Record<(typeof FURTHER)[number], Maybe | undefined> = {
+        nsd: e.nsd, hd: e.hd, assd: e.assd, masd: e.masd, boundary_iou: e.boundary_iou, cldice: e.cldice, mcc: e.mcc, npv: e.npv,
+        kappa: e.kappa, fbeta: e.fbeta, volume_similarity: e.volume_similarity, rvd: e.rvd, avd: e.avd_ml,
+      };
+      for (const name of FURTHER) assertClose(m[name], orUndefined(expected[name]), name === 'nsd' ? 1e-6 : 1e-9, name);
+    });
+
     if (size[2] === 1) {
-      test(`${c.name}: NSD to 1e-6`, () => {
-        assertClose(surfaceDice(ref, pred, size, spacing, 1), orUndefined(e.nsd), 1e-6, 'nsd τ 1');
-        assertClose(surfaceDice(ref, pred, size, spacing, 2.5), orUndefined(e.nsd_tol2_5), 1e-6, 'nsd τ 2.5');
+      test(`${c.name}: NSD to 1e-6, by the τ-disc search and by the EDT`, () => {
+        for (const method of ['auto', 'disc', 'edt'] as const) {
+          assertClose(surfaceDice(ref, pred, size, spacing, 1, undefined, method), orUndefined(e.nsd), 1e-6, `nsd τ 1 (${method})`);
+          assertClose(surfaceDice(ref, pred, size, spacing, 2.5, undefined, method), orUndefined(e.nsd_tol2_5), 1e-6, `nsd τ 2.5 (${method})`);
+        }
       });
     }
 

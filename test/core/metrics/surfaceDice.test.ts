@@ -28,9 +28,11 @@ describe('surfaceDice: hand computations', () => {
     // left corners, R's left ones 3.
     const ref = pixels(9, 5, [[2, 2]]);
     const pred = pixels(9, 5, [[5, 2]]);
-    assert.equal(surfaceDice(ref, pred, [9, 5, 1], [1, 1, 1], 1), 0);
-    assert.equal(surfaceDice(ref, pred, [9, 5, 1], [1, 1, 1], 2), 0.5);
-    assert.equal(surfaceDice(ref, pred, [9, 5, 1], [1, 1, 1], 3), 1);
+    for (const method of ['disc', 'edt'] as const) {
+      assert.equal(surfaceDice(ref, pred, [9, 5, 1], [1, 1, 1], 1, undefined, method), 0, method);
+      assert.equal(surfaceDice(ref, pred, [9, 5, 1], [1, 1, 1], 2, undefined, method), 0.5, method);
+      assert.equal(surfaceDice(ref, pred, [9, 5, 1], [1, 1, 1], 3, undefined, method), 1, method);
+    }
   });
 
   test('identical masks give 1 at τ 0; the image edge closes the contour', () => {

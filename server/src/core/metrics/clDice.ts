@@ -7,22 +7,23 @@
 import type { GridSize } from './distance';
 import { skeletonPixels2d } from './skeleton';
 import { skeletonVoxels3d } from './skeleton3d';
+import type { UnionBox } from './surface';
 
 /**
  * 1 when both masks are empty, 0 when exactly one is (RESULTS.md); undefined when a non-empty
  * mask has an empty skeleton (its precision or sensitivity would be 0/0).
  */
-export function clDice(ref: Uint8Array, pred: Uint8Array, size: GridSize): number | undefined {
+export function clDice(ref: Uint8Array, pred: Uint8Array, size: GridSize, union?: UnionBox): number | undefined {
   const [width, height, depth] = size;
   const count = width * height * depth;
   if (ref.length !== count || pred.length !== count) {
     throw new RangeError(`clDice: a ${width}×${height}×${depth} grid needs ${count} pixels, got ${ref.length} and ${pred.length}`);
   }
-  const refAny = ref.some((v) => v !== 0);
-  const predAny = pred.some((v) => v !== 0);
+  const refAny = union ? union.refAny : ref.some((v) => v !== 0);
+  const predAny = union ? union.predAny : pred.some((v) => v !== 0);
   if (!refAny && !predAny) return 1;
   if (!refAny || !predAny) return 0;
-  const skeleton = (mask: Uint8Array) => (depth > 1 ? skeletonVoxels3d(mask, width, height, depth) : skeletonPixels2d(mask, width, height));
+  const skeleton = (mask: Uint8Array) => (depth > 1 ? skeletonVoxels3d(mask, width, height, depth) : skeletonPixels2d(mask, width, height, union?.box));
   const refSkeleton = skeleton(ref);
   const predSkeleton = skeleton(pred);
   if (refSkeleton.length === 0 || predSkeleton.length === 0) return undefined;

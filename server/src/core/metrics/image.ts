@@ -12,7 +12,7 @@ import { countingMetrics } from './counting';
 import type { GridSize, Spacing } from './distance';
 import { imageAuroc } from './imageAuroc';
 import type { PooledCounts } from './pooled';
-import { surfaceDistances } from './surface';
+import { surfaceDistances, unionBox } from './surface';
 import { surfaceDice } from './surfaceDice';
 
 /** RESULTS.md's defaults (the schema holds the same): τ = 1, band = 2 % of the diagonal, β = 2. */
@@ -20,6 +20,7 @@ export const DEFAULT_METRIC_SETTINGS: MetricSettings = { nsdTolerance: 1, bounda
 
 const COUNTING: readonly MetricName[] = ['mcc', 'npv', 'kappa', 'fbeta', 'volume_similarity', 'rvd', 'avd'];
 const DISTANCES: readonly MetricName[] = ['hd95', 'hd', 'assd', 'masd'];
+const GEOMETRIC: readonly MetricName[] = [...DISTANCES, 'nsd', 'boundary_iou', 'cldice'];
 
 /** What the kernels need of a mask (BinaryMask fits): 0/1 bytes, x fastest, then y, then z. */
 export interface MaskLike {
@@ -100,8 +101,10 @@ export function computeImageMetrics(
 
   const size: GridSize = [ref.width, ref.height, ref.depth];
   const spacing = options.spacing ?? ref.spacing ?? [1, 1, 1];
+  // One scan of the image finds the box every boundary kernel works in.
+  const union = GEOMETRIC.some((m) => want.has(m)) ? unionBox(ref.data, predData, ref.width, ref.height, ref.depth) : undefined;
   if (DISTANCES.some((m) => want.has(m))) {
-    const d = surfaceDistances(ref.data, predData, size, spacing);
+    const d = surfaceDistances(ref.data, predData, size, spacing, undefined, union);
     if (want.has('hd95')) result.hd95 = d.hd95;
     if (want.has('hd')) result.hd = d.hausdorff;
     if (want.has('assd')) result.assd = d.assd;
@@ -109,11 +112,11 @@ export function computeImageMetrics(
   }
   // NSD exists for 2D images so far (3D surface elements need marching-cubes areas): a volume gets
   // an empty cell, never a number computed another way.
-  if (want.has('nsd')) result.nsd = ref.depth === 1 ? surfaceDice(ref.data, predData, size, spacing, settings.nsdTolerance) : undefined;
+  if (want.has('nsd')) result.nsd = ref.depth === 1 ? surfaceDice(ref.data, predData, size, spacing, settings.nsdTolerance, undefined, 'auto', union) : undefined;
   if (want.has('boundary_iou')) {
     const width = settings.boundaryWidth === 'auto' ? defaultBoundaryWidth(size) : settings.boundaryWidth;
-    result.boundary_iou = boundaryIou(ref.data, predData, size, width);
+    result.boundary_iou = boundaryIou(ref.data, predData, size, width, undefined, union);
   }
-  if (want.has('cldice')) result.cldice = clDice(ref.data, predData, size);
+  if (want.has('cldice')) result.cldice = clDice(ref.data, predData, size, union);
   return result;
 }

@@ -6,6 +6,7 @@
  * subiteration began; the pixels marked are removed together at its end, until nothing changes.
  * Pixels outside the image count as background.
  */
+import type { Box } from './surface';
 
 /**
  * For each 8-neighbourhood code (1 = up-left, 2 = up, 4 = up-right, 8 = right, 16 = down-right,
@@ -29,61 +30,85 @@ const REMOVAL_TABLE = Uint8Array.from(
  * inside the mask's bounding box with a one-pixel background frame, so the cost follows the object,
  * not the image.
  */
-export function skeletonPixels2d(mask: Uint8Array, width: number, height: number): Int32Array {
+export function skeletonPixels2d(mask: Uint8Array, width: number, height: number, within?: Box): Int32Array {
   if (mask.length !== width * height) throw new RangeError(`skeletonPixels2d: ${mask.length} pixels for a ${width}×${height} image`);
   let x0 = width;
   let x1 = -1;
   let y0 = height;
   let y1 = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (mask[y * width + x] === 0) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
+  if (within) {
+    // a box known to hold the mask (R ∪ P's): extra background in the crop changes no skeleton
+    x0 = within.x0;
+    x1 = within.x0 + within.width - 1;
+    y0 = within.y0;
+    y1 = within.y0 + within.height - 1;
+  } else {
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        if (mask[y * width + x] === 0) continue;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
     }
   }
   if (x1 < 0) return new Int32Array(0);
   const fw = x1 - x0 + 3;
   const fh = y1 - y0 + 3;
   const image = new Uint8Array(fw * fh);
-  let live = new Int32Array((x1 - x0 + 1) * (y1 - y0 + 1));
   let n = 0;
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       if (mask[y * width + x] === 0) continue;
-      const i = (y - y0 + 1) * fw + (x - x0 + 1);
-      image[i] = 1;
-      live[n++] = i;
+      image[(y - y0 + 1) * fw + (x - x0 + 1)] = 1;
+      n++;
     }
   }
+  // Only pixels with a background 8-neighbour are ever looked up: an inside pixel (code 255) is
+  // never removable (its table entry is 0), and it can become a border pixel only when a neighbour
+  // goes, at which point it joins the list. The result is the same; the work follows the contour.
+  const listed = new Uint8Array(fw * fh);
+  const list = new Int32Array(n);
+  let m = 0;
+  for (let i = fw; i < fw * (fh - 1); i++) {
+    if (image[i] === 0 || neighbourCode(image, i, fw) === 255) continue;
+    listed[i] = 1;
+    list[m++] = i;
+  }
+  const around = [-fw - 1, -fw, -fw + 1, -1, 1, fw - 1, fw, fw + 1];
   const marked = new Int32Array(n);
   let changed = true;
   while (changed) {
     changed = false;
     for (const pass of [1, 2]) {
-      let m = 0;
-      for (let j = 0; j < n; j++) {
-        const rule = REMOVAL_TABLE[neighbourCode(image, live[j], fw)];
-        if (rule === 3 || rule === pass) marked[m++] = j;
+      let r = 0;
+      for (let j = 0; j < m; j++) {
+        const rule = REMOVAL_TABLE[neighbourCode(image, list[j], fw)];
+        if (rule === 3 || rule === pass) marked[r++] = list[j];
       }
-      if (m === 0) continue;
+      if (r === 0) continue;
       changed = true;
-      for (let k = 0; k < m; k++) image[live[marked[k]]] = 0;
+      for (let k = 0; k < r; k++) image[marked[k]] = 0;
       let kept = 0;
-      for (let j = 0; j < n; j++) if (image[live[j]] !== 0) live[kept++] = live[j];
-      n = kept;
+      for (let j = 0; j < m; j++) if (image[list[j]] !== 0) list[kept++] = list[j];
+      m = kept;
+      for (let k = 0; k < r; k++) {
+        for (const step of around) {
+          const q = marked[k] + step;
+          if (image[q] !== 0 && listed[q] === 0) {
+            listed[q] = 1;
+            list[m++] = q;
+          }
+        }
+      }
     }
   }
-  live = live.subarray(0, n).sort();
-  const out = new Int32Array(n);
-  for (let j = 0; j < n; j++) {
-    const fx = live[j] % fw;
-    const fy = (live[j] - fx) / fw;
-    out[j] = (fy - 1 + y0) * width + (fx - 1 + x0);
+  const out: number[] = [];
+  for (let fy = 1; fy < fh - 1; fy++) {
+    for (let fx = 1; fx < fw - 1; fx++) if (image[fy * fw + fx] !== 0) out.push((fy - 1 + y0) * width + (fx - 1 + x0));
   }
-  return out;
+  return Int32Array.from(out);
 }
 
 /** The skeleton as a 0/1 mask of the image's size. */

@@ -75,6 +75,8 @@ export function surfaceDistances(
   size: GridSize,
   spacing: Spacing = [1, 1, 1],
   scratch: SurfaceScratch = sharedScratch,
+  /** unionBox(ref, pred) when the caller has it already (one scan of the image for every kernel). */
+  union?: UnionBox,
 ): SurfaceDistances {
   const [width, height, depth] = size;
   const count = width * height * depth;
@@ -83,7 +85,7 @@ export function surfaceDistances(
       `surfaceDistances: a ${width}×${height}×${depth} grid needs ${count} pixels, got ${ref.length} and ${pred.length}`,
     );
   }
-  const found = unionBox(ref, pred, width, height, depth);
+  const found = union ?? unionBox(ref, pred, width, height, depth);
   if (!found.refAny && !found.predAny) return { hd95: 0, hausdorff: 0, assd: 0, masd: 0 };
   if (!found.refAny || !found.predAny) return { hd95: undefined, hausdorff: undefined, assd: undefined, masd: undefined };
   const box = found.box;
@@ -149,14 +151,15 @@ function sum(values: Float64Array): number {
   return total;
 }
 
+/** The bounding box of R ∪ P (meaningless when both are empty), and whether each mask has any foreground. */
+export interface UnionBox {
+  refAny: boolean;
+  predAny: boolean;
+  box: Box;
+}
+
 /** The bounding box of R ∪ P, and whether each mask has any foreground. */
-export function unionBox(
-  ref: Uint8Array,
-  pred: Uint8Array,
-  width: number,
-  height: number,
-  depth: number,
-): { refAny: boolean; predAny: boolean; box: Box } {
+export function unionBox(ref: Uint8Array, pred: Uint8Array, width: number, height: number, depth: number): UnionBox {
   let x0 = width;
   let x1 = -1;
   let y0 = height;

@@ -13,7 +13,7 @@
  * 2D only so far: the 3D surfel areas need marching-cubes triangles per 2×2×2 code.
  */
 import { DistanceScratch, squaredDistancesAt, type GridSize, type Spacing } from './distance';
-import { unionBox, type Box } from './surface';
+import { unionBox, type Box, type UnionBox } from './surface';
 
 /** Buffers reused between images; one per thread (the default one is module-wide). */
 export class SurfaceDiceScratch {
@@ -53,6 +53,10 @@ export function surfaceDice(
   spacing: Spacing,
   tolerance: number,
   scratch: SurfaceDiceScratch = sharedScratch,
+  /** `auto` picks the faster of two exact ways; tests force each. */
+  method: 'auto' | 'disc' | 'edt' = 'auto',
+  /** unionBox(ref, pred) when the caller has it already. */
+  union?: UnionBox,
 ): number {
   const [width, height, depth] = size;
   const count = width * height * depth;
@@ -61,7 +65,7 @@ export function surfaceDice(
   }
   if (depth > 1) throw new RangeError('surfaceDice: 3D surface elements are not available yet; NSD is computed for 2D images only');
   if (!(tolerance >= 0)) throw new RangeError(`surfaceDice: tolerance ${tolerance} must be a number ≥ 0`);
-  const found = unionBox(ref, pred, width, height, depth);
+  const found = union ?? unionBox(ref, pred, width, height, depth);
   if (!found.refAny && !found.predAny) return 1;
   if (!found.refAny || !found.predAny) return 0;
   const box = found.box;
@@ -72,12 +76,79 @@ export function surfaceDice(
 
   const refCount = cornerCodes(ref, width, box, scratch.refCodes, scratch.refSurface, scratch.refCorners);
   const predCount = cornerCodes(pred, width, box, scratch.predCodes, scratch.predSurface, scratch.predCorners);
-  const refToPred = squaredDistancesAt(scratch.predSurface, cornerSize, spacing, scratch.refCorners, refCount, scratch.refDistances, scratch.lines);
-  const predToRef = squaredDistancesAt(scratch.refSurface, cornerSize, spacing, scratch.predCorners, predCount, scratch.predDistances, scratch.lines);
 
-  const refWeights = weightWithin(refToPred, scratch.refCorners, scratch.refCodes, refCount, lengths, tolerance);
-  const predWeights = weightWithin(predToRef, scratch.predCorners, scratch.predCodes, predCount, lengths, tolerance);
+  // Only "within τ or not" matters, never the distance: with few corners in a τ-disc, each
+  // surface corner looks for the other surface at those offsets (work ∝ surface × disc); a wide
+  // disc (large τ for the spacing) takes the exact EDT of the grid instead (work ∝ grid).
+  const disc = discOffsets(spacing[0], spacing[1], tolerance, cornerSize[0]);
+  const useDisc = method === 'disc' || (method === 'auto' && disc.length * (refCount + predCount) <= 4 * corners);
+  let refWeights: { within: number; total: number };
+  let predWeights: { within: number; total: number };
+  if (useDisc) {
+    refWeights = weightNear(scratch.refCorners, scratch.refCodes, refCount, scratch.predSurface, cornerSize, disc, lengths);
+    predWeights = weightNear(scratch.predCorners, scratch.predCodes, predCount, scratch.refSurface, cornerSize, disc, lengths);
+  } else {
+    const refToPred = squaredDistancesAt(scratch.predSurface, cornerSize, spacing, scratch.refCorners, refCount, scratch.refDistances, scratch.lines);
+    const predToRef = squaredDistancesAt(scratch.refSurface, cornerSize, spacing, scratch.predCorners, predCount, scratch.predDistances, scratch.lines);
+    refWeights = weightWithin(refToPred, scratch.refCorners, scratch.refCodes, refCount, lengths, tolerance);
+    predWeights = weightWithin(predToRef, scratch.predCorners, scratch.predCodes, predCount, lengths, tolerance);
+  }
   return (refWeights.within + predWeights.within) / (refWeights.total + predWeights.total);
+}
+
+interface DiscOffset {
+  dx: number;
+  dy: number;
+  /** dy · grid width + dx: the offset in the corner grid. */
+  step: number;
+}
+
+/**
+ * The corner offsets within `tolerance` (distance computed as scipy's EDT reports it, √((dx·sx)² +
+ * (dy·sy)²), so that ties at τ fall the same way), nearest first so that a match ends the search early.
+ */
+function discOffsets(sx: number, sy: number, tolerance: number, gridWidth: number): DiscOffset[] {
+  const rx = Math.floor(tolerance / sx);
+  const ry = Math.floor(tolerance / sy);
+  const out: (DiscOffset & { d: number })[] = [];
+  for (let dy = -ry; dy <= ry; dy++) {
+    for (let dx = -rx; dx <= rx; dx++) {
+      const d = Math.sqrt((dx * sx) ** 2 + (dy * sy) ** 2);
+      if (d <= tolerance) out.push({ dx, dy, step: dy * gridWidth + dx, d });
+    }
+  }
+  return out.sort((a, b) => a.d - b.d);
+}
+
+function weightNear(
+  corners: Int32Array,
+  codes: Uint8Array,
+  n: number,
+  otherSurface: Uint8Array,
+  grid: GridSize,
+  disc: readonly DiscOffset[],
+  lengths: Float64Array,
+): { within: number; total: number } {
+  const [gw, gh] = grid;
+  let within = 0;
+  let total = 0;
+  for (let j = 0; j < n; j++) {
+    const i = corners[j];
+    const length = lengths[codes[i]];
+    total += length;
+    const x = i % gw;
+    const y = (i - x) / gw;
+    for (const o of disc) {
+      const ox = x + o.dx;
+      const oy = y + o.dy;
+      if (ox < 0 || oy < 0 || ox >= gw || oy >= gh) continue;
+      if (otherSurface[i + o.step] !== 0) {
+        within += length;
+        break;
+      }
+    }
+  }
+  return { within, total };
 }
 
 /**
