@@ -5,13 +5,16 @@ import { poolSize } from '../../../server/src/core/evaluate/poolSize';
 const base = { requested: 0, threads: 0, cases: 1000, window: 1, cores: 16 } as const;
 
 describe('poolSize', () => {
-  test('auto: the cores inference leaves, at least one', () => {
+  test('auto: one low-priority worker per core beside CPU inference; else the cores inference leaves, at least one', () => {
     assert.deepEqual(poolSize({ ...base, inference: 'none' }), { workers: 16, perWorker: 2, priority: 'normal' });
     assert.deepEqual(poolSize({ ...base, inference: 'gpu' }), { workers: 15, perWorker: 3, priority: 'normal' });
-    assert.deepEqual(poolSize({ ...base, inference: 'cpu', threads: 12 }), { workers: 4, perWorker: 3, priority: 'low' });
-    // threads 0 = every core for onnxruntime: one worker still runs the cases, below the intra-op threads.
-    assert.deepEqual(poolSize({ ...base, inference: 'cpu' }), { workers: 1, perWorker: 3, priority: 'low' });
-    assert.deepEqual(poolSize({ ...base, inference: 'cpu', cores: 2, threads: 1 }), { workers: 1, perWorker: 3, priority: 'low' });
+    // On CPU the workers run below the intra-op threads, so they may fill every core's gaps.
+    assert.deepEqual(poolSize({ ...base, inference: 'cpu', threads: 12 }), { workers: 16, perWorker: 3, priority: 'low' });
+    assert.deepEqual(poolSize({ ...base, inference: 'cpu' }), { workers: 16, perWorker: 3, priority: 'low' });
+    assert.deepEqual(poolSize({ ...base, inference: 'cpu', cores: 2, threads: 1 }), { workers: 2, perWorker: 3, priority: 'low' });
+    // At normal priority they take only what the intra-op threads leave, at least one.
+    assert.deepEqual(poolSize({ ...base, inference: 'cpu', threads: 12, priority: 'normal' }), { workers: 4, perWorker: 3, priority: 'normal' });
+    assert.deepEqual(poolSize({ ...base, inference: 'cpu', priority: 'normal' }), { workers: 1, perWorker: 3, priority: 'normal' });
     // runtime.worker_priority wins.
     assert.equal(poolSize({ ...base, inference: 'cpu', priority: 'normal' }).priority, 'normal');
     assert.equal(poolSize({ ...base, inference: 'none', priority: 'low' }).priority, 'low');
