@@ -10,6 +10,7 @@
  * Paths are absolute: the nodes run the commands from wherever the scheduler starts them.
  */
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { MedsegConfig } from '../config/types';
 import { InputError } from '../findings';
 import type { K8sOptions } from './k8sManifests';
 import type { SlurmResources } from './slurmOptions';
@@ -55,6 +56,43 @@ export interface Submission {
   array?: string;
   tasks: number[];
   merge?: string;
+}
+
+/** What `medseg slurm` and `medseg k8s` are asked for, whatever runs the shards. */
+export interface ShardedRunRequest {
+  config: MedsegConfig;
+  shards: number;
+  tasks: ShardTask[];
+  split?: string;
+  provider?: string;
+  method?: string;
+  /** The merged results folder (`--output`); default the config's `<output>/<name>`. */
+  results: string;
+  /** The job folder (`--work`); default `<results>.<scheduler>`. */
+  work?: string;
+  medseg: string[];
+}
+
+/** The record of a run for either scheduler, its folders checked; the caller adds its own resources. */
+export function commonSpec(req: ShardedRunRequest, scheduler: BatchJobSpec['scheduler'], previous?: BatchJobSpec): Omit<BatchJobSpec, 'resources' | 'k8s'> {
+  const work = jobFolderOf(req.results, scheduler, req.work);
+  checkFolders(req.results, work);
+  return {
+    version: 1,
+    scheduler,
+    config: req.config.file,
+    config_sha256: req.config.sourceSha256 ?? '',
+    experiment: req.config.name,
+    shards: req.shards,
+    tasks: req.tasks,
+    ...(req.split ? { split: req.split } : {}),
+    ...(req.provider ? { provider: req.provider } : {}),
+    ...(req.method ? { method: req.method } : {}),
+    results: req.results,
+    work,
+    medseg: req.medseg,
+    submissions: previous?.submissions ?? [],
+  };
 }
 
 export const JOB_FILE = 'job.json';

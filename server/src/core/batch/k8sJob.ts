@@ -6,53 +6,24 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { MedsegConfig } from '../config/types';
 import { InputError } from '../findings';
 import { writeFileAtomic } from '../io';
 import { ENGINE_BUILD, ENGINE_VERSION } from '../version';
-import { checkFolders, JOB_FILE, jobFolderOf, type BatchJobSpec, type ShardTask } from './jobSpec';
+import { commonSpec, JOB_FILE, type BatchJobSpec, type ShardedRunRequest } from './jobSpec';
 import { jobSchemaProblems, k8sManifests, k8sOptionProblems, podPath, runScript, type K8sManifests, type K8sOptions } from './k8sManifests';
 
 export const K8S_SHARDS_FILE = 'shards.yaml';
 export const K8S_MERGE_FILE = 'merge.yaml';
 export const K8S_RUN_FILE = 'run.sh';
 
-export interface K8sJobRequest {
-  config: MedsegConfig;
-  shards: number;
-  tasks: ShardTask[];
-  split?: string;
-  provider?: string;
-  method?: string;
-  results: string;
-  work?: string;
-  medseg: string[];
+export interface K8sJobRequest extends ShardedRunRequest {
   k8s: K8sOptions;
 }
 
 export function k8sSpecOf(req: K8sJobRequest, previous?: BatchJobSpec): BatchJobSpec {
   const problems = k8sOptionProblems(req.k8s);
   if (problems.length > 0) throw new InputError(req.config.file, `${problems.join('; ')}.`, 'batch/invalid-option');
-  const work = jobFolderOf(req.results, 'k8s', req.work);
-  checkFolders(req.results, work);
-  const spec: BatchJobSpec = {
-    version: 1,
-    scheduler: 'k8s',
-    config: req.config.file,
-    config_sha256: req.config.sourceSha256 ?? '',
-    experiment: req.config.name,
-    shards: req.shards,
-    tasks: req.tasks,
-    ...(req.split ? { split: req.split } : {}),
-    ...(req.provider ? { provider: req.provider } : {}),
-    ...(req.method ? { method: req.method } : {}),
-    results: req.results,
-    work,
-    medseg: req.medseg,
-    resources: {},
-    k8s: req.k8s,
-    submissions: previous?.submissions ?? [],
-  };
+  const spec: BatchJobSpec = { ...commonSpec(req, 'k8s', previous), resources: {}, k8s: req.k8s };
   // Every path the pods use must be on the volume: refused here, not when a pod cannot find it.
   for (const path of [spec.config, spec.results, spec.work, req.config.dir]) podPath(path, req.k8s);
   return spec;

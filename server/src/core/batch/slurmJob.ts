@@ -10,24 +10,13 @@ import type { MedsegConfig } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { InputError } from '../findings';
 import { writeFileAtomic } from '../io';
-import { checkFolders, JOB_FILE, jobFolderOf, logsDir, type BatchJobSpec, type ShardTask, type Submission } from './jobSpec';
+import { commonSpec, JOB_FILE, logsDir, type BatchJobSpec, type ShardedRunRequest, type Submission } from './jobSpec';
 import { arraySpec, MERGE_SCRIPT, mergeScript, SHARDS_SCRIPT, shardsScript } from './sbatchScripts';
 import { isFinished, type JobState, type SlurmClient } from './slurmClient';
 import { resourceProblems, type SlurmResources } from './slurmOptions';
 import { mergedAfterShards, shardStatuses, type ShardStatus } from './shardStatus';
 
-export interface SlurmJobRequest {
-  config: MedsegConfig;
-  shards: number;
-  tasks: ShardTask[];
-  split?: string;
-  provider?: string;
-  method?: string;
-  /** The merged results folder (`--output`); default the config's `<output>/<name>`. */
-  results: string;
-  /** The job folder (`--work`); default `<results>.slurm`. */
-  work?: string;
-  medseg: string[];
+export interface SlurmJobRequest extends ShardedRunRequest {
   resources: SlurmResources;
 }
 
@@ -52,25 +41,7 @@ export function readJob(work: string): BatchJobSpec | undefined {
 export function specOf(req: SlurmJobRequest, previous?: BatchJobSpec): BatchJobSpec {
   const problems = resourceProblems(req.resources);
   if (problems.length > 0) throw new InputError(req.config.file, `${problems.join('; ')}.`, 'batch/invalid-option');
-  const work = jobFolderOf(req.results, 'slurm', req.work);
-  checkFolders(req.results, work);
-  return {
-    version: 1,
-    scheduler: 'slurm',
-    config: req.config.file,
-    config_sha256: req.config.sourceSha256 ?? '',
-    experiment: req.config.name,
-    shards: req.shards,
-    tasks: req.tasks,
-    ...(req.split ? { split: req.split } : {}),
-    ...(req.provider ? { provider: req.provider } : {}),
-    ...(req.method ? { method: req.method } : {}),
-    results: req.results,
-    work,
-    medseg: req.medseg,
-    resources: req.resources,
-    submissions: previous?.submissions ?? [],
-  };
+  return { ...commonSpec(req, 'slurm', previous), resources: req.resources };
 }
 
 /** Writes the scripts and job.json into the job folder (and makes its logs/ folder). */
