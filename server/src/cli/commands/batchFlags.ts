@@ -10,6 +10,18 @@ import { plural } from '../format';
 import { outputFlagHelp } from './outputFlag';
 
 export const SPLITS = ['train', 'val', 'test', 'all'];
+
+/** The flags `medseg slurm` and `medseg k8s` share (parseShardFlags reads them). */
+export const shardedRunOptions = {
+  shards: { type: 'string' },
+  output: { type: 'string' },
+  work: { type: 'string' },
+  run: { type: 'string' },
+  split: { type: 'string' },
+  provider: { type: 'string' },
+  method: { type: 'string' },
+  medseg: { type: 'string' },
+} as const;
 export const PROVIDERS = ['auto', 'cpu', 'cuda', 'webgpu'];
 
 export const shardFlagsHelp = `  --shards N                     number of shards (each a 1/N of the split's images, by a hash of the id)

@@ -8,7 +8,7 @@ import type { CommandContext } from '../context';
 import { EXIT } from '../exitCodes';
 import { displayPath, plural } from '../format';
 import { loadConfigForRun } from '../loadConfigForRun';
-import { parseShardFlags, resultsOf, shardFlagsHelp, shardSizes } from './batchFlags';
+import { parseShardFlags, resultsOf, shardedRunOptions, shardFlagsHelp, shardSizes } from './batchFlags';
 
 export const k8sHelp = `medseg k8s <config.medseg.yaml> --shards N --image IMAGE --claim PVC [options]
 medseg k8s <config.medseg.yaml> --resume [--output DIR] [--work DIR]
@@ -37,14 +37,7 @@ ${shardFlagsHelp.replace(/--medseg "CMD"[\s\S]*$/, '--medseg "CMD"              
 Exit status: 0 written; 1 the config has errors or a path is off the volume; 2 usage.`;
 
 export const k8sOptions = {
-  shards: { type: 'string' },
-  output: { type: 'string' },
-  work: { type: 'string' },
-  run: { type: 'string' },
-  split: { type: 'string' },
-  provider: { type: 'string' },
-  method: { type: 'string' },
-  medseg: { type: 'string' },
+  ...shardedRunOptions,
   image: { type: 'string' },
   claim: { type: 'string' },
   mount: { type: 'string' },

@@ -27,7 +27,7 @@ import type { CommandContext } from '../context';
 import { EXIT } from '../exitCodes';
 import { displayPath, plural } from '../format';
 import { loadConfigForRun } from '../loadConfigForRun';
-import { parseShardFlags, resultsOf, shardFlagsHelp, shardSizes, thisMedseg } from './batchFlags';
+import { parseShardFlags, resultsOf, shardedRunOptions, shardFlagsHelp, shardSizes, thisMedseg } from './batchFlags';
 
 export const slurmHelp = `medseg slurm <config.medseg.yaml> --shards N [options] [--submit [--wait]]
 medseg slurm <config.medseg.yaml> --resume [--output DIR] [--work DIR] [resource options] [--wait]
@@ -61,14 +61,7 @@ merge carries its failures and exits as a single run would. Exit status: 0 writt
 
 /** The flags of `medseg slurm` (main.ts registers them). */
 export const slurmOptions = {
-  shards: { type: 'string' },
-  output: { type: 'string' },
-  work: { type: 'string' },
-  run: { type: 'string' },
-  split: { type: 'string' },
-  provider: { type: 'string' },
-  method: { type: 'string' },
-  medseg: { type: 'string' },
+  ...shardedRunOptions,
   submit: { type: 'boolean' },
   wait: { type: 'boolean' },
   resume: { type: 'boolean' },
