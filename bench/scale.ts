@@ -12,17 +12,15 @@
  * of the same size (bench/.data/scale-N-SIZE/images); everything this one writes is under its own
  * `pool/` folder there, so it never touches their caches or results.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildDemoModel } from '../server/src/demo/models';
-import { writeBlobDataset } from './support/blobDataset';
 import { loadNow, machineLine, markdownTable, runMedseg, type MedsegRun } from './support/runMedseg';
+import { SCALE_MODELS, writeScaleCase } from './support/scaleCase';
 
 const N = Number(process.argv[2] ?? 60000);
 const SIZE = Number(process.argv[3] ?? 64);
 const WORKERS = process.argv[4] ?? '0';
 const SINGLE_ONLY = process.argv[5] === 'single';
-const MODELS = ['tii-sharp', 'tii-over', 'lmi-under'] as const;
 const data = join(__dirname, '.data', `scale-${N}-${SIZE}`);
 const dir = join(data, 'pool');
 
@@ -39,18 +37,7 @@ function row(name: string, r: MedsegRun, load: string, images?: number): string[
 }
 
 async function main(): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  const t0 = performance.now();
-  await writeBlobDataset(data, N, SIZE);
-  console.log(`dataset: ${N} images ${SIZE}×${SIZE} (${((performance.now() - t0) / 1000).toFixed(0)} s to write or check)`);
-  for (const m of MODELS) writeFileSync(join(dir, `${m}.onnx`), buildDemoModel('dermoscopy', m));
-  const config = join(dir, 'scale.medseg.yaml');
-  writeFileSync(
-    config,
-    `dataset:\n  images: ../images/*.png\n  masks: ../masks/{stem}.png\nmodels:\n` +
-      MODELS.map((m) => `  - name: ${m}\n    path: ${m}.onnx\n    input: { size: [128, 128] }\n`).join('') +
-      `evaluation: { bootstrap: 1000 }\nruntime: { cache: cache, workers: ${WORKERS} }\noutput: results\n`,
-  );
+  const config = await writeScaleCase(data, dir, N, SIZE, { workers: WORKERS });
   for (const d of ['cache', 'results', 'shard1', 'shard2', 'merged']) rmSync(join(dir, d), { recursive: true, force: true });
 
   const rows: string[][] = [];
@@ -82,7 +69,7 @@ async function main(): Promise<void> {
   console.log(markdownTable(['run', 'wall s', 'images/s', 'CPU utilisation (all threads)', 'main thread', 'peak RSS MB', '1-min load at start'], rows));
   const same = readFileSync(join(dir, 'results', 'scale', 'per_image.csv')).equals(readFileSync(join(dir, 'merged', 'per_image.csv')));
   console.log(`\nmerged per_image.csv identical to the single run: ${same}`);
-  const perModel = single.seconds / MODELS.length;
+  const perModel = single.seconds / SCALE_MODELS.length;
   console.log(
     `projected for 30 models (time grows with models; fusion of 30 masks not included): ≈ ${((perModel * 30 * (60000 / N)) / 3600).toFixed(1)} h per 60,000 images in one process, ≈ ${((perModel * 30 * (60000 / N)) / 3600 / 2).toFixed(1)} h on 2 shards`,
   );

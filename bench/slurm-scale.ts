@@ -12,18 +12,16 @@
  * Needs root and Debian's slurmctld, slurmd, munge and slurm-client (installed with apt when missing).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { maxOf, minOf } from '../server/src/core/util/arrays';
-import { buildDemoModel } from '../server/src/demo/models';
 import { ensureSlurm, frozenBuild, startCluster, type SlurmCluster } from '../test/slurm/cluster';
-import { writeBlobDataset } from './support/blobDataset';
+import { writeScaleCase } from './support/scaleCase';
 
 const N = Number(process.argv[2] ?? 60000);
 const SIZE = Number(process.argv[3] ?? 32);
 const SHARDS = (process.argv[4] ?? '2,4').split(',').map(Number);
-const MODELS = ['tii-sharp', 'tii-over', 'lmi-under'] as const;
 const root = join(__dirname, '..');
 // The images are shared with bench/scale.ts (bench/.data/scale-N-SIZE/images); what this bench
 // writes (config, models, cache, results, job folders) is under its own slurm/ folder there.
@@ -57,18 +55,7 @@ function jobTimes(cluster: SlurmCluster, id: string): { start: number; end: numb
 async function main(): Promise<void> {
   const missing = ensureSlurm((line) => console.error(line));
   if (missing) throw new Error(`Slurm is not available: ${missing}`);
-  mkdirSync(dir, { recursive: true });
-  const t0 = performance.now();
-  await writeBlobDataset(data, N, SIZE);
-  console.error(`dataset: ${N} images ${SIZE}×${SIZE} (${((performance.now() - t0) / 1000).toFixed(0)} s to write or check)`);
-  for (const m of MODELS) writeFileSync(join(dir, `${m}.onnx`), buildDemoModel('dermoscopy', m));
-  const config = join(dir, 'scale.medseg.yaml');
-  writeFileSync(
-    config,
-    `dataset:\n  images: ../images/*.png\n  masks: ../masks/{stem}.png\nmodels:\n` +
-      MODELS.map((m) => `  - name: ${m}\n    path: ${m}.onnx\n    input: { size: [128, 128] }\n`).join('') +
-      `evaluation: { bootstrap: 1000 }\nruntime: { cache: cache }\noutput: results\n`,
-  );
+  const config = await writeScaleCase(data, dir, N, SIZE, {}, (line) => console.error(line));
   const cli = frozenBuild(root);
   const cluster = await startCluster({ taskPlugin: 'task/affinity' });
   const slurmVersion = cluster.run('sinfo', ['-V']).stdout.trim();
