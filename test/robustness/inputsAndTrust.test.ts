@@ -134,14 +134,11 @@ describe('a NIfTI gzip bomb', () => {
     ws.write('masks/bomb.png', readFileSync(ws.path(`masks/${ws.cases[0].id}.png`)));
     assert.ok(readFileSync(ws.path('images/bomb.nii.gz')).length < 1_000_000);
     const inputs = snapshotFiles(ws.dir);
-    const started = performance.now();
     const v = validate(ws);
-    const seconds = (performance.now() - started) / 1000;
     assert.equal(v.code, 1);
     const bomb = v.findings.filter((f) => f.location?.file?.endsWith('bomb.nii.gz'));
     assert.deepEqual(bomb.map((f) => [f.code, f.severity]), [['image/unreadable', 'error']]);
     assert.match(bomb[0].message, /the header promises 1120 bytes \(32×24×1 uint8 from offset 352\) but the file holds more/);
-    assert.ok(seconds < 10, `validate took ${seconds.toFixed(1)} s`);
     assertInputsUnchanged(inputs, ws.dir);
   });
 });

@@ -306,21 +306,21 @@ describe('NIfTI sizes the header does not back (decompression bombs, headers tha
     // size field (modulo 2^32) can: neither may be believed.
     for (const isize of [undefined, 1120]) {
       await inTemp('bomb.nii.gz', gzipBomb(header, 512, { isize }), async (file) => {
-        const started = performance.now();
         const error = await rejection(readImage(file), file);
-        const ms = performance.now() - started;
         assert.equal(error.code, 'io/unreadable');
+        // Where inflating stopped is in the message (no time bound: those fail on a busy machine).
         assert.match(error.message, /the header promises 1120 bytes \(32×24×1 uint8 from offset 352\) but the file holds more \(inflating stopped after 1120 bytes\)/);
-        assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
       });
     }
   });
 
   test('one slice of the bomb inflates only up to that slice', async () => {
     await inTemp('bomb.nii.gz', gzipBomb(header, 512), async (file) => {
-      const started = performance.now();
+      // Inflated whole, the file would take 512 MiB: the process's peak memory shows it whatever
+      // the machine's load.
+      const peakBefore = process.resourceUsage().maxRSS;
       const slice = await readImage(file, { slice: 0 });
-      assert.ok(performance.now() - started < 1000);
+      assert.ok(process.resourceUsage().maxRSS - peakBefore < 128 * 1024);
       assert.deepEqual([slice.width, slice.height, slice.depth], [32, 24, 1]);
       assert.ok(slice.data.every((v) => v === 0));
     });
@@ -340,12 +340,10 @@ describe('NIfTI sizes the header does not back (decompression bombs, headers tha
     const huge = buildNifti({ version: 1, littleEndian: true, dims: [3, 30000, 30000, 30000, 1, 1, 1, 1], datatype: 4, bitpix: 16, pixdim: [1, 1, 1, 1, 0, 0, 0, 0], data: new Uint8Array(0) });
     for (const [name, bytes] of [['huge.nii', huge], ['huge.nii.gz', gzipBomb(huge, 64)]] as const) {
       await inTemp(name, bytes, async (file) => {
-        const started = performance.now();
         const error = await rejection(readImage(file), file);
         assert.equal(error.code, 'io/unsupported');
         // 352 + 30000³ × 2 = 54,000,000,000,352
         assert.match(error.message, /the header promises 54000000000352 bytes \(30000×30000×30000 int16 from offset 352\), more than one read can hold/);
-        assert.ok(performance.now() - started < 1000);
       });
     }
   });

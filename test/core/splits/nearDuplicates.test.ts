@@ -59,17 +59,13 @@ describe('findHashPairs (multi-index hashing)', () => {
     assert.throws(() => findHashPairs(['0000000000000000'], -1), RangeError);
   });
 
-  test('60,000 random hashes at distance 4 in well under a second', () => {
+  test('60,000 random hashes at distance 4: only the planted pair (speed: bench/splits-60k.ts)', () => {
     let state = 12345n;
     const hashes = Array.from({ length: 60000 }, () => {
       state = (state * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n);
       return hex64(state);
     });
     hashes[59999] = hex64(BigInt(`0x${hashes[17]}`) ^ 0b1011n);
-    const t = performance.now();
-    const pairs = findHashPairs(hashes, 4);
-    const ms = performance.now() - t;
-    assert.deepEqual(pairs, [{ a: 17, b: 59999, distance: 3 }]);
-    assert.ok(ms < 2000, `${ms.toFixed(0)} ms`);
+    assert.deepEqual(findHashPairs(hashes, 4), [{ a: 17, b: 59999, distance: 3 }]);
   });
 });
