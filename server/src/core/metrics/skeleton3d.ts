@@ -14,6 +14,7 @@
  * whose Euler characteristic V − E + F − C is a sum over the 2×2×2 blocks around each grid vertex;
  * removing a voxel changes only the eight blocks (octants) it belongs to.
  */
+import { unionBox } from './surface';
 
 /** Offsets of the 26 neighbours and the centre, index (dz+1)·9 + (dy+1)·3 + (dx+1); the centre is 13. */
 const CENTRE = 13;
@@ -107,8 +108,9 @@ const BORDERS: readonly [number, number, number][] = [
  */
 export function skeletonVoxels3d(mask: Uint8Array, width: number, height: number, depth: number): Int32Array {
   if (mask.length !== width * height * depth) throw new RangeError(`skeletonVoxels3d: ${mask.length} voxels for a ${width}×${height}×${depth} volume`);
-  const box = boundingBox(mask, width, height, depth);
-  if (!box) return new Int32Array(0);
+  const { refAny, box: b } = unionBox(mask, mask, width, height, depth);
+  if (!refAny) return new Int32Array(0);
+  const box = { x0: b.x0, x1: b.x0 + b.width - 1, y0: b.y0, y1: b.y0 + b.height - 1, z0: b.z0, z1: b.z0 + b.depth - 1 };
   const fw = box.x1 - box.x0 + 3;
   const fh = box.y1 - box.y0 + 3;
   const fd = box.z1 - box.z0 + 3;
@@ -216,28 +218,4 @@ function isSimple(n: Uint8Array): boolean {
     }
   }
   return true;
-}
-
-function boundingBox(mask: Uint8Array, width: number, height: number, depth: number): { x0: number; x1: number; y0: number; y1: number; z0: number; z1: number } | undefined {
-  let x0 = width;
-  let x1 = -1;
-  let y0 = height;
-  let y1 = -1;
-  let z0 = depth;
-  let z1 = -1;
-  for (let z = 0; z < depth; z++) {
-    for (let y = 0; y < height; y++) {
-      const row = (z * height + y) * width;
-      for (let x = 0; x < width; x++) {
-        if (mask[row + x] === 0) continue;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-        if (z < z0) z0 = z;
-        if (z > z1) z1 = z;
-      }
-    }
-  }
-  return x1 < 0 ? undefined : { x0, x1, y0, y1, z0, z1 };
 }
