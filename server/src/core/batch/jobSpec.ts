@@ -58,20 +58,12 @@ export interface Submission {
   merge?: string;
 }
 
-/** What `medseg slurm` and `medseg k8s` are asked for, whatever runs the shards. */
-export interface ShardedRunRequest {
+/** What `medseg slurm` and `medseg k8s` are asked for, whatever runs the shards: the record's fields, with the config itself and `--work` as given. */
+export type ShardedRunRequest = Pick<BatchJobSpec, 'shards' | 'tasks' | 'split' | 'provider' | 'method' | 'results' | 'medseg'> & {
   config: MedsegConfig;
-  shards: number;
-  tasks: ShardTask[];
-  split?: string;
-  provider?: string;
-  method?: string;
-  /** The merged results folder (`--output`); default the config's `<output>/<name>`. */
-  results: string;
   /** The job folder (`--work`); default `<results>.<scheduler>`. */
   work?: string;
-  medseg: string[];
-}
+};
 
 /** The record of a run for either scheduler, its folders checked; the caller adds its own resources. */
 export function commonSpec(req: ShardedRunRequest, scheduler: BatchJobSpec['scheduler'], previous?: BatchJobSpec): Omit<BatchJobSpec, 'resources' | 'k8s'> {
