@@ -6,6 +6,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { ConfigPath, Finding } from '../findings';
 import type { ForegroundRule } from '../io/types';
 import { SAFE_NAME_RULE, segmentProblem } from '../util/pathSegment';
+import { checkModelRegions, typedModelRegionKeys, typedRegions } from './regions';
 import { didYouMean } from './schemaFindings';
 import {
   SPLIT_NAMES,
@@ -37,6 +38,7 @@ export function toTypedConfig(raw: Raw, file: string): { config?: MedsegConfig; 
 
   const dataset = typedDataset(raw.dataset ?? {}, dir, at);
   const models = typedModels(raw.models ?? [], dir, at);
+  checkModelRegions(models, dataset.regions, at);
   const splits = raw.splits ? typedSplits(raw.splits, raw.dataset?.label_columns ?? [], dir, at) : undefined;
   const evaluation = typedEvaluation(raw.evaluation, models, Boolean(splits), at);
 
@@ -119,6 +121,7 @@ function typedDataset(d: Raw, dir: string, at: At): DatasetConfig {
     at(['dataset', 'images'], 'error', 'config/no-masks', '`dataset` needs `masks` (a template such as `masks/{stem}_mask.png`, or a glob) next to `images`.');
   }
   if (d.masks) checkPlaceholders(d.masks, ['dataset', 'masks'], at);
+  const regions = typedRegions(d, at);
   if (!d.labels) {
     if (d.group_column) at(['dataset', 'group_column'], 'warning', 'config/no-labels-file', '`group_column` needs a clinical CSV in `labels`.');
     if (d.label_columns?.length) at(['dataset', 'label_columns'], 'warning', 'config/no-labels-file', '`label_columns` needs a clinical CSV in `labels`.');
@@ -131,8 +134,9 @@ function typedDataset(d: Raw, dir: string, at: At): DatasetConfig {
     idColumn: d.id_column,
     groupColumn: d.group_column,
     labelColumns: d.label_columns ?? [],
-    foreground: typedForeground(d.foreground, d.other_labels ?? [], at),
+    foreground: regions ? { kind: 'nonzero' } : typedForeground(d.foreground, d.other_labels ?? [], at),
     volumes: d.volumes,
+    ...(regions ? { regions, ...(d.other_labels?.length ? { otherLabels: d.other_labels as number[] } : {}) } : {}),
   };
 }
 
@@ -155,6 +159,11 @@ function typedNormalize(n: unknown): Normalization {
   if (n === 'imagenet' || n === 'unit' || n === 'zscore') return { kind: n };
   const o = n as { mean: number[]; std: number[] };
   return { kind: 'explicit', mean: o.mean, std: o.std };
+}
+
+/** `output.labels` / `output.region_channels`, present only when written (models without them keep their cache keys). */
+function outputRegionKeys(keys: ReturnType<typeof typedModelRegionKeys>): Pick<ModelConfig['output'], 'labels' | 'regionChannels'> {
+  return { ...(keys.labels ? { labels: keys.labels } : {}), ...(keys.regionChannels ? { regionChannels: keys.regionChannels } : {}) };
 }
 
 function typedModels(list: Raw[], dir: string, at: At): ModelConfig[] {
@@ -180,6 +189,7 @@ function typedModels(list: Raw[], dir: string, at: At): ModelConfig[] {
         }
       }
     }
+    const regionKeys = typedModelRegionKeys(m);
     return {
       name,
       path: m.path ? resolve(dir, m.path) : undefined,
@@ -192,7 +202,8 @@ function typedModels(list: Raw[], dir: string, at: At): ModelConfig[] {
         channels: m.input.channels,
         normalize,
       },
-      output: { ...(m.output.name !== undefined ? { name: m.output.name } : {}), activation: m.output.activation, channel: m.output.channel, threshold: m.output.threshold },
+      output: { ...(m.output.name !== undefined ? { name: m.output.name } : {}), activation: m.output.activation, channel: m.output.channel, threshold: m.output.threshold, ...outputRegionKeys(regionKeys) },
+      ...(regionKeys.region !== undefined ? { region: regionKeys.region } : {}),
       trainSize: m.train_size,
       index,
     };

@@ -71,7 +71,29 @@ export interface DatasetConfig {
   labelColumns: string[];
   foreground: ForegroundRule;
   volumes: '3d' | 'axial';
+  /** `dataset.regions`: label-map regions, each evaluated as its own binary task (config order). */
+  regions?: RegionConfig[];
+  /** With `regions`: `other_labels`, labels of structures in no region. */
+  otherLabels?: number[];
 }
+
+/** One region of `dataset.regions`: the label values it covers (KiTS kidney: [1, 2], tumour: [2]). */
+export interface RegionConfig {
+  name: string;
+  labels: number[];
+  /** NSD tolerance τ of this region; absent: `evaluation.nsd_tolerance`. */
+  nsdTolerance?: number;
+}
+
+/**
+ * How a model that predicts every region gives one region's prediction (set by the evaluation's
+ * region view, evaluate/regionView.ts, never by the config): all channels of the output are kept
+ * (`output.planes: 'all'`, one cached entry for every region), then
+ * - softmax: probability = sum of the channels whose label is in the region, mask = the argmax
+ *   channel's label is in the region;
+ * - sigmoid: the region's own channel, thresholded.
+ */
+export type RegionMapping = { kind: 'softmax'; channelLabels: number[]; labels: number[] } | { kind: 'sigmoid'; channel: number };
 
 export interface GenerateSplitsConfig {
   ratios: Record<SplitName, number>;
@@ -104,6 +126,12 @@ export interface ModelOutputConfig {
   activation: 'sigmoid' | 'softmax' | 'none';
   channel: number;
   threshold: number;
+  /** `output.labels`: the label value of each softmax channel (absent: channel c is label c). */
+  labels?: number[];
+  /** `output.region_channels`: each region's sigmoid channel. */
+  regionChannels?: Record<string, number>;
+  /** Every channel after the activation, instead of the foreground channel (region evaluation only). */
+  planes?: 'all';
 }
 
 export interface ModelConfig {
@@ -114,6 +142,12 @@ export interface ModelConfig {
   predictions?: string;
   /** What a prediction file's values mean (evaluate/predictionValues.ts); the typed config always sets it, models built in code may leave it (`auto`). */
   predictionValues?: 'auto' | 'probabilities' | 'labels';
+  /** `region`: with `dataset.regions`, the one region this model predicts. */
+  region?: string;
+  /** In a region view: how this region comes out of a model that predicts every region. */
+  regionMapping?: RegionMapping;
+  /** In a region view: the rule that binarises this model's prediction files (absent: the references'). */
+  predictionRule?: ForegroundRule;
   family: string;
   input: ModelInputConfig;
   output: ModelOutputConfig;
