@@ -67,7 +67,7 @@ describe('computeImageMetrics', () => {
     assert.ok(!('dice' in m) && !('hd95' in m), 'only the wanted metrics');
   });
 
-  test('avd is in mL with a voxel volume; NSD stays empty for volumes', () => {
+  test('avd is in mL with a voxel volume; volumes get NSD on the corner grid', () => {
     const empty = computeImageMetrics(ref, new Uint8Array(16), undefined, ['avd', 'rvd'], { voxelMl: 0.003 });
     assertClose(empty.avd, 4 * 0.003, 1e-15, 'avd mL');
     assert.equal(empty.rvd, -1);
@@ -76,7 +76,7 @@ describe('computeImageMetrics', () => {
     for (let x = 0; x < 4; x++) line[(1 * 3 + 1) * 4 + x] = 1;
     const volume: MaskLike = { width: 4, height: 3, depth: 3, data: line };
     const m = computeImageMetrics(volume, volume.data, undefined, ['nsd', 'cldice', 'boundary_iou', 'dice']);
-    assert.ok('nsd' in m && m.nsd === undefined);
+    assert.equal(m.nsd, 1, 'identical volumes: every surfel at distance 0');
     assert.equal(m.cldice, 1, 'identical volumes');
     assert.equal(m.boundary_iou, 1);
     assert.equal(m.dice, 1);
@@ -84,6 +84,18 @@ describe('computeImageMetrics', () => {
     const plate: MaskLike = { width: 2, height: 2, depth: 2, data: Uint8Array.from([1, 1, 0, 0, 1, 1, 0, 0]) };
     const p = computeImageMetrics(plate, plate.data, undefined, ['cldice']);
     assert.ok('cldice' in p && p.cldice === undefined);
+    // The same line at y = 1 and at y = 3 (z = 1) of a 4×6×3 volume: each line's surfels lie on the
+    // corner rows y = 1, 2 (resp. 3, 4) with equal area on both rows (mirror symmetry), and only
+    // the facing rows 2 and 3 are within τ = 1 voxel of the other surface: NSD = 1/2.
+    const lineAt = (y: number) => {
+      const mask = new Uint8Array(72);
+      for (let x = 0; x < 4; x++) mask[(1 * 6 + y) * 4 + x] = 1;
+      return mask;
+    };
+    const apart = computeImageMetrics({ width: 4, height: 6, depth: 3, data: lineAt(1) }, lineAt(3), undefined, ['nsd']);
+    assertClose(apart.nsd, 0.5, 1e-12, 'nsd of two lines two voxels apart');
+    const missed = computeImageMetrics({ width: 4, height: 6, depth: 3, data: lineAt(1) }, new Uint8Array(72), undefined, ['nsd']);
+    assert.equal(missed.nsd, 0, 'an empty prediction (RESULTS.md)');
   });
 
   test('adds counts and scores to a pooled accumulator', () => {

@@ -110,9 +110,8 @@ export function computeImageMetrics(
     if (want.has('assd')) result.assd = d.assd;
     if (want.has('masd')) result.masd = d.masd;
   }
-  // NSD exists for 2D images so far (3D surface elements need marching-cubes areas): a volume gets
-  // an empty cell, never a number computed another way.
-  if (want.has('nsd')) result.nsd = ref.depth === 1 ? surfaceDice(ref.data, predData, size, spacing, settings.nsdTolerance, undefined, 'auto', union) : undefined;
+  // NSD on the corner grid: marching-squares contour lengths in 2D, marching-cubes surfel areas in 3D.
+  if (want.has('nsd')) result.nsd = surfaceDice(ref.data, predData, size, spacing, settings.nsdTolerance, undefined, 'auto', union);
   if (want.has('boundary_iou')) {
     const width = settings.boundaryWidth === 'auto' ? defaultBoundaryWidth(size) : settings.boundaryWidth;
     result.boundary_iou = boundaryIou(ref.data, predData, size, width, undefined, union);

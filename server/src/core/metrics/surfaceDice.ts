@@ -1,19 +1,19 @@
 /**
  * Normalised surface distance (surface Dice at tolerance τ, Nikolov et al. 2021) with surface
  * elements as DeepMind's surface-distance defines them, so that anisotropic spacing weighs each
- * element by its true length.
+ * element by its true length (2D) or area (3D).
  *
  * The surface lives on the grid of pixel corners, not on pixels (unlike hd95's pixel borders,
- * RESULTS.md): each corner sees the 2×2 pixels around it, and a corner whose four pixels are
- * neither all background nor all foreground carries a piece of the marching-squares contour, whose
- * length in mm is its weight. Distances run from corner to corner (exact EDT, in spacing units).
+ * RESULTS.md): each corner sees the 2×2 pixels (2×2×2 voxels) around it, and a corner whose pixels
+ * are neither all background nor all foreground carries a piece of the marching-squares contour
+ * (of the marching-cubes surface, surfels3d.ts), whose length in mm (area in mm²) is its weight.
+ * Distances run from corner to corner (exact EDT, in spacing units).
  * NSD = (weight of R's elements within τ of P's surface + weight of P's within τ of R's) /
  * (total weight of both).
- *
- * 2D only so far: the 3D surfel areas need marching-cubes triangles per 2×2×2 code.
  */
 import { DistanceScratch, squaredDistancesAt, type GridSize, type Spacing } from './distance';
 import { unionBox, type Box, type UnionBox } from './surface';
+import { cornerCodes3d, surfelAreas } from './surfels3d';
 
 /** Buffers reused between images; one per thread (the default one is module-wide). */
 export class SurfaceDiceScratch {
@@ -25,6 +25,8 @@ export class SurfaceDiceScratch {
   predCorners = new Int32Array(0);
   refDistances = new Float64Array(0);
   predDistances = new Float64Array(0);
+  /** Two corner planes of 4-bit codes (3D only). */
+  planes = new Uint8Array(0);
   readonly lines = new DistanceScratch();
 
   ensure(corners: number): void {
@@ -37,6 +39,10 @@ export class SurfaceDiceScratch {
     this.predCorners = new Int32Array(corners);
     this.refDistances = new Float64Array(corners);
     this.predDistances = new Float64Array(corners);
+  }
+
+  ensurePlanes(planeCorners: number): void {
+    if (this.planes.length < 2 * planeCorners) this.planes = new Uint8Array(2 * planeCorners);
   }
 }
 
@@ -63,35 +69,44 @@ export function surfaceDice(
   if (ref.length !== count || pred.length !== count) {
     throw new RangeError(`surfaceDice: a ${width}×${height}×${depth} grid needs ${count} pixels, got ${ref.length} and ${pred.length}`);
   }
-  if (depth > 1) throw new RangeError('surfaceDice: 3D surface elements are not available yet; NSD is computed for 2D images only');
   if (!(tolerance >= 0)) throw new RangeError(`surfaceDice: tolerance ${tolerance} must be a number ≥ 0`);
   const found = union ?? unionBox(ref, pred, width, height, depth);
   if (!found.refAny && !found.predAny) return 1;
   if (!found.refAny || !found.predAny) return 0;
   const box = found.box;
-  const cornerSize: GridSize = [box.width + 1, box.height + 1, 1];
-  const corners = cornerSize[0] * cornerSize[1];
+  const volumetric = depth > 1;
+  const cornerSize: GridSize = [box.width + 1, box.height + 1, volumetric ? box.depth + 1 : 1];
+  const corners = cornerSize[0] * cornerSize[1] * cornerSize[2];
   scratch.ensure(corners);
-  const lengths = contourLengths(spacing[0], spacing[1]);
+  // Each surface element's weight by its code: a contour length in 2D, a surfel area in 3D.
+  const weights = volumetric ? surfelAreas(spacing) : contourLengths(spacing[0], spacing[1]);
 
-  const refCount = cornerCodes(ref, width, box, scratch.refCodes, scratch.refSurface, scratch.refCorners);
-  const predCount = cornerCodes(pred, width, box, scratch.predCodes, scratch.predSurface, scratch.predCorners);
+  let refCount: number;
+  let predCount: number;
+  if (volumetric) {
+    scratch.ensurePlanes(cornerSize[0] * cornerSize[1]);
+    refCount = cornerCodes3d(ref, width, height, box, scratch.refCodes, scratch.refSurface, scratch.refCorners, scratch.planes);
+    predCount = cornerCodes3d(pred, width, height, box, scratch.predCodes, scratch.predSurface, scratch.predCorners, scratch.planes);
+  } else {
+    refCount = cornerCodes(ref, width, box, scratch.refCodes, scratch.refSurface, scratch.refCorners);
+    predCount = cornerCodes(pred, width, box, scratch.predCodes, scratch.predSurface, scratch.predCorners);
+  }
 
-  // Only "within τ or not" matters, never the distance: with few corners in a τ-disc, each
-  // surface corner looks for the other surface at those offsets (work ∝ surface × disc); a wide
-  // disc (large τ for the spacing) takes the exact EDT of the grid instead (work ∝ grid).
-  const disc = discOffsets(spacing[0], spacing[1], tolerance, cornerSize[0]);
+  // Only "within τ or not" matters, never the distance: with few corners in a τ-disc (τ-ball in
+  // 3D), each surface corner looks for the other surface at those offsets (work ∝ surface × disc);
+  // a wide disc (large τ for the spacing) takes the exact EDT of the grid instead (work ∝ grid).
+  const disc = discOffsets(spacing, tolerance, cornerSize, volumetric);
   const useDisc = method === 'disc' || (method === 'auto' && disc.length * (refCount + predCount) <= 4 * corners);
   let refWeights: { within: number; total: number };
   let predWeights: { within: number; total: number };
   if (useDisc) {
-    refWeights = weightNear(scratch.refCorners, scratch.refCodes, refCount, scratch.predSurface, cornerSize, disc, lengths);
-    predWeights = weightNear(scratch.predCorners, scratch.predCodes, predCount, scratch.refSurface, cornerSize, disc, lengths);
+    refWeights = weightNear(scratch.refCorners, scratch.refCodes, refCount, scratch.predSurface, cornerSize, disc, weights);
+    predWeights = weightNear(scratch.predCorners, scratch.predCodes, predCount, scratch.refSurface, cornerSize, disc, weights);
   } else {
     const refToPred = squaredDistancesAt(scratch.predSurface, cornerSize, spacing, scratch.refCorners, refCount, scratch.refDistances, scratch.lines);
     const predToRef = squaredDistancesAt(scratch.refSurface, cornerSize, spacing, scratch.predCorners, predCount, scratch.predDistances, scratch.lines);
-    refWeights = weightWithin(refToPred, scratch.refCorners, scratch.refCodes, refCount, lengths, tolerance);
-    predWeights = weightWithin(predToRef, scratch.predCorners, scratch.predCodes, predCount, lengths, tolerance);
+    refWeights = weightWithin(refToPred, scratch.refCorners, scratch.refCodes, refCount, weights, tolerance);
+    predWeights = weightWithin(predToRef, scratch.predCorners, scratch.predCodes, predCount, weights, tolerance);
   }
   return (refWeights.within + predWeights.within) / (refWeights.total + predWeights.total);
 }
@@ -99,22 +114,29 @@ export function surfaceDice(
 interface DiscOffset {
   dx: number;
   dy: number;
-  /** dy · grid width + dx: the offset in the corner grid. */
+  dz: number;
+  /** (dz · grid height + dy) · grid width + dx: the offset in the corner grid. */
   step: number;
 }
 
 /**
  * The corner offsets within `tolerance` (distance computed as scipy's EDT reports it, √((dx·sx)² +
- * (dy·sy)²), so that ties at τ fall the same way), nearest first so that a match ends the search early.
+ * (dy·sy)² (+ (dz·sz)²)), so that ties at τ fall the same way), nearest first so that a match ends
+ * the search early. A 2D grid gets dz = 0 only, and the same offsets in the same order as ever.
  */
-function discOffsets(sx: number, sy: number, tolerance: number, gridWidth: number): DiscOffset[] {
+function discOffsets(spacing: Spacing, tolerance: number, grid: GridSize, volumetric: boolean): DiscOffset[] {
+  const [sx, sy, sz] = spacing;
   const rx = Math.floor(tolerance / sx);
   const ry = Math.floor(tolerance / sy);
+  const rz = volumetric ? Math.floor(tolerance / sz) : 0;
   const out: (DiscOffset & { d: number })[] = [];
-  for (let dy = -ry; dy <= ry; dy++) {
-    for (let dx = -rx; dx <= rx; dx++) {
-      const d = Math.sqrt((dx * sx) ** 2 + (dy * sy) ** 2);
-      if (d <= tolerance) out.push({ dx, dy, step: dy * gridWidth + dx, d });
+  for (let dz = -rz; dz <= rz; dz++) {
+    for (let dy = -ry; dy <= ry; dy++) {
+      for (let dx = -rx; dx <= rx; dx++) {
+        const planar = (dx * sx) ** 2 + (dy * sy) ** 2;
+        const d = Math.sqrt(volumetric ? planar + (dz * sz) ** 2 : planar);
+        if (d <= tolerance) out.push({ dx, dy, dz, step: (dz * grid[1] + dy) * grid[0] + dx, d });
+      }
     }
   }
   return out.sort((a, b) => a.d - b.d);
@@ -127,23 +149,27 @@ function weightNear(
   otherSurface: Uint8Array,
   grid: GridSize,
   disc: readonly DiscOffset[],
-  lengths: Float64Array,
+  weights: Float64Array,
 ): { within: number; total: number } {
-  const [gw, gh] = grid;
+  const [gw, gh, gd] = grid;
+  const planeSize = gw * gh;
   let within = 0;
   let total = 0;
   for (let j = 0; j < n; j++) {
     const i = corners[j];
-    const length = lengths[codes[i]];
-    total += length;
-    const x = i % gw;
-    const y = (i - x) / gw;
+    const weight = weights[codes[i]];
+    total += weight;
+    const inPlane = i % planeSize;
+    const x = inPlane % gw;
+    const y = (inPlane - x) / gw;
+    const z = (i - inPlane) / planeSize;
     for (const o of disc) {
       const ox = x + o.dx;
       const oy = y + o.dy;
-      if (ox < 0 || oy < 0 || ox >= gw || oy >= gh) continue;
+      const oz = z + o.dz;
+      if (ox < 0 || oy < 0 || oz < 0 || ox >= gw || oy >= gh || oz >= gd) continue;
       if (otherSurface[i + o.step] !== 0) {
-        within += length;
+        within += weight;
         break;
       }
     }
@@ -209,16 +235,16 @@ function weightWithin(
   corners: Int32Array,
   codes: Uint8Array,
   n: number,
-  lengths: Float64Array,
+  weights: Float64Array,
   tolerance: number,
 ): { within: number; total: number } {
   let within = 0;
   let total = 0;
   for (let j = 0; j < n; j++) {
-    const length = lengths[codes[corners[j]]];
-    total += length;
+    const weight = weights[codes[corners[j]]];
+    total += weight;
     // Compared as a distance (not squared against τ²) so that ties at τ fall as in numpy.
-    if (Math.sqrt(squared[j]) <= tolerance) within += length;
+    if (Math.sqrt(squared[j]) <= tolerance) within += weight;
   }
   return { within, total };
 }
