@@ -27,9 +27,9 @@ describe('dataset.regions', () => {
     const r = parse('regions: { kidney: [1, 2], tumour: [2] }, other_labels: [3]');
     assert.deepEqual(r.findings, []);
     const [kidney, tumour] = r.config!.dataset.regions!;
-    assert.deepEqual(regionForeground(kidney, r.config!.dataset.regions!, r.config!.dataset.otherLabels), { kind: 'values', values: [1, 2], otherLabels: [3] });
-    assert.deepEqual(regionForeground(tumour, r.config!.dataset.regions!, r.config!.dataset.otherLabels), { kind: 'values', values: [2], otherLabels: [1, 3] });
-    assert.deepEqual(regionForeground(kidney, r.config!.dataset.regions!), { kind: 'values', values: [1, 2] });
+    assert.deepEqual(regionForeground(kidney, r.config!.dataset.regions!, r.config!.dataset.otherLabels), { kind: 'values', values: [1, 2], otherLabels: [3], exhaustive: true });
+    assert.deepEqual(regionForeground(tumour, r.config!.dataset.regions!, r.config!.dataset.otherLabels), { kind: 'values', values: [2], otherLabels: [1, 3], exhaustive: true });
+    assert.deepEqual(regionForeground(kidney, r.config!.dataset.regions!), { kind: 'values', values: [1, 2], exhaustive: true });
   });
 
   test('a `foreground` beside regions is an error on that key', () => {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binarize, readMask, writeNifti, type ImageVolume } from '../../../server/src/core/io';
-import { buildPng, makeTempDir } from './helpers';
+import { foregroundRuleProblem, predictionRuleProblem } from '../../../server/src/core/io/maskCheck';
+import { buildNifti, buildPng, makeTempDir, sampleBytes } from './helpers';
 
 function volume(data: ImageVolume['data'], channels = 1, width = data.length / channels): ImageVolume {
   return { width, height: 1, depth: 1, channels, data, bitDepth: 8, spacing: [0.5, 0.5, 1], spacingKnown: true, format: 'png' };
@@ -159,5 +160,107 @@ describe('foreground rule checks (issue 13: a mask that misses the rule is never
       zero.cleanup();
       greyRgb.cleanup();
     }
+  });
+});
+
+describe('exhaustive rules (issue 16: with `dataset.regions` a value no region names is refused, never background)', () => {
+  // KiTS21 labels: kidney 1, tumour 2, cyst 3. Regions kidney [1, 2] and tumour [2], no other_labels.
+  const kidney = { kind: 'values', values: [1, 2], exhaustive: true } as const;
+  const tumour = { kind: 'values', values: [2], otherLabels: [1], exhaustive: true } as const;
+
+  async function written(name: string, bytes: Uint8Array): Promise<{ file: string; cleanup: () => void }> {
+    const { dir, cleanup } = makeTempDir();
+    const file = join(dir, name);
+    writeFileSync(file, bytes);
+    return { file, cleanup };
+  }
+  const refusal = async (promise: Promise<unknown>, code: string): Promise<string> => {
+    let message = '';
+    await assert.rejects(promise, (err: Error & { code?: string; file?: string }) => {
+      assert.equal(err.name, 'InputError');
+      assert.equal(err.code, code);
+      message = err.message;
+      return true;
+    });
+    return message;
+  };
+
+  test('a PNG label map with a cyst (3): refused for every region, naming the file, the value, its pixel count, the named labels and both fixes', async () => {
+    const { file, cleanup } = await written('case_00002.png', buildPng({ width: 4, height: 2, colourType: 0, bitDepth: 8, samples: [0, 1, 2, 3, 3, 1, 0, 0] }));
+    try {
+      for (const rule of [kidney, tumour]) {
+        const message = await refusal(readMask(file, rule), 'mask/unnamed-labels');
+        assert.ok(message.startsWith(`${file} has 2 pixels with value 3 that no region names`), message);
+        assert.match(message, /`dataset\.regions` and `dataset\.other_labels` name 1, 2\)/);
+        assert.match(message, /Add the value to the region it belongs to in `dataset\.regions`, or, .* to `dataset\.other_labels`/);
+      }
+      // Named as another structure, the cyst is background of both regions: kidney = {1, 2}, tumour = {2}.
+      assert.deepEqual(Array.from((await readMask(file, { ...kidney, otherLabels: [3] })).data), [0, 1, 1, 0, 0, 1, 0, 0]);
+      assert.deepEqual(Array.from((await readMask(file, { ...tumour, otherLabels: [1, 3] })).data), [0, 0, 1, 0, 0, 0, 0, 0]);
+      // Without the flag the rule is what it was: the cyst is background, silently (byte-for-byte the old mask).
+      assert.deepEqual(Array.from((await readMask(file, { kind: 'values', values: [1, 2] })).data), [0, 1, 1, 0, 0, 1, 0, 0]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('many unnamed values: sorted, six quoted and an ellipsis; a case without the region but only named labels is a true empty reference', async () => {
+    const samples = [0, 9, 8, 7, 6, 5, 4, 3, 1, 0];
+    const { file, cleanup } = await written('many.png', buildPng({ width: 10, height: 1, colourType: 0, bitDepth: 8, samples }));
+    const kidneyOnly = await written('kidney-only.png', buildPng({ width: 3, height: 1, colourType: 0, bitDepth: 8, samples: [0, 1, 1] }));
+    try {
+      const message = await refusal(readMask(file, kidney), 'mask/unnamed-labels');
+      // The first seven distinct unnamed values met are 9, 8, 7, 6, 5, 4, 3; sorted, six of them are quoted.
+      assert.match(message, /has 7 pixels with values 3, 4, 5, 6, 7, 8, … that no region names/);
+      assert.deepEqual(Array.from((await readMask(kidneyOnly.file, tumour)).data), [0, 0, 0]);
+    } finally {
+      cleanup();
+      kidneyOnly.cleanup();
+    }
+  });
+
+  test('NIfTI label volumes (int16 and float32, as nnU-Net and MSD write them): the same rule, NaN is background', async () => {
+    const dims = [3, 2, 2, 2, 1, 1, 1, 1];
+    const pixdim = [1, 0.8, 0.8, 3, 0, 0, 0, 0];
+    const labels = [0, 1, 2, 0, 2, 2, 4, 0];
+    const int16 = await written('seg16.nii', buildNifti({ version: 1, littleEndian: true, dims, datatype: 4, bitpix: 16, pixdim, data: sampleBytes(labels, 'int16', true) }));
+    const float32 = await written('segf.nii', buildNifti({ version: 1, littleEndian: true, dims, datatype: 16, bitpix: 32, pixdim, data: sampleBytes([0, 1, 2, NaN, 2, 2, 0, 0], 'float32', true) }));
+    try {
+      const message = await refusal(readMask(int16.file, kidney), 'mask/unnamed-labels');
+      assert.ok(message.startsWith(`${int16.file} has 1 pixel with value 4 that no region names`), message);
+      assert.deepEqual(Array.from((await readMask(int16.file, { ...kidney, otherLabels: [4] })).data), [0, 1, 1, 0, 1, 1, 0, 0]);
+      assert.deepEqual(Array.from((await readMask(float32.file, tumour)).data), [0, 0, 1, 0, 1, 1, 0, 0]);
+    } finally {
+      int16.cleanup();
+      float32.cleanup();
+    }
+  });
+
+  test('value lists on signed 16-bit samples (NIfTI int16) by table: negative labels, the extremes, and values no sample can hold', () => {
+    const v = volume(new Int16Array([-1, 0, 3, -32768, 32767, 2]));
+    assert.deepEqual(Array.from(binarize(v, { kind: 'values', values: [-1, 32767, 70000, 1.5, 2] }).data), [1, 0, 0, 0, 1, 1]);
+    assert.deepEqual(Array.from(binarize(v, { kind: 'values', values: [-32768] }).data), [0, 0, 0, 1, 0, 0]);
+  });
+
+  test('a colour mask under an exhaustive rule is a colour problem first (its red channel is no label)', async () => {
+    const { file, cleanup } = await written('rgb.png', buildPng({ width: 2, height: 1, colourType: 2, bitDepth: 8, samples: [0, 0, 0, 7, 0, 0] }));
+    try {
+      await refusal(readMask(file, kidney), 'mask/colour-labels');
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a label-map prediction with an unnamed label: `prediction/unnamed-labels`, with the fixes that fit a model', () => {
+    const v = volume(new Uint8Array([0, 1, 5, 2]));
+    const problem = predictionRuleProblem('preds/case_1.png', v, binarize(v, kidney), kidney);
+    assert.equal(problem?.code, 'prediction/unnamed-labels');
+    assert.equal(problem?.file, 'preds/case_1.png');
+    assert.match(problem!.message, /^preds\/case_1\.png \(a label-map prediction\) has 1 pixel with value 5 that no region names \(`dataset\.regions` and `dataset\.other_labels` name 1, 2\)/);
+    assert.match(problem!.message, /relabel its prediction files/);
+    // The reference role (the default) gives the reference's code.
+    assert.equal(foregroundRuleProblem('m.png', v, binarize(v, kidney), kidney)?.code, 'mask/unnamed-labels');
+    const named = volume(new Uint8Array([0, 1, 2, 2]));
+    assert.equal(predictionRuleProblem('p.png', named, binarize(named, kidney), kidney), undefined);
   });
 });

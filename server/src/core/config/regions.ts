@@ -117,9 +117,11 @@ export function regionsOfModel(m: ModelConfig, regions: readonly RegionConfig[])
 /**
  * A region's labels as a foreground rule: the other regions' labels (and `other_labels`) are other
  * structures, so a case without this region is a true empty reference, not a rule matching nothing.
+ * Exhaustive: together they name every structure, so any other value is refused
+ * (`mask/unnamed-labels`), never counted as background.
  */
 export function regionForeground(region: RegionConfig, regions: readonly RegionConfig[], otherLabels: readonly number[] = []): ForegroundRule {
   const own = new Set(region.labels);
   const others = [...new Set([...regions.flatMap((r) => r.labels), ...otherLabels])].filter((l) => !own.has(l)).sort((a, b) => a - b);
-  return others.length > 0 ? { kind: 'values', values: region.labels, otherLabels: others } : { kind: 'values', values: region.labels };
+  return others.length > 0 ? { kind: 'values', values: region.labels, otherLabels: others, exhaustive: true } : { kind: 'values', values: region.labels, exhaustive: true };
 }

@@ -6,8 +6,8 @@ export { IO_NOT_FOUND, IO_SLICE_OUT_OF_RANGE, IO_UNREADABLE, IO_UNSUPPORTED } fr
 export { readImage, extractSlice, type ReadImageOptions } from './readImage';
 export { readImageSize, type ImageExtent, type ImageSizeOptions } from './imageSize';
 export { readNiftiHeader } from './niftiHeader';
-export { binarize, readMask } from './mask';
-export { MASK_COLOUR_LABELS, MASK_RULE_MATCHES_NOTHING, ruleText } from './maskCheck';
+export { binarize, readMask, readMaskVolume } from './mask';
+export { MASK_COLOUR_LABELS, MASK_RULE_MATCHES_NOTHING, MASK_UNNAMED_LABELS, PREDICTION_UNNAMED_LABELS, quotedValues, ruleText } from './maskCheck';
 export { encodeMaskPng, encodeProbabilityPng, encodeQuantisedProbabilityPng, writeMaskPng, writeProbabilityPng } from './pngWrite';
 export { encodeNifti, writeNifti, type NiftiVolumeToWrite, type NiftiWriteOptions } from './niftiWrite';
 export { configureSharp } from './raster';

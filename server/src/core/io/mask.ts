@@ -1,6 +1,7 @@
 import { readImage } from './readImage';
 import { colourChannels, foregroundRuleProblem } from './maskCheck';
 import type { BinaryMask, ForegroundRule, ImageVolume, PixelArray } from './types';
+import { valueTest } from './valueTest';
 
 /**
  * Foreground per pixel. Grey masks (alpha ignored) are read by their value. Colour masks: under
@@ -28,24 +29,23 @@ export function binarize(volume: ImageVolume, rule: ForegroundRule): BinaryMask 
 function foregroundTest(rule: ForegroundRule, data: PixelArray): (value: number) => boolean {
   // NaN is not a label, so it is background under both rules.
   if (rule.kind === 'nonzero') return (v) => v > 0 || v < 0;
-  const values = new Set(rule.values);
-  if (data instanceof Uint8Array || data instanceof Uint16Array) {
-    const table = new Uint8Array(data instanceof Uint8Array ? 256 : 65536);
-    for (const v of values) if (Number.isInteger(v) && v >= 0 && v < table.length) table[v] = 1;
-    return (v) => table[v] === 1;
-  }
-  return (v) => values.has(v);
+  return valueTest(rule.values, data);
 }
 
 /**
  * Reads a reference or predicted mask; palette PNGs count by index, as label maps are meant. A mask
- * the rule cannot read (colours under a value list, non-zero pixels none of which match) is an
- * InputError, never an empty mask.
+ * the rule cannot read (colours under a value list, non-zero pixels none of which match, values an
+ * exhaustive rule does not name) is an InputError, never an empty mask.
  */
 export async function readMask(path: string, rule: ForegroundRule, options: { slice?: number } = {}): Promise<BinaryMask> {
+  return (await readMaskVolume(path, rule, options)).mask;
+}
+
+/** `readMask` that also gives the decoded samples (their labels, for validation's label checks). */
+export async function readMaskVolume(path: string, rule: ForegroundRule, options: { slice?: number } = {}): Promise<{ volume: ImageVolume; mask: BinaryMask }> {
   const volume = await readImage(path, { slice: options.slice, paletteIndices: true });
   const mask = binarize(volume, rule);
   const problem = foregroundRuleProblem(path, volume, mask, rule);
   if (problem) throw problem;
-  return mask;
+  return { volume, mask };
 }

@@ -58,4 +58,15 @@ export interface BinaryMask {
  * `otherLabels` are values of other structures in a label map: a mask holding only those is a
  * true empty reference rather than a rule that matches nothing.
  */
-export type ForegroundRule = { kind: 'nonzero' } | { kind: 'values'; values: readonly number[]; otherLabels?: readonly number[] };
+export type ForegroundRule =
+  | { kind: 'nonzero' }
+  | {
+      kind: 'values';
+      values: readonly number[];
+      otherLabels?: readonly number[];
+      /**
+       * `values` ∪ `otherLabels` name every structure (a region of `dataset.regions`): a non-zero
+       * value outside both is refused (`mask/unnamed-labels`) instead of read as background.
+       */
+      exhaustive?: true;
+    };
