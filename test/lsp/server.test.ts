@@ -156,7 +156,7 @@ describe('language server over stdio', { timeout: 20_000 }, () => {
       for (const name of readdirSync(d, { withFileTypes: true })) {
         const p = join(d, name.name);
         if (name.isDirectory()) walk(p);
-        else if (p.endsWith('.ts')) for (const m of readFileSync(p, 'utf8').matchAll(/'((?:config|dataset|split|image|io|mask|model|prediction|runtime|evaluate|fusion|report|results|merge|batch|explain)\/[a-z0-9-]+)'/g)) codes.add(m[1]);
+        else if (p.endsWith('.ts')) for (const m of readFileSync(p, 'utf8').matchAll(/'((?:config|dataset|split|image|io|mask|model|prediction|region|runtime|evaluate|fusion|report|results|merge|batch|explain)\/[a-z0-9-]+)'/g)) codes.add(m[1]);
       }
     };
     walk(join(ROOT, 'server', 'src', 'core'));

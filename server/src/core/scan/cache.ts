@@ -4,6 +4,9 @@ import { writeFileAtomic } from '../io/atomic';
 import { WriteError } from '../io/writeErrors';
 import type { CaseScan } from './index';
 
+/** What a scan entry holds; a file of another version is read as empty (its entries lack or mean other facts). */
+export const SCAN_CACHE_VERSION = 3;
+
 export class ScanCache {
   private dirty = false;
   private constructor(
@@ -13,8 +16,8 @@ export class ScanCache {
 
   static async open(file: string): Promise<ScanCache> {
     try {
-      const parsed = JSON.parse(await readFile(file, 'utf8')) as { entries?: [string, CaseScan][] };
-      return new ScanCache(file, new Map(parsed.entries ?? []));
+      const parsed = JSON.parse(await readFile(file, 'utf8')) as { version?: number; entries?: [string, CaseScan][] };
+      return new ScanCache(file, new Map(parsed.version === SCAN_CACHE_VERSION ? (parsed.entries ?? []) : []));
     } catch {
       return new ScanCache(file, new Map()); // missing or damaged: start afresh
     }
@@ -36,7 +39,7 @@ export class ScanCache {
   async save(): Promise<WriteError | undefined> {
     if (!this.dirty) return undefined;
     try {
-      await writeFileAtomic(this.file, JSON.stringify({ version: 1, entries: [...this.entries] }));
+      await writeFileAtomic(this.file, JSON.stringify({ version: SCAN_CACHE_VERSION, entries: [...this.entries] }));
     } catch (err) {
       if (err instanceof WriteError) return err;
       throw err;

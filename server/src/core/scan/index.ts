@@ -8,15 +8,17 @@ import { join } from 'node:path';
 import type { MedsegConfig } from '../config/types';
 import type { DatasetCase } from '../dataset/types';
 import { InputError, type Finding } from '../findings';
-import { readImage, readMask } from '../io';
+import { readImage, readMaskVolume } from '../io';
 import { cacheNotSavedFinding, type WriteError } from '../io/writeErrors';
 import { pushAll } from '../util/arrays';
 import { mapConcurrent } from '../util/concurrency';
 import { imageProperties, maskProperties, type ImageProperties, type MaskProperties } from './properties';
-import { ScanCache } from './cache';
+import { SCAN_CACHE_VERSION, ScanCache } from './cache';
+import { maskLabels } from './labels';
 import { maskFitFinding } from './maskFit';
 
 export * from './properties';
+export { MASK_LABELS_CAP, maskLabels, type MaskLabels } from './labels';
 export { MASK_SIZE_MISMATCH, maskFitError, maskFitFinding, sameExtent } from './maskFit';
 
 export interface CaseScan {
@@ -54,7 +56,8 @@ function fileStamp(path: string | undefined): string {
 
 export async function scanCases(cases: readonly DatasetCase[], config: MedsegConfig, options: ScanOptions = {}): Promise<ScanResult> {
   // v2: masks are checked against the foreground rule; a v1 entry may hold a mask the rule emptied.
-  const cache = await ScanCache.open(join(config.runtime.cache, 'scan-v2.json'));
+  // v3: masks keep their label values (labels.ts), which a v2 entry lacks.
+  const cache = await ScanCache.open(join(config.runtime.cache, `scan-v${SCAN_CACHE_VERSION}.json`));
   const rule = JSON.stringify(config.dataset.foreground);
   const findings: Finding[] = [];
   let decoded = 0;
@@ -94,7 +97,8 @@ async function scanOne(c: DatasetCase, config: MedsegConfig): Promise<CaseScan> 
   }
   if (c.mask) {
     try {
-      scan.mask = maskProperties(await readMask(c.mask, config.dataset.foreground, { slice: c.slice }));
+      const { volume, mask } = await readMaskVolume(c.mask, config.dataset.foreground, { slice: c.slice });
+      scan.mask = { ...maskProperties(mask), ...maskLabels(volume) };
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       return { ...scan, error: err.message, ...(err.code.startsWith('mask/') ? { errorCode: err.code } : {}) };

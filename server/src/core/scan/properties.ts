@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BinaryMask, ImageVolume } from '../io/types';
+import type { MaskLabels } from './labels';
 
 export interface ImageProperties {
   width: number;
@@ -21,7 +22,8 @@ export interface ImageProperties {
   phash: string;
 }
 
-export interface MaskProperties {
+/** The binary mask's shape statistics, and the labels of the samples it was read from (`labels.ts`). */
+export interface MaskProperties extends MaskLabels {
   width: number;
   height: number;
   depth: number;

@@ -1,6 +1,7 @@
 /**
  * Everything `medseg validate` and the editor's diagnostics report about one config: the config
- * itself, its dataset, its models and (when a splits section exists) the split analysis. Findings
+ * itself, its dataset, its models, the references' labels against the foreground rule or the
+ * regions (`labels.ts`) and (when a splits section exists) the split analysis. Findings
  * that belong to a config node are placed on that node's range.
  */
 import { loadConfig, parseConfig, type ParsedConfig } from '../config';
@@ -10,6 +11,7 @@ import { sortFindings, type Finding } from '../findings';
 import { scanCases, type ScanResult } from '../scan';
 import { analyzeSplits } from '../splits';
 import { pushAll } from '../util/arrays';
+import { labelFindings } from './labels';
 import { checkModelFiles } from './models';
 
 export interface ValidateOptions {
@@ -54,6 +56,7 @@ export async function validateExperiment(file: string, options: ValidateOptions 
         onProgress: (done, total) => options.onProgress?.(`Reading images ${done}/${total}`, 0.1 + (0.8 * done) / total),
       });
       pushAll(findings, scan.findings);
+      pushAll(findings, labelFindings(config, resolved.cases, scan.scans, { foregroundWritten: parsed.document.yaml.hasIn(['dataset', 'foreground']) }));
     }
     options.signal?.throwIfAborted();
     options.onProgress?.('Analysing splits', 0.9);
