@@ -93,7 +93,9 @@ export interface RegionConfig {
  *   channel's label is in the region;
  * - sigmoid: the region's own channel, thresholded.
  */
-export type RegionMapping = { kind: 'softmax'; channelLabels: number[]; labels: number[] } | { kind: 'sigmoid'; channel: number };
+export type RegionMapping =
+  | { kind: 'softmax'; /** Label of each channel; absent: channel c is label c. */ channelLabels?: number[]; labels: number[] }
+  | { kind: 'sigmoid'; channel: number };
 
 export interface GenerateSplitsConfig {
   ratios: Record<SplitName, number>;

@@ -149,7 +149,7 @@ export function failureFindings(config: MedsegConfig, failures: readonly CaseFai
     severity: 'error' as const,
     message: `${f.imageId}${f.method ? ` (${f.method})` : ''}: ${f.message}`,
     location: { file: config.file },
-    configPath: f.method && f.method !== 'fusion' ? ['models', config.models.findIndex((m) => m.name === f.method)] : ['dataset'],
+    configPath: f.method && f.method !== 'fusion' ? ['models', config.models.find((m) => m.name === f.method)?.index ?? -1] : ['dataset'],
   }));
 }
 

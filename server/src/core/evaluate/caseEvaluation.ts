@@ -137,7 +137,8 @@ async function scoreCase(
       outcome.failures.push({ imageId: c.id, method, ...failureOf(err) });
       continue;
     }
-    const mask = thresholdQuantised(q.prob, source.model.output.threshold);
+    // Softmax regions bring their own mask (argmax in the region); everything else is thresholded.
+    const mask = q.mask ?? thresholdQuantised(q.prob, source.model.output.threshold);
     const m = computeImageMetrics(ref, mask, q.prob, ctx.metrics, { ...metricOptions, pooled: ctx.pooled.get(method) });
     modelMetrics.set(method, m);
     if (ctx.fusionMembers.includes(method)) members.push({ model: method, mask });

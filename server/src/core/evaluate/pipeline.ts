@@ -82,6 +82,8 @@ function addRows(table: PerImageTable, index: number, outcome: CaseOutcome): voi
  * names the folder and `--output`; a cache that cannot be written only gives a warning.
  */
 export async function evaluateExperiment(config: MedsegConfig, dataset: ResolvedDataset, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+  // Each region is a binary experiment of its own (regionRun.ts): one table and summary per region.
+  if (config.dataset.regions) throw new Error('evaluateExperiment: a config with dataset.regions is evaluated by evaluateRegions');
   const destination = resultsDestination(resultsFolderOf(config, options.outputDir));
   return writingInto(destination, () => runEvaluation(config, dataset, options, destination), { probe: false });
 }

@@ -17,6 +17,7 @@ import type { ModelInfo } from '../onnx';
 import { PredictionCache, predictionKey, quantiseProbabilities, type QuantisedPrediction } from '../results/predictionCache';
 import { maskFitError } from '../scan/maskFit';
 import { predictionFileProbabilities } from './predictionValues';
+import { regionPrediction } from './regionPrediction';
 import { sha256, sha256File } from '../util/hash';
 
 export interface CaseInput {
@@ -140,9 +141,16 @@ export class OnnxSource implements PredictionSource {
   }
 
   async predict(input: CaseInput, signal?: AbortSignal): Promise<QuantisedPrediction> {
+    const mapping = this.model.regionMapping;
+    if (!mapping) return this.predictStored(input, signal);
+    return regionPrediction(await this.predictStored(input, signal), mapping, this.model.path ?? this.model.name, this.model.name);
+  }
+
+  /** The cached or fresh prediction: the foreground channel, or every channel (`output.planes: 'all'`) for regions to read from. */
+  private async predictStored(input: CaseInput, signal?: AbortSignal): Promise<QuantisedPrediction> {
     try {
       const key = predictionKey({ modelHash: this.modelHash, imageHash: input.imageHash, preprocessing: this.preprocessingKey(), slice: input.case.slice });
-      const cached = await this.cache.get(key, input.ref.depth);
+      const cached = await this.cache.get(key, input.ref.depth, this.model.output.planes);
       if (cached && cached.width === input.ref.width && cached.height === input.ref.height && cached.depth === input.ref.depth) return cached;
       const image = await input.image();
       const p = await this.runner.predictProbabilities(image, { width: input.ref.width, height: input.ref.height }, { signal, imageName: input.case.id, caseIndex: input.index });
@@ -151,7 +159,8 @@ export class OnnxSource implements PredictionSource {
       if (misfit) throw misfit;
       this.inferences++;
       input.inferences = (input.inferences ?? 0) + 1;
-      return await this.cache.put(key, { width: p.width, height: p.height, depth: p.depth, prob: quantiseProbabilities(p.prob) });
+      const planes = p.planes !== undefined ? { planes: p.planes } : {};
+      return await this.cache.put(key, { width: p.width, height: p.height, depth: p.depth, prob: quantiseProbabilities(p.prob), ...planes });
     } finally {
       // As soon as the case is done with this model (a cache hit, a decode failure): its batch window must not wait for it.
       if (input.index !== undefined) this.runner.settle?.(input.index);
@@ -186,7 +195,9 @@ export class FileSource implements PredictionSource {
     if (v.width !== width || v.height !== height || v.depth !== depth) {
       throw new InputError(file, `prediction is ${v.width}×${v.height}×${v.depth} but the reference mask is ${width}×${height}×${depth}: predictions must have the mask's size.`, 'prediction/size-mismatch');
     }
-    return { width, height, depth, prob: quantiseProbabilities(predictionFileProbabilities(file, v, this.model.predictionValues ?? 'auto', this.foreground)) };
+    // In a region view, label maps are read by the region's rule and a one-region model's masks by their own (evaluate/regionView.ts).
+    const rule = this.model.predictionRule ?? this.foreground;
+    return { width, height, depth, prob: quantiseProbabilities(predictionFileProbabilities(file, v, this.model.predictionValues ?? 'auto', rule)) };
   }
 
   async dispose(): Promise<void> {}

@@ -85,6 +85,44 @@ export function foregroundProbability(
   return prob;
 }
 
+/**
+ * Every channel's probability (C planes of H·W, plane after plane) of one sample: softmax over the
+ * channels, sigmoid of each, or the scores as they are. What a region evaluation caches once and
+ * reads every region from (evaluate/regionPrediction.ts).
+ */
+export function allChannelProbabilities(scores: Float32Array, shape: ScoreMapShape, activation: ModelOutputConfig['activation'], offset = 0): Float32Array {
+  const { channels: C, layout } = shape;
+  const n = shape.height * shape.width;
+  const out = new Float32Array(C * n);
+  const pixelStride = layout === 'NCHW' ? 1 : C;
+  const channelStride = layout === 'NCHW' ? n : 1;
+  for (let i = 0; i < n; i++) {
+    const p = offset + i * pixelStride;
+    if (activation === 'softmax') {
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) max = Math.max(max, scores[p + c * channelStride]);
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += Math.exp(scores[p + c * channelStride] - max);
+      for (let c = 0; c < C; c++) out[c * n + i] = Math.exp(scores[p + c * channelStride] - max) / sum;
+    } else if (activation === 'sigmoid') {
+      for (let c = 0; c < C; c++) out[c * n + i] = 1 / (1 + Math.exp(-scores[p + c * channelStride]));
+    } else {
+      for (let c = 0; c < C; c++) out[c * n + i] = scores[p + c * channelStride];
+    }
+  }
+  return out;
+}
+
+/** Each of `planes` planes (plane after plane) at another size (bilinear, half-pixel centres). */
+export function resizePlanes(planes: Float32Array, count: number, width: number, height: number, toWidth: number, toHeight: number): Float32Array {
+  if (width === toWidth && height === toHeight) return planes;
+  const n = width * height;
+  const m = toWidth * toHeight;
+  const out = new Float32Array(count * m);
+  for (let c = 0; c < count; c++) out.set(resizeBilinear(planes.subarray(c * n, (c + 1) * n), width, height, toWidth, toHeight), c * m);
+  return out;
+}
+
 /** A probability plane at another size (bilinear, half-pixel centres). */
 export function resizeProbability(prob: Float32Array, width: number, height: number, toWidth: number, toHeight: number): Float32Array {
   if (width === toWidth && height === toHeight) return prob;
@@ -101,7 +139,7 @@ export function thresholdProbability(prob: Float32Array, threshold: number, out:
 export interface ScoreSource {
   modelName: string;
   modelFile: string;
-  output: Pick<ModelOutputConfig, 'activation' | 'channel'>;
+  output: Pick<ModelOutputConfig, 'activation' | 'channel' | 'planes'>;
   layout: 'NCHW' | 'NHWC';
   /** [H, W] of the model input: probability maps are brought to this size. */
   size: [number, number];
@@ -117,6 +155,11 @@ export function scoresToProbability(scores: Float32Array, dims: readonly number[
   const sampleLength = shape.channels * shape.height * shape.width;
   if (countNonFinite(scores, offset, offset + sampleLength) > 0) {
     throw new InputError(from.modelFile, `Model \`${from.modelName}\` produced NaN or infinite scores.`, NON_FINITE_SCORES);
+  }
+  if (from.output.planes === 'all') {
+    // Regions read every channel: the planes come back one after another, each at the model size.
+    const planes = allChannelProbabilities(scores, shape, from.output.activation, offset);
+    return resizePlanes(planes, shape.channels, shape.width, shape.height, from.size[1], from.size[0]);
   }
   const prob = foregroundProbability(scores, shape, from.output, offset);
   return resizeProbability(prob, shape.width, shape.height, from.size[1], from.size[0]);

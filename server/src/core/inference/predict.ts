@@ -7,7 +7,7 @@ import type { ModelOutputConfig, Normalization } from '../config/types';
 import { InputError } from '../findings';
 import type { ImageVolume } from '../io/types';
 import { preprocess } from './preprocess';
-import { NON_FINITE_SCORES, resizeProbability, thresholdProbability } from './postprocess';
+import { NON_FINITE_SCORES, resizePlanes, resizeProbability, thresholdProbability } from './postprocess';
 
 export const NON_FINITE_CODE = NON_FINITE_SCORES;
 
@@ -40,6 +40,8 @@ export interface Prediction {
   width: number;
   height: number;
   depth: number;
+  /** With `output.planes: 'all'`: the number of channel volumes in `prob`, one after another. */
+  planes?: number;
 }
 
 export interface PredictionContext {
@@ -82,6 +84,7 @@ export async function predictProbabilities(
   const [mh, mw] = ctx.input.size;
   const batch = Math.max(1, ctx.batchSize);
   let prob: Float32Array | undefined;
+  let planes = 1;
   for (let z0 = 0; z0 < depth; z0 += batch) {
     throwIfAborted(options.signal);
     const z1 = Math.min(depth, z0 + batch);
@@ -94,14 +97,22 @@ export async function predictProbabilities(
       throw withImageContext(err, ctx, options.imageName, depth > 1 ? [z0, z1 - 1] : undefined);
     }
     maps.forEach((map, k) => {
-      const resized = resizeProbability(map, mw, mh, width, height);
+      // Every channel (regions): planes at the model size, one after another.
+      planes = map.length / (mw * mh);
+      const resized = planes === 1 ? resizeProbability(map, mw, mh, width, height) : resizePlanes(map, planes, mw, mh, width, height);
       // A single slice at the reference size is the result itself: no copy.
-      if (depth === 1 && resized.length === plane) prob = resized;
-      else (prob ??= new Float32Array(plane * depth)).set(resized, (z0 + k) * plane);
+      if (depth === 1 && resized.length === plane * planes) prob = resized;
+      else {
+        prob ??= new Float32Array(plane * depth * planes);
+        // Channel c of slice z goes to volume plane c: [c][z][y][x], each channel's volume contiguous.
+        for (let c = 0; c < planes; c++) prob.set(resized.subarray(c * plane, (c + 1) * plane), c * plane * depth + (z0 + k) * plane);
+      }
     });
     options.onProgress?.(z1, depth);
   }
-  return { prob: prob ?? new Float32Array(plane * depth), width, height, depth };
+  const result: Probabilities = { prob: prob ?? new Float32Array(plane * depth), width, height, depth };
+  if (ctx.output.planes === 'all') result.planes = planes;
+  return result;
 }
 
 /** A non-finite output becomes an error about this image, so the pipeline can report it and go on. */

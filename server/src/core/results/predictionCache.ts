@@ -28,6 +28,8 @@ const gunzipAsync = promisify(gunzip);
 export const PREDICTION_CACHE_VERSION = 2;
 
 const MAGIC = 0x3143534d; // 'MSC1' little-endian
+/** Entries of every channel of a model (regions): the header has a fifth field, the channel count. */
+const MAGIC_PLANES = 0x3243534d; // 'MSC2'
 
 export interface QuantisedPrediction {
   width: number;
@@ -35,6 +37,10 @@ export interface QuantisedPrediction {
   depth: number;
   /** round(p × 65535), x fastest then y then z. */
   prob: Uint16Array;
+  /** Channel volumes in `prob`, one after another (a region evaluation's every-channel entries); absent: 1. */
+  planes?: number;
+  /** A region's mask where it is not `prob` ≥ threshold (softmax regions: the argmax label is in the region). */
+  mask?: Uint8Array;
   /** The 16-bit PNG of `prob` where one was already made (2D cache entries): reused for `prob/`. */
   png?: StoredPng;
 }
@@ -52,20 +58,24 @@ export function predictionKey(parts: { modelHash: string; imageHash: string; pre
 export class PredictionCache {
   constructor(readonly dir: string) {}
 
-  private pathOf(key: string, depth: number): string {
-    return join(this.dir, key.slice(0, 2), `${key}${depth === 1 ? '.png' : '.msc'}`);
+  private pathOf(key: string, depth: number, planes: number): string {
+    return join(this.dir, key.slice(0, 2), `${key}${depth === 1 && planes === 1 ? '.png' : '.msc'}`);
   }
 
-  /** The entry of `key` for an image of `depth` slices; undefined when missing or damaged (recompute). */
-  async get(key: string, depth: number): Promise<QuantisedPrediction | undefined> {
-    const path = this.pathOf(key, depth);
+  /**
+   * The entry of `key` for an image of `depth` slices (of every channel when `planes` is 'all');
+   * undefined when missing or damaged (recompute).
+   */
+  async get(key: string, depth: number, planes?: 'all'): Promise<QuantisedPrediction | undefined> {
+    const path = this.pathOf(key, depth, planes === 'all' ? 2 : 1);
     let bytes: Uint8Array;
     try {
       bytes = await readFileBytes(path);
     } catch {
       return undefined;
     }
-    return depth === 1 ? fromPng(bytes, path) : fromMsc(await inflateMsc(bytes, path));
+    if (planes === 'all') return fromMsc(await inflateMsc(bytes, path), true);
+    return depth === 1 ? fromPng(bytes, path) : fromMsc(await inflateMsc(bytes, path), false);
   }
 
   /**
@@ -76,19 +86,22 @@ export class PredictionCache {
 
   /** Stores a prediction; 2D entries come back with their PNG so the caller can link or reuse it. */
   async put(key: string, p: QuantisedPrediction): Promise<QuantisedPrediction> {
-    const path = this.pathOf(key, p.depth);
-    if (p.depth === 1) {
+    const planes = p.planes ?? 1;
+    const path = this.pathOf(key, p.depth, planes);
+    if (p.depth === 1 && planes === 1) {
       const bytes = await encodeQuantisedProbabilityPng(p.prob, p.width, p.height);
       // Without a stored file the PNG's bytes are still reused for prob/ (written, not linked).
       return (await this.store(path, bytes)) ? { ...p, png: { bytes, path } } : { ...p, png: { bytes } };
     }
-    const out = new Uint8Array(16 + p.prob.byteLength);
+    const head = planes === 1 ? 16 : 20;
+    const out = new Uint8Array(head + p.prob.byteLength);
     const view = new DataView(out.buffer);
-    view.setUint32(0, MAGIC, true);
+    view.setUint32(0, planes === 1 ? MAGIC : MAGIC_PLANES, true);
     view.setUint32(4, p.width, true);
     view.setUint32(8, p.height, true);
     view.setUint32(12, p.depth, true);
-    out.set(new Uint8Array(p.prob.buffer, p.prob.byteOffset, p.prob.byteLength), 16);
+    if (planes !== 1) view.setUint32(16, planes, true);
+    out.set(new Uint8Array(p.prob.buffer, p.prob.byteOffset, p.prob.byteLength), head);
     await this.store(path, await gzipAsync(out, { level: 1 }));
     return p;
   }
@@ -124,10 +137,13 @@ function fromPng(bytes: Uint8Array, path: string): QuantisedPrediction | undefin
  */
 async function inflateMsc(bytes: Uint8Array, path: string): Promise<Uint8Array> {
   try {
-    const head = gunzipPrefix(path, bytes, 16);
+    const head = gunzipPrefix(path, bytes, 20);
     if (head.byteLength < 16) return new Uint8Array(0);
-    const view = new DataView(head.buffer, head.byteOffset, 16);
-    const expected = 16 + 2 * view.getUint32(4, true) * view.getUint32(8, true) * view.getUint32(12, true);
+    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const multi = view.getUint32(0, true) === MAGIC_PLANES;
+    if (multi && head.byteLength < 20) return new Uint8Array(0);
+    const planes = multi ? view.getUint32(16, true) : 1;
+    const expected = (multi ? 20 : 16) + 2 * view.getUint32(4, true) * view.getUint32(8, true) * view.getUint32(12, true) * planes;
     if (expected > MAX_INFLATED_BYTES) return new Uint8Array(0);
     return await gunzipAsync(bytes, { maxOutputLength: expected });
   } catch {
@@ -135,18 +151,20 @@ async function inflateMsc(bytes: Uint8Array, path: string): Promise<Uint8Array> 
   }
 }
 
-function fromMsc(bytes: Uint8Array): QuantisedPrediction | undefined {
-  if (bytes.byteLength < 16) return undefined;
+function fromMsc(bytes: Uint8Array, multi: boolean): QuantisedPrediction | undefined {
+  const head = multi ? 20 : 16;
+  if (bytes.byteLength < head) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== MAGIC) return undefined;
+  if (view.getUint32(0, true) !== (multi ? MAGIC_PLANES : MAGIC)) return undefined;
   const width = view.getUint32(4, true);
   const height = view.getUint32(8, true);
   const depth = view.getUint32(12, true);
-  const n = width * height * depth;
-  if (bytes.byteLength !== 16 + 2 * n) return undefined;
+  const planes = multi ? view.getUint32(16, true) : 1;
+  const n = width * height * depth * planes;
+  if (bytes.byteLength !== head + 2 * n) return undefined;
   const prob = new Uint16Array(n);
-  new Uint8Array(prob.buffer).set(bytes.subarray(16));
-  return { width, height, depth, prob };
+  new Uint8Array(prob.buffer).set(bytes.subarray(head));
+  return multi ? { width, height, depth, prob, planes } : { width, height, depth, prob };
 }
 
 /** Quantises probabilities to 16 bits (NaN is the caller's bug to report before this). */

@@ -1,0 +1,69 @@
+/**
+ * One region's prediction from a model that predicts every region (dataset.regions): the cached
+ * entry holds every output channel's quantised probability, channel volume after channel volume,
+ * and each region reads its own from it, so a model runs once per case whatever the number of
+ * regions.
+ * - softmax over labels: the region's probability is the sum of its labels' channels (clamped to
+ *   1), and its mask is where the most probable label (argmax, the first channel on a tie, as
+ *   numpy's) is one of the region's — how nnU-Net turns a label prediction into regions;
+ * - sigmoid, one channel per region: the region's channel, thresholded like a binary model.
+ */
+import type { RegionMapping } from '../config/types';
+import { InputError } from '../findings';
+import type { QuantisedPrediction } from '../results/predictionCache';
+
+export const REGION_CHANNELS = 'model/region-channels';
+
+/** The label of each channel, checked against the output's channel count. */
+function channelLabelsOf(mapping: Extract<RegionMapping, { kind: 'softmax' }>, planes: number, modelFile: string, modelName: string): number[] {
+  const labels = mapping.channelLabels ?? Array.from({ length: planes }, (_, c) => c);
+  if (labels.length !== planes) {
+    throw new InputError(modelFile, `Model \`${modelName}\` gives ${planes} channels but \`output.labels\` lists ${labels.length} labels: list the label of each output channel, in channel order.`, REGION_CHANNELS);
+  }
+  const missing = mapping.labels.filter((l) => !labels.includes(l));
+  if (missing.length > 0) {
+    throw new InputError(
+      modelFile,
+      `Model \`${modelName}\` gives ${planes} channels (labels ${labels.join(', ')}), none of which is label ${missing.join(', ')} of this region: give the channels' labels with \`output.labels\`, or evaluate this model only in the regions it predicts (\`region\`).`,
+      REGION_CHANNELS,
+    );
+  }
+  return labels;
+}
+
+/** The region `mapping` selects from an every-channel entry `all` (planes ≥ 1). */
+export function regionPrediction(all: QuantisedPrediction, mapping: RegionMapping, modelFile: string, modelName: string): QuantisedPrediction {
+  const planes = all.planes ?? 1;
+  const n = all.width * all.height * all.depth;
+  const q = all.prob;
+  const base = { width: all.width, height: all.height, depth: all.depth };
+  if (mapping.kind === 'sigmoid') {
+    if (mapping.channel >= planes) {
+      throw new InputError(modelFile, `Model \`${modelName}\` gives ${planes} channel(s), so \`region_channels\` channel ${mapping.channel} does not exist: use channels 0 to ${planes - 1}.`, REGION_CHANNELS);
+    }
+    return { ...base, prob: q.slice(mapping.channel * n, (mapping.channel + 1) * n) };
+  }
+  if (planes < 2) {
+    throw new InputError(modelFile, `Model \`${modelName}\` gives one channel, so no label can be read from its softmax: a binary model evaluated in one region takes \`region: <name>\`.`, REGION_CHANNELS);
+  }
+  const labels = channelLabelsOf(mapping, planes, modelFile, modelName);
+  const inRegion = labels.map((l) => mapping.labels.includes(l));
+  const prob = new Uint16Array(n);
+  const mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    let best = 0;
+    let bestValue = -1;
+    for (let c = 0, j = i; c < planes; c++, j += n) {
+      const v = q[j];
+      if (inRegion[c]) sum += v;
+      if (v > bestValue) {
+        bestValue = v;
+        best = c;
+      }
+    }
+    prob[i] = sum > 65535 ? 65535 : sum;
+    mask[i] = inRegion[best] ? 1 : 0;
+  }
+  return { ...base, prob, mask };
+}

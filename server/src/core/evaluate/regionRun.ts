@@ -1,0 +1,89 @@
+/**
+ * A region evaluation (`dataset.regions`): each region in config order through the binary
+ * pipeline (regionView.ts) into `regions/<name>/`, under the results folder's one lock, then the
+ * top files: per_image.csv with a `region` column, summary.json keyed by region, report.html with
+ * a section per region. Models that predict every region run once per case: the first region's
+ * pass stores every channel in the prediction cache and the others read it.
+ */
+import type { MedsegConfig, RegionConfig } from '../config/types';
+import type { ResolvedDataset } from '../dataset/types';
+import type { Finding } from '../findings';
+import { writeFileAtomic } from '../io';
+import { probeWritable, resultsDestination, writingInto } from '../io/writeErrors';
+import { writeRegionsReport } from '../report/regionsReport';
+import { reportFailedFinding } from '../report/staleReport';
+import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
+import { acquireResultsLock } from '../results/lock';
+import { regionFolder, regionPerImageCsvChunks, regionsSummary, type RegionsSummary } from '../results/regionResults';
+import { resultPath, resultsFolderOf } from '../results/resultPath';
+import { writeChunksAtomic } from '../results/spoolFile';
+import { pushAll } from '../util/arrays';
+import { evaluateExperiment, type EvaluateOptions, type EvaluationResult } from './pipeline';
+import { regionView } from './regionView';
+
+export interface RegionEvaluation extends EvaluationResult {
+  region: RegionConfig;
+  /** Methods in per_image.csv order (models in config order, then fusions). */
+  methodOrder: string[];
+}
+
+export interface RegionsEvaluationResult {
+  outputDir: string;
+  summary: RegionsSummary;
+  regions: RegionEvaluation[];
+  /** Every region's findings, each message naming its region. */
+  findings: Finding[];
+  /** Rows over all regions (0: nothing was evaluated). */
+  rows: number;
+}
+
+/** Evaluates every region of `config.dataset.regions` and writes the region results folder. */
+export async function evaluateRegions(config: MedsegConfig, dataset: ResolvedDataset, options: EvaluateOptions = {}): Promise<RegionsEvaluationResult> {
+  const regions = config.dataset.regions;
+  if (!regions) throw new Error('evaluateRegions: the config has no dataset.regions');
+  const outputDir = resultsFolderOf(config, options.outputDir);
+  const destination = resultsDestination(outputDir);
+  const split = options.split ?? config.evaluation.split;
+  const command = options.command ?? `medseg evaluate ${config.file} --split ${split}`;
+  return writingInto(
+    destination,
+    async () => {
+      checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
+      await probeWritable(destination);
+      const lock = await acquireResultsLock(outputDir, command, options.lock);
+      try {
+        const results: RegionEvaluation[] = [];
+        const findings: Finding[] = [];
+        for (const [k, region] of regions.entries()) {
+          const view = regionView(config, region);
+          const result = await evaluateExperiment(view, dataset, {
+            ...options,
+            outputDir: regionFolder(outputDir, region.name),
+            lock,
+            command,
+            onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, done: k * p.total + p.done, total: regions.length * p.total, imageId: p.imageId && `${p.imageId} (${region.name})` })),
+          });
+          const methodOrder = Object.keys(result.summary.methods);
+          results.push({ ...result, region, methodOrder });
+          pushAll(findings, result.findings.map((f) => ({ ...f, message: `Region ${region.name}: ${f.message}` })));
+        }
+        const images = new Set(results.flatMap((r) => r.table.imageIds)).size;
+        const summary = regionsSummary(results.map((r) => ({ region: r.region, summary: r.summary })), images);
+        await writeChunksAtomic(resultPath(outputDir, 'per_image.csv'), regionPerImageCsvChunks(results.map((r) => ({ region: r.region.name, table: r.table, methodOrder: r.methodOrder }))));
+        // Non-finite numbers as null, as formatSummaryJson writes a binary summary.
+        await writeFileAtomic(resultPath(outputDir, 'summary.json'), JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+        if (options.report !== false) {
+          try {
+            await writeRegionsReport(outputDir, summary, config.evaluation.metrics);
+          } catch (err) {
+            findings.push(await reportFailedFinding(outputDir, err, { file: config.file }));
+          }
+        }
+        return { outputDir, summary, regions: results, findings, rows: results.reduce((a, r) => a + r.table.size, 0) };
+      } finally {
+        lock.release();
+      }
+    },
+    { probe: false },
+  );
+}

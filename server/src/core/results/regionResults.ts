@@ -1,0 +1,122 @@
+/**
+ * The results of a region evaluation (`dataset.regions`, RESULTS.md "Further metrics and
+ * regions"): each region's complete binary results folder under `regions/<name>/`, and at the top
+ * a per_image.csv with a `region` column after `method` (rows by image id, then region in config
+ * order, then method) and a summary.json keyed by region.
+ */
+import type { MetricName, RegionConfig } from '../config/types';
+import { csvCell, formatPerImageRow, perImageHeader } from './perImage';
+import type { PerImageTable } from './perImageTable';
+import { resultPath } from './resultPath';
+import type { EvaluationSummary, SkippedModel } from './summary';
+
+export const REGIONS_FOLDER = 'regions';
+
+/** `<output>/regions/<name>`: a region's own results folder. */
+export function regionFolder(outputDir: string, region: string): string {
+  return resultPath(outputDir, REGIONS_FOLDER, region);
+}
+
+export interface RegionTable {
+  region: string;
+  table: PerImageTable;
+  /** Methods in the order their rows are written (models in config order, then fusions). */
+  methodOrder: readonly string[];
+}
+
+/** The header with `region` after `method`. */
+export function regionPerImageHeader(further: readonly MetricName[]): string[] {
+  const header = perImageHeader(further);
+  header.splice(header.indexOf('method') + 1, 0, 'region');
+  return header;
+}
+
+/**
+ * The top per_image.csv as chunks: every region's rows, by image id, then region, then method.
+ * Further-metric columns are the union of the regions' (they share evaluation.metrics).
+ */
+export function* regionPerImageCsvChunks(tables: readonly RegionTable[], chunkChars = 1 << 20): Generator<string> {
+  const further = tables[0]?.table.furtherMetrics ?? [];
+  const ids = new Set<string>();
+  for (const t of tables) for (const id of t.table.imageIds) ids.add(id);
+  const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const methodsOf = tables.map((t) => [...t.methodOrder.filter((m) => t.table.methods.includes(m)), ...t.table.methods.filter((m) => !t.methodOrder.includes(m))]);
+  let chunk = regionPerImageHeader(further).join(',') + '\n';
+  for (const id of sorted) {
+    for (let k = 0; k < tables.length; k++) {
+      const t = tables[k];
+      const image = t.table.findImage(id);
+      if (image === undefined) continue;
+      const regionCell = csvCell(t.region);
+      for (const method of methodsOf[k]) {
+        const row = t.table.row(method, image);
+        if (!row) continue;
+        // The binary row with the region's cell after the method's (image_id, split, method lead every row).
+        const line = formatPerImageRow(row, further);
+        const cut = nthComma(line, 3);
+        chunk += `${line.slice(0, cut)},${regionCell}${line.slice(cut)}\n`;
+      }
+    }
+    if (chunk.length >= chunkChars) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/** Index of the n-th field separator of a CSV line (quoted cells may hold commas). */
+function nthComma(line: string, n: number): number {
+  let quoted = false;
+  let seen = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '"') quoted = !quoted;
+    else if (c === ',' && !quoted && ++seen === n) return i;
+  }
+  return line.length;
+}
+
+export interface RegionSummaryEntry {
+  region: RegionConfig;
+  summary: EvaluationSummary;
+}
+
+/** summary.json of a region evaluation: the run's facts, then each region's whole summary under `regions.<name>`. */
+export interface RegionsSummary {
+  experiment: string;
+  time: string;
+  engine_version: string;
+  config: string;
+  split: string;
+  shard?: { index: number; count: number };
+  /** Images evaluated in any region. */
+  images: number;
+  regions: Record<string, { labels: number[]; nsd_tolerance?: number; folder: string } & EvaluationSummary>;
+  /** Every region's failures, each naming its region. */
+  failures: (EvaluationSummary['failures'][number] & { region: string })[];
+  /** Models skipped in some region, each naming the region. */
+  skipped_models: (SkippedModel & { region: string })[];
+}
+
+export function regionsSummary(entries: readonly RegionSummaryEntry[], images: number): RegionsSummary {
+  const first = entries[0]?.summary;
+  if (!first) throw new Error('regionsSummary: no region');
+  return {
+    experiment: first.experiment,
+    time: first.time,
+    engine_version: first.engine_version,
+    config: first.config,
+    split: first.split,
+    ...(first.shard ? { shard: first.shard } : {}),
+    images,
+    regions: Object.fromEntries(
+      entries.map((e) => [
+        e.region.name,
+        { labels: e.region.labels, ...(e.region.nsdTolerance !== undefined ? { nsd_tolerance: e.region.nsdTolerance } : {}), folder: `${REGIONS_FOLDER}/${e.region.name}`, ...e.summary },
+      ]),
+    ),
+    failures: entries.flatMap((e) => e.summary.failures.map((f) => ({ ...f, region: e.region.name }))),
+    skipped_models: entries.flatMap((e) => (e.summary.skipped_models ?? []).map((s) => ({ ...s, region: e.region.name }))),
+  };
+}

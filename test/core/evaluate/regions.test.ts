@@ -1,0 +1,199 @@
+// A region evaluation (issue 16, `dataset.regions`) end to end on KiTS-like label maps: label
+// 1 kidney, 2 tumour; regions kidney = [1, 2], tumour = [2]. The images hold a perturbed copy of
+// the label map (grey = 100 × label), so every model below reads back the image's labels, and the
+// expected Dice of each region is computed here from the two label maps by hand.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { loadConfig } from '../../../server/src/core/config';
+import { resolveDataset } from '../../../server/src/core/dataset';
+import { evaluateExperiment, evaluateRegions } from '../../../server/src/core/evaluate';
+import { GraphBuilder } from '../../../server/src/core/onnx';
+
+const W = 32;
+const H = 32;
+const N = 6;
+let dir: string;
+const refs: Uint8Array[] = [];
+const images: Uint8Array[] = [];
+
+/** A kidney disc with a tumour disc inside (none in case 0); the image's tumour is smaller and its kidney shifted. */
+function labelMap(i: number, variant: 'ref' | 'image'): Uint8Array {
+  const out = new Uint8Array(W * H);
+  const shift = variant === 'image' ? 1 : 0;
+  const tumourR = i === 0 ? 0 : variant === 'ref' ? 3 + (i % 3) : 2 + (i % 3);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const kidney = (x - 14 - shift) ** 2 + (y - 12 - i) ** 2 <= 81; // a different image per case (the cache is content-addressed)
+      const tumour = tumourR > 0 && (x - 12) ** 2 + (y - 11 - i) ** 2 <= tumourR * tumourR;
+      out[y * W + x] = tumour ? 2 : kidney ? 1 : 0;
+    }
+  return out;
+}
+
+async function writeGrey(file: string, data: Uint8Array): Promise<void> {
+  await sharp(Buffer.from(data), { raw: { width: W, height: H, channels: 1 } }).toColourspace('b-w').png().toFile(file);
+}
+
+/** Logits whose argmax is the label nearest to the grey value: 2μ·x − μ² per label μ (x = grey/255). */
+function softmaxModel(): Uint8Array {
+  const g = new GraphBuilder('labels');
+  const x = g.input('x', ['N', 1, H, W]);
+  const mus = [0, 100 / 255, 200 / 255];
+  const s = 40;
+  const y = g.conv(x, { shape: [3, 1, 1, 1], weights: mus.map((m) => 2 * m * s), bias: mus.map((m) => -m * m * s) });
+  g.output(y, ['N', 3, H, W]);
+  return g.build();
+}
+
+/** One sigmoid per region: kidney-with-tumour (grey ≥ 50) and tumour (grey ≥ 150). */
+function sigmoidModel(channels: number[]): Uint8Array {
+  const g = new GraphBuilder('regions');
+  const x = g.input('x', ['N', 1, H, W]);
+  const s = 60;
+  const y = g.conv(x, { shape: [channels.length, 1, 1, 1], weights: channels.map(() => s), bias: channels.map((t) => -(t / 255) * s) });
+  g.output(y, ['N', channels.length, H, W]);
+  return g.build();
+}
+
+const dice = (a: ArrayLike<number>, b: ArrayLike<number>, labels: number[]) => {
+  let inter = 0, sa = 0, sb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = labels.includes(a[i]), y = labels.includes(b[i]);
+    if (x) sa++;
+    if (y) sb++;
+    if (x && y) inter++;
+  }
+  return sa + sb === 0 ? 1 : (2 * inter) / (sa + sb);
+};
+
+function csvRows(file: string): Record<string, string>[] {
+  const [head, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+  const cols = head.split(',');
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+}
+
+const CONFIG = `dataset:
+  images: images/*.png
+  masks: masks/{stem}.png
+  regions:
+    kidney: [1, 2]
+    tumour: { labels: [2], nsd_tolerance: 2 }
+models:
+  - name: soft
+    path: soft.onnx
+    input: { channels: 1, normalize: unit }
+    output: { activation: softmax }
+  - name: sig
+    path: sig.onnx
+    input: { channels: 1, normalize: unit }
+    output: { activation: sigmoid, region_channels: { kidney: 0, tumour: 1 } }
+  - name: files
+    predictions: preds/{stem}.png
+  - name: tumour-only
+    path: tumour.onnx
+    input: { channels: 1, normalize: unit }
+    region: tumour
+evaluation: { bootstrap: 50, fusion: [union, majority], metrics: [dice, iou, nsd] }
+runtime: { cache: cache, threads: 1 }
+`;
+
+describe('evaluation by region (dataset.regions)', () => {
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'medseg-regions-'));
+    for (const d of ['images', 'masks', 'preds']) mkdirSync(join(dir, d));
+    for (let i = 0; i < N; i++) {
+      const id = `case_${i}`;
+      refs.push(labelMap(i, 'ref'));
+      images.push(labelMap(i, 'image'));
+      await writeGrey(join(dir, 'masks', `${id}.png`), refs[i]);
+      await writeGrey(join(dir, 'images', `${id}.png`), images[i].map((l) => l * 100));
+      // Label-map predictions another tool wrote: the image's labels as stored values 0/1/2.
+      await writeGrey(join(dir, 'preds', `${id}.png`), images[i]);
+    }
+    writeFileSync(join(dir, 'soft.onnx'), softmaxModel());
+    writeFileSync(join(dir, 'sig.onnx'), sigmoidModel([50, 150]));
+    writeFileSync(join(dir, 'tumour.onnx'), sigmoidModel([150]));
+    writeFileSync(join(dir, 'kits.medseg.yaml'), CONFIG);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('each region is its own binary task: Dice per region and model as computed from the label maps', async () => {
+    const parsed = await loadConfig(join(dir, 'kits.medseg.yaml'));
+    assert.ok(parsed.config, JSON.stringify(parsed.findings));
+    const dataset = await resolveDataset(parsed.config);
+    await assert.rejects(evaluateExperiment(parsed.config, dataset), /evaluateRegions/);
+    const result = await evaluateRegions(parsed.config, dataset, { outputDir: join(dir, 'out') });
+    assert.deepEqual(result.findings, []);
+    assert.deepEqual(result.regions.map((r) => r.region.name), ['kidney', 'tumour']);
+
+    const rows = csvRows(join(dir, 'out', 'per_image.csv'));
+    const header = readFileSync(join(dir, 'out', 'per_image.csv'), 'utf8').split('\n')[0].split(',');
+    assert.deepEqual(header.slice(0, 6), ['image_id', 'split', 'method', 'region', 'dice', 'iou']);
+    assert.ok(header.includes('nsd'));
+    const expectedMethods = { kidney: ['soft', 'sig', 'files', 'fusion:union', 'fusion:majority'], tumour: ['soft', 'sig', 'files', 'tumour-only', 'fusion:union', 'fusion:majority'] };
+    // Rows by image, then region in config order, then method.
+    assert.deepEqual(
+      rows.filter((r) => r.image_id === 'case_1').map((r) => `${r.region}/${r.method}`),
+      [...expectedMethods.kidney.map((m) => `kidney/${m}`), ...expectedMethods.tumour.map((m) => `tumour/${m}`)],
+    );
+    assert.equal(rows.length, N * (expectedMethods.kidney.length + expectedMethods.tumour.length));
+    for (let i = 0; i < N; i++) {
+      for (const [region, labels] of [['kidney', [1, 2]], ['tumour', [2]]] as const) {
+        const want = dice(refs[i], images[i], [...labels]);
+        for (const method of ['soft', 'sig', 'files', ...(region === 'tumour' ? ['tumour-only'] : [])]) {
+          const row = rows.find((r) => r.image_id === `case_${i}` && r.region === region && r.method === method)!;
+          assert.ok(Math.abs(Number(row.dice) - want) < 1e-12, `${region} ${method} case_${i}: ${row.dice} vs ${want}`);
+        }
+      }
+    }
+    // Case 0 has no tumour in either map: the tumour reference is empty, not a rule matching nothing.
+    const empty = rows.find((r) => r.image_id === 'case_0' && r.region === 'tumour' && r.method === 'soft')!;
+    assert.equal(empty.dice, '1');
+    assert.equal(empty.ref_pixels, '0');
+    // The tumour is the harder region here (a smaller disc in the image than in the reference).
+    const mean = (region: string) => result.summary.regions[region].methods.soft.metrics.dice!.mean!;
+    assert.ok(mean('kidney') > mean('tumour'));
+  });
+
+  test('summary.json is keyed by region, each a whole binary summary; each region has its own results folder', async () => {
+    const out = join(dir, 'out');
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    assert.deepEqual(Object.keys(summary.regions), ['kidney', 'tumour']);
+    assert.deepEqual(summary.regions.tumour.labels, [2]);
+    assert.equal(summary.regions.tumour.nsd_tolerance, 2);
+    assert.equal(summary.regions.kidney.folder, 'regions/kidney');
+    assert.deepEqual(Object.keys(summary.regions.tumour.methods), ['soft', 'sig', 'files', 'tumour-only', 'fusion:union', 'fusion:majority']);
+    assert.ok(Array.isArray(summary.regions.kidney.comparisons) && summary.regions.kidney.comparisons.length > 0);
+    assert.equal(summary.images, N);
+    // The region folder is a binary results folder: per_image.csv without a region column, masks, report.
+    const kidneyRows = csvRows(join(out, 'regions', 'kidney', 'per_image.csv'));
+    assert.equal('region' in kidneyRows[0], false);
+    const top = csvRows(join(out, 'per_image.csv')).filter((r) => r.region === 'kidney');
+    assert.deepEqual(top.map(({ region: _r, ...rest }) => rest), kidneyRows);
+    assert.ok(existsSync(join(out, 'regions', 'tumour', 'masks', 'soft', 'case_1.png')));
+    assert.ok(existsSync(join(out, 'regions', 'kidney', 'report.html')));
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    assert.match(html, /<h2>Region kidney<\/h2>/);
+    assert.match(html, /<h2>Region tumour<\/h2>/);
+    assert.match(html, /href="regions\/tumour\/report.html"/);
+  });
+
+  test('a model predicting every region runs once per case: the second region reads the cache', async () => {
+    const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+    assert.equal(summary.regions.kidney.models.soft.inferences, N);
+    assert.equal(summary.regions.tumour.models.soft.inferences, 0);
+    assert.equal(summary.regions.kidney.models.sig.inferences, N);
+    assert.equal(summary.regions.tumour.models.sig.inferences, 0);
+    assert.equal(summary.regions.tumour.models['tumour-only'].inferences, N);
+    // Probabilities: the softmax region map is the sum of its labels' channels, so kidney ⊇ tumour pixelwise.
+    const kidney = await sharp(join(dir, 'out', 'regions', 'kidney', 'prob', 'soft', 'case_2.png')).raw({ depth: 'ushort' }).toBuffer();
+    const tumour = await sharp(join(dir, 'out', 'regions', 'tumour', 'prob', 'soft', 'case_2.png')).raw({ depth: 'ushort' }).toBuffer();
+    const k = new Uint16Array(kidney.buffer, kidney.byteOffset, kidney.length / 2);
+    const t = new Uint16Array(tumour.buffer, tumour.byteOffset, tumour.length / 2);
+    assert.ok(k.every((v, i) => v >= t[i]));
+  });
+});
