@@ -7,7 +7,7 @@
  */
 import { InputError } from '../findings';
 import type { BinaryMask, ForegroundRule, ImageVolume } from './types';
-import { valueTest } from './valueTest';
+import { valueTable } from './valueTest';
 
 export const MASK_RULE_MATCHES_NOTHING = 'mask/foreground-rule-matches-nothing';
 export const MASK_COLOUR_LABELS = 'mask/colour-labels';
@@ -128,18 +128,38 @@ function unnamedLabelsProblem(file: string, volume: ImageVolume, rule: Foregroun
   );
 }
 
-/** One pass over the grey samples: pixels whose value is non-zero and not named, and their first distinct values. */
+/**
+ * One pass over the grey samples: pixels whose value is non-zero and not named, and their first
+ * distinct values. 8/16-bit samples by a table in the loop; wider ones (int32, float NIfTI) by a
+ * set, skipping runs of the last named value (label maps are long runs), so a voxel costs a compare.
+ */
 function unnamedValues(volume: ImageVolume, named: readonly number[]): { pixels: number; values: number[] } {
   const { channels, data } = volume;
   const count = volume.width * volume.height * volume.depth;
-  const isNamed = valueTest(named, data);
   const distinct = new Set<number>();
   let pixels = 0;
-  for (let i = 0, j = 0; i < count; i++, j += channels) {
-    const v = data[j];
-    if (!(v > 0 || v < 0) || isNamed(v)) continue; // 0 and NaN are background
-    pixels++;
-    if (distinct.size <= QUOTED_VALUES) distinct.add(v);
+  const lookup = valueTable([0, ...named], data);
+  if (lookup) {
+    const { table, offset } = lookup;
+    for (let i = 0, j = 0; i < count; i++, j += channels) {
+      const v = data[j];
+      if (table[v + offset] === 1) continue;
+      pixels++;
+      if (distinct.size <= QUOTED_VALUES) distinct.add(v);
+    }
+  } else {
+    const set = new Set(named);
+    let last = 0;
+    for (let i = 0, j = 0; i < count; i++, j += channels) {
+      const v = data[j];
+      if (v === last || v === 0 || v !== v) continue; // 0 and NaN are background
+      if (set.has(v)) {
+        last = v;
+        continue;
+      }
+      pixels++;
+      if (distinct.size <= QUOTED_VALUES) distinct.add(v);
+    }
   }
   return { pixels, values: [...distinct].sort((a, b) => a - b) };
 }
