@@ -24,7 +24,7 @@ export function evaluationLine(result: EvaluateResult, split: string | undefined
   if (result.outcome === 'nothing') return ['Nothing was evaluated' + (split ? ` in split ${split}` : '') + '.', skippedText, errorText].filter(Boolean).join(' ');
   return [
     `Evaluated ${result.images} image${result.images === 1 ? '' : 's'}${split ? ` of split ${split}` : ''}${provider}.`,
-    best ? `Best mean Dice: ${best.name} ${best.mean.toFixed(3)}.` : 'No Dice could be computed.',
+    bestLine(result, best),
     result.outcome === 'with-errors' ? 'Finished with errors.' : '',
     skippedText,
     errorText,
@@ -60,4 +60,16 @@ export function parseSplitSummary(text: string): Partial<{ rows: number; splits:
   const rowsMatch = /\b(\d+) rows\b/.exec(line);
   const rows = rowsMatch ? Number(rowsMatch[1]) : Object.values(splits).reduce((a, b) => a + b, 0);
   return { ...(rows ? { rows } : {}), ...(Object.keys(splits).length ? { splits } : {}), ...(seed ? { seed: Number(seed[1]) } : {}) };
+}
+
+/** The best method's mean Dice; a region evaluation names each region's best (regions differ in how hard they are, so they are never ranked together). */
+function bestLine(result: EvaluateResult, best: { name: string; mean: number } | undefined): string {
+  if (result.regions?.length) {
+    const parts = result.regions.map((r) => {
+      const b = bestMethod(r);
+      return `${r.name} ${b ? `${b.name} ${b.mean.toFixed(3)}` : '–'}`;
+    });
+    return `Best mean Dice by region: ${parts.join('; ')}.`;
+  }
+  return best ? `Best mean Dice: ${best.name} ${best.mean.toFixed(3)}.` : 'No Dice could be computed.';
 }

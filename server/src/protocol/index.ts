@@ -52,13 +52,16 @@ export interface EvaluateParams {
   split?: SplitChoice;
   provider?: ProviderChoice;
 }
+export type EvaluatedMethods = Record<string, { kind: 'model' | 'fusion'; n: number; metrics: Record<string, MetricSummaryData> }>;
 export interface EvaluateResult {
   /** Absolute folder of the results (per_image.csv, summary.json, …). */
   outputDir: string;
   provider?: string;
   images: number;
-  /** Mean of each metric per method (models then fusions). */
-  methods: Record<string, { kind: 'model' | 'fusion'; n: number; metrics: Record<string, MetricSummaryData> }>;
+  /** Mean of each metric per method (models then fusions); for a region evaluation, its first region's. */
+  methods: EvaluatedMethods;
+  /** A region evaluation (`dataset.regions`): each region's methods, in config order. */
+  regions?: { name: string; methods: EvaluatedMethods }[];
   findings: FindingData[];
   /**
    * How the run ended (the CLI's exit status 0 / 3 / 4): everything evaluated; results for part

@@ -39,6 +39,12 @@ describe('summaries', () => {
     const nothing: EvaluateResult = { ...result, methods: {}, outcome: 'nothing', skippedModels: [{ name: 'a', code: 'model/unreadable', reason: 'r' }, { name: 'b', code: 'model/unreadable', reason: 'r' }], findings: [{ code: 'model/unreadable', severity: 'error', message: 'm' }, { code: 'model/unreadable', severity: 'error', message: 'm' }] };
     assert.equal(evaluationLine(nothing, 'test'), 'Nothing was evaluated in split test. Skipped: a, b. 2 errors (see Problems).');
   });
+  test('a region evaluation names each region\'s best method, never ranking across regions', () => {
+    const kidney = { a: { kind: 'model' as const, n: 9, metrics: { dice: { n: 9, excluded: 0, mean: 0.95 } } }, b: { kind: 'model' as const, n: 9, metrics: { dice: { n: 9, excluded: 0, mean: 0.91 } } } };
+    const tumour = { a: { kind: 'model' as const, n: 9, metrics: { dice: { n: 9, excluded: 0, mean: 0.61 } } }, b: { kind: 'model' as const, n: 9, metrics: { dice: { n: 9, excluded: 0, mean: 0.7 } } } };
+    const regions: EvaluateResult = { ...result, findings: [], outcome: 'complete', methods: kidney, regions: [{ name: 'kidney', methods: kidney }, { name: 'tumour', methods: tumour }] };
+    assert.equal(evaluationLine(regions, 'test'), 'Evaluated 18 images of split test on CPU. Best mean Dice by region: kidney a 0.950; tumour b 0.700.');
+  });
   test('parseSplitSummary reads the CLI output of `medseg split`', () => {
     // The first lines `node dist/cli.js split demo/dermoscopy/dermoscopy.medseg.yaml --out x.csv` printed.
     const out = [

@@ -12,6 +12,7 @@ import { loadConfig } from '../../../server/src/core/config';
 import { resolveDataset } from '../../../server/src/core/dataset';
 import { evaluateExperiment, evaluateRegions } from '../../../server/src/core/evaluate';
 import { GraphBuilder } from '../../../server/src/core/onnx';
+import { runMedseg } from '../../cli/runCli';
 
 const W = 32;
 const H = 32;
@@ -195,5 +196,26 @@ describe('evaluation by region (dataset.regions)', () => {
     const k = new Uint16Array(kidney.buffer, kidney.byteOffset, kidney.length / 2);
     const t = new Uint16Array(tumour.buffer, tumour.byteOffset, tumour.length / 2);
     assert.ok(k.every((v, i) => v >= t[i]));
+  });
+
+  test('medseg evaluate prints a table per region; shards merge into the whole run\'s files, byte for byte', () => {
+    const whole = runMedseg(dir, 'evaluate', 'kits.medseg.yaml', '--output', 'cli-whole');
+    assert.equal(whole.code, 0, whole.stderr);
+    assert.match(whole.stdout, /^Region kidney \(labels 1, 2\)$/m);
+    assert.match(whole.stdout, /^Region tumour \(labels 2\)$/m);
+    for (const i of [1, 2]) {
+      const shard = runMedseg(dir, 'evaluate', 'kits.medseg.yaml', '--output', `cli-s${i}`, '--shard', `${i}/2`);
+      assert.equal(shard.code, 0, shard.stderr);
+    }
+    const merged = runMedseg(dir, 'merge', 'cli-s1', 'cli-s2', '--output', 'cli-merged');
+    assert.equal(merged.code, 0, merged.stderr);
+    assert.match(merged.stdout, /^Region tumour \(labels 2\)$/m);
+    for (const file of ['per_image.csv', 'regions/kidney/per_image.csv', 'regions/tumour/per_image.csv', 'regions/tumour/fusion_changes.csv']) {
+      assert.ok(readFileSync(join(dir, 'cli-merged', file)).equals(readFileSync(join(dir, 'cli-whole', file))), `${file} of the merge is the whole run's`);
+    }
+    const summary = JSON.parse(readFileSync(join(dir, 'cli-merged', 'summary.json'), 'utf8'));
+    assert.deepEqual(Object.keys(summary.regions), ['kidney', 'tumour']);
+    assert.equal(summary.merged_from.length, 2);
+    assert.ok(existsSync(join(dir, 'cli-merged', 'regions', 'kidney', 'masks', 'soft', 'case_3.png')));
   });
 });

@@ -1,7 +1,7 @@
 import type { MetricName, SplitName } from '../../core/config/types';
 import { metricDigits } from '../../protocol/reportData';
 import { resolveDataset } from '../../core/dataset';
-import { evaluateExperiment, type Shard } from '../../core/evaluate';
+import { evaluateExperiment, evaluateRegions, type EvaluationProgress, type Shard } from '../../core/evaluate';
 import { runOutcome, type RunOutcome } from '../../core/findings';
 import type { EvaluationSummary } from '../../core/results/summary';
 import { maxOf } from '../../core/util/arrays';
@@ -16,7 +16,9 @@ export const evaluateHelp = `medseg evaluate <config.medseg.yaml> [options]
 
 Runs every model of the config on the chosen split (ONNX inference, or existing predictions),
 computes per-image metrics, confidence intervals and pooled metrics, and writes
-per_image.csv, summary.json, masks/ and prob/ under <output>/<name>/.
+per_image.csv, summary.json, masks/ and prob/ under <output>/<name>/. With dataset.regions, each
+region is evaluated as its own binary task into regions/<name>/, and the top per_image.csv has a
+region column and summary.json a section per region.
 Predictions are cached: a repeated run does no inference; an interrupted run resumes.
 
   --split train|val|test|all     split to evaluate (default: evaluation.split)
@@ -59,15 +61,28 @@ export async function runEvaluate(ctx: CommandContext): Promise<number> {
   for (const f of datasetErrors) ctx.err(formatFinding(placeOnConfig(f, parsed)));
   if (datasetErrors.length > 0) ctx.err(`${plural(datasetErrors.length, 'dataset error')} (cases affected are skipped); \`medseg validate\` lists everything.`);
 
-  const result = await evaluateExperiment(config, dataset, {
+  const options = {
     split: split as SplitName | 'all' | undefined,
     provider: provider as 'auto' | undefined,
     outputDir: ctx.flags.output as string | undefined,
     shard,
     command: ['medseg', 'evaluate', ...process.argv.slice(3)].join(' '),
     signal: ctx.signal,
-    onProgress: (p) => ctx.progress(`${p.done}/${p.total} ${p.imageId ?? ''} (${p.inferences} inferences)`, p.total ? p.done / p.total : 1),
-  });
+    onProgress: (p: EvaluationProgress) => ctx.progress(`${p.done}/${p.total} ${p.imageId ?? ''} (${p.inferences} inferences)`, p.total ? p.done / p.total : 1),
+  };
+  if (config.dataset.regions) {
+    const result = await evaluateRegions(config, dataset, options);
+    for (const f of result.findings) ctx.err(formatFinding(placeOnConfig(f, parsed)));
+    if (ctx.flags.json) ctx.out(JSON.stringify(result.summary, null, 2));
+    else {
+      for (const r of result.regions) ctx.out(`Region ${r.region.name} (labels ${r.region.labels.join(', ')})\n${formatSummaryTable(r.summary, config.evaluation.metrics)}\n`);
+      ctx.out(`Results: ${displayPath(result.outputDir)}/ (report.html, per_image.csv with a region column, summary.json by region; each region's files in regions/<name>/)`);
+    }
+    const outcome = runOutcome(result.rows, [...datasetErrors, ...result.findings]);
+    if (outcome !== 'complete') ctx.err(outcomeLine(outcome, result.summary));
+    return exitForOutcome(outcome);
+  }
+  const result = await evaluateExperiment(config, dataset, options);
   for (const f of result.findings) ctx.err(formatFinding(placeOnConfig(f, parsed)));
   if (ctx.flags.json) ctx.out(JSON.stringify(result.summary, null, 2));
   else {

@@ -27,13 +27,17 @@ export async function runMerge(ctx: CommandContext): Promise<number> {
   if (ctx.positionals.length === 0 || !output) return ctx.usage(mergeHelp);
   const result = await mergeShards(ctx.positionals, output, { signal: ctx.signal, command: ['medseg', 'merge', ...process.argv.slice(3)].join(' ') });
   for (const f of result.findings) ctx.err(formatFinding(f));
-  if (ctx.flags.json) ctx.out(JSON.stringify(result.summary, null, 2));
-  else {
+  if (ctx.flags.json) ctx.out(JSON.stringify(result.regions ?? result.summary, null, 2));
+  else if (result.regions) {
+    for (const [name, r] of Object.entries(result.regions.regions)) ctx.out(`Region ${name} (labels ${r.labels.join(', ')})\n${formatSummaryTable(r, Object.keys(Object.values(r.methods)[0]?.metrics ?? {}) as never)}\n`);
+    ctx.out(`Merged ${ctx.positionals.length} shards of a region evaluation into ${displayPath(result.outputDir)}/ (each region in regions/<name>/).`);
+  } else {
     ctx.out(formatSummaryTable(result.summary, Object.keys(Object.values(result.summary.methods)[0]?.metrics ?? {}) as never));
     ctx.out(`\nMerged ${ctx.positionals.length} shards into ${displayPath(result.outputDir)}/${[...(result.explained.length ? [`their ${result.explained.join(', ')} explanations`] : []), ...(result.stressed ? ['their stress tests (stress.json)'] : []), ...(result.mapped.length ? [`UMAP maps of their features (umap.json: ${result.mapped.join(', ')})`] : [])].map((x, i) => (i === 0 ? `, with ${x}` : ` and ${x}`)).join('')}`);
   }
-  const rows = Object.values(result.summary.methods).reduce((a, m) => a + m.n, 0);
+  const summaries = result.regions ? Object.values(result.regions.regions) : [result.summary];
+  const rows = summaries.reduce((a, s) => a + Object.values(s.methods).reduce((b, m) => b + m.n, 0), 0);
   const outcome = runOutcome(rows, result.findings);
-  if (outcome !== 'complete') ctx.err(outcomeLine(outcome, result.summary));
+  if (outcome !== 'complete') ctx.err(outcomeLine(outcome, result.regions ?? result.summary));
   return exitForOutcome(outcome);
 }

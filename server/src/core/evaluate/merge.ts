@@ -16,9 +16,12 @@ import { discardStaleReport } from '../report/staleReport';
 import { FUSION_CHANGES_FILE, FusionChangeLog, mergeFusionChangeFiles } from '../results/fusionChanges';
 import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
 import { linkTree } from '../results/linkTree';
-import { acquireResultsLock } from '../results/lock';
+import { acquireResultsLock, type ResultsLock } from '../results/lock';
+import type { MedsegConfig } from '../config/types';
+import { isRegionShard, mergeRegionShards } from './regionMerge';
 import { PerImageTable } from '../results/perImageTable';
 import { readPerImageCsv, readPerImageTable } from '../results/readPerImage';
+import type { RegionsSummary } from '../results/regionResults';
 import { resultPath } from '../results/resultPath';
 import { StapleRuns } from '../results/stapleRuns';
 import type { EvaluationSummary } from '../results/summary';
@@ -39,6 +42,8 @@ export interface MergeResult {
   stressed: boolean;
   /** The UMAP maps drawn from the shards' features (`medseg umap --shard`): umap.json's map names. */
   mapped: string[];
+  /** A region evaluation's merge: the top summary.json, keyed by region (`summary` is then its first region's). */
+  regions?: RegionsSummary;
 }
 
 /** The per-image result folders a merge carries over. */
@@ -52,10 +57,25 @@ const byId = (a: { imageId: string }, b: { imageId: string }) => (a.imageId < b.
  */
 export async function mergeShards(dirs: readonly string[], outputDir: string, options: { signal?: AbortSignal; command?: string } = {}): Promise<MergeResult> {
   const destination: Destination = { dir: resolve(outputDir), fix: 'Choose a writable folder for the merged results with `--output DIR`.' };
+  // Shards of a region evaluation hold one shard folder per region (regions/<name>/): each is merged as its own run.
+  if (dirs.length > 0 && isRegionShard(resolve(dirs[0]))) return writingInto(destination, () => mergeRegionShards(dirs, outputDir, destination, options, mergeInto), { probe: false });
   return writingInto(destination, () => mergeInto(dirs, outputDir, destination, options), { probe: false });
 }
 
-async function mergeInto(dirs: readonly string[], outputDir: string, destination: Destination, options: { signal?: AbortSignal; command?: string }): Promise<MergeResult> {
+/** What a region merge passes to each region's merge: the region's view of the config, and the lock it holds. */
+export interface MergeInto {
+  (dirs: readonly string[], outputDir: string, destination: Destination, options: MergeOptions): Promise<MergeResult>;
+}
+
+export interface MergeOptions {
+  signal?: AbortSignal;
+  command?: string;
+  /** The config as the shards evaluated it (a region's view); default: the config as loaded. */
+  view?: (config: MedsegConfig) => MedsegConfig;
+  lock?: ResultsLock;
+}
+
+async function mergeInto(dirs: readonly string[], outputDir: string, destination: Destination, options: MergeOptions): Promise<MergeResult> {
   if (dirs.length === 0) throw new InputError(outputDir, 'medseg merge needs the shard folders to merge.', 'merge/no-input');
   const shards: ShardOnDisk[] = [];
   for (const dir of dirs) shards.push(await readShardDescription(resolve(dir)));
@@ -94,13 +114,13 @@ async function mergeInto(dirs: readonly string[], outputDir: string, destination
 
   const parsed = await loadConfig(first.config);
   if (!parsed.config) throw new InputError(first.config, `the config ${first.config} of these shards cannot be loaded now; fix it (\`medseg validate\`) and merge again.`, 'merge/config');
-  const config = parsed.config;
+  const config = options.view ? options.view(parsed.config) : parsed.config;
   const dataset = await resolveDataset(config, { signal: options.signal });
   checkShardsAgainstNow(shards, config, dataset.cases);
   if (umapPlan) checkUmapMergeAgainstNow(umapPlan, config, dataset);
   checkHoldsNoInputs(out, datasetInputFiles(config, dataset));
   await probeWritable(destination);
-  const lock = await acquireResultsLock(out, options.command ?? `medseg merge ${dirs.join(' ')}`);
+  const lock = await acquireResultsLock(out, options.command ?? `medseg merge ${dirs.join(' ')}`, options.lock);
   const changes = new FusionChangeLog(resultPath(out, FUSION_CHANGES_FILE), methodNames, first.members);
   try {
     await mergeFusionChangeFiles(shards.map((s) => s.fusionChangesFile).filter((f) => existsSync(f)), changes);

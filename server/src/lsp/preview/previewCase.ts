@@ -14,7 +14,7 @@ import { caseFilePath } from '../../core/results/fileNames';
 import { ERROR_COLOURS, errorMap, errorMapRgba } from '../../core/fusion';
 import { imageExtension, readImage, readMask, readNiftiHeader } from '../../core/io';
 import { JobError } from '../engine/protocol';
-import { bestModelOf, evaluatedSplitOf, readPerImageRows, readSummary, resultsDirOf } from '../results';
+import { bestModelOf, evaluatedSplitOf, readPerImageRows, readSummary, resultsDirOf, shownConfig } from '../results';
 import { isColourImage } from '../../core/report/display';
 import { heatLayerPng, hex, imageLayerPng, maskLayerPng, METHOD_COLOURS, REFERENCE_COLOUR, rgbaLayerPng } from './layers';
 
@@ -54,7 +54,10 @@ function resultFile(dir: string, kind: string, method: string, id: string): stri
   return undefined;
 }
 
-export async function previewCase(config: MedsegConfig, dataset: ResolvedDataset, request: PreviewRequest, signal?: AbortSignal): Promise<PreviewDataResult> {
+export async function previewCase(given: MedsegConfig, dataset: ResolvedDataset, request: PreviewRequest, signal?: AbortSignal): Promise<PreviewDataResult> {
+  const dir = resultsDirOf(given);
+  // A region evaluation is previewed in its first region: that region's reference against its masks.
+  const config = shownConfig(given);
   const c = findCase(dataset.cases, request.image);
   if (!c) throw new JobError('unknown-image', `No image \`${request.image}\` in the dataset of ${config.file}.`);
 
@@ -87,7 +90,6 @@ export async function previewCase(config: MedsegConfig, dataset: ResolvedDataset
     }
   }
 
-  const dir = resultsDirOf(config);
   const volumeSlice = depth > 1 ? slice : undefined;
   for (const [i, model] of config.models.entries()) {
     signal?.throwIfAborted();

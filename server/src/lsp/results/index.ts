@@ -13,9 +13,24 @@ import { METRIC_NAMES } from '../../core/config/types';
 import { readCsvTable } from '../../core/dataset';
 import { reportStressSection } from '../../core/report/stressSection';
 import { resultsFolderOf } from '../../core/results/resultPath';
+import { regionFolder } from '../../core/results/regionResults';
+import { regionView } from '../../core/evaluate/regionView';
 
+/**
+ * The results folder the editor shows: the run's, or for a region evaluation (`dataset.regions`)
+ * its first region's, `regions/<name>/`, which is a binary results folder like any other (the
+ * report.html at the top has every region).
+ */
 export function resultsDirOf(config: MedsegConfig): string {
-  return resultsFolderOf(config);
+  const top = resultsFolderOf(config);
+  const first = config.dataset.regions?.[0];
+  return first ? regionFolder(top, first.name) : top;
+}
+
+/** The config the editor reads those results with: for a region evaluation, its first region as a binary experiment. */
+export function shownConfig(config: MedsegConfig): MedsegConfig {
+  const first = config.dataset.regions?.[0];
+  return first ? regionView(config, first) : config;
 }
 
 interface Cached<T> {
