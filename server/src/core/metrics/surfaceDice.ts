@@ -23,6 +23,7 @@ export class SurfaceDiceScratch {
   predSurface = new Uint8Array(0);
   refCorners = new Int32Array(0);
   predCorners = new Int32Array(0);
+  // Sized by surface counts, not by the corner grid: a 3D surface is far smaller than its box.
   refDistances = new Float64Array(0);
   predDistances = new Float64Array(0);
   /** Two corner planes of 4-bit codes (3D only). */
@@ -37,8 +38,11 @@ export class SurfaceDiceScratch {
     this.predSurface = new Uint8Array(corners);
     this.refCorners = new Int32Array(corners);
     this.predCorners = new Int32Array(corners);
-    this.refDistances = new Float64Array(corners);
-    this.predDistances = new Float64Array(corners);
+  }
+
+  ensureDistances(refCount: number, predCount: number): void {
+    if (this.refDistances.length < refCount) this.refDistances = new Float64Array(refCount);
+    if (this.predDistances.length < predCount) this.predDistances = new Float64Array(predCount);
   }
 
   ensurePlanes(planeCorners: number): void {
@@ -103,6 +107,7 @@ export function surfaceDice(
     refWeights = weightNear(scratch.refCorners, scratch.refCodes, refCount, scratch.predSurface, cornerSize, disc, weights);
     predWeights = weightNear(scratch.predCorners, scratch.predCodes, predCount, scratch.refSurface, cornerSize, disc, weights);
   } else {
+    scratch.ensureDistances(refCount, predCount);
     const refToPred = squaredDistancesAt(scratch.predSurface, cornerSize, spacing, scratch.refCorners, refCount, scratch.refDistances, scratch.lines);
     const predToRef = squaredDistancesAt(scratch.refSurface, cornerSize, spacing, scratch.predCorners, predCount, scratch.predDistances, scratch.lines);
     refWeights = weightWithin(refToPred, scratch.refCorners, scratch.refCodes, refCount, weights, tolerance);
