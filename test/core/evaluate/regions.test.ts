@@ -218,4 +218,30 @@ describe('evaluation by region (dataset.regions)', () => {
     assert.equal(summary.merged_from.length, 2);
     assert.ok(existsSync(join(dir, 'cli-merged', 'regions', 'kidney', 'masks', 'soft', 'case_3.png')));
   });
+
+  test('medseg stress tests and medseg compare compares each region in its own folder; explain and umap refuse a region config before doing anything', () => {
+    const stress = runMedseg(dir, 'stress', 'kits.medseg.yaml', '--output', 'cli-whole', '--perturbations', 'flip', '--repeats', '1');
+    assert.equal(stress.code, 0, stress.stderr);
+    assert.match(stress.stdout, /^Region kidney$/m);
+    assert.match(stress.stdout, /^Region tumour$/m);
+    for (const region of ['kidney', 'tumour']) {
+      const report = JSON.parse(readFileSync(join(dir, 'cli-whole', 'regions', region, 'stress.json'), 'utf8'));
+      assert.ok(report.perturbations, `${region} has its perturbation curves`);
+    }
+    const compare = runMedseg(dir, 'compare', 'cli-whole', '--alpha', '0.1');
+    assert.equal(compare.code, 0, compare.stderr);
+    assert.match(compare.stdout, /^Region tumour$/m);
+    const compared = JSON.parse(readFileSync(join(dir, 'cli-whole', 'summary.json'), 'utf8'));
+    assert.equal(compared.regions.tumour.compared.alpha, 0.1);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'cli-whole', 'regions', 'tumour', 'summary.json'), 'utf8')).compared, compared.regions.tumour.compared);
+    const oneRegion = runMedseg(dir, 'compare', 'cli-whole/regions/kidney');
+    assert.equal(oneRegion.code, 1);
+    assert.match(oneRegion.stderr, /one region's folder/);
+    for (const command of ['explain', 'umap']) {
+      const r = runMedseg(dir, command, 'kits.medseg.yaml', '--output', 'cli-whole');
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /region\/unsupported-command/);
+      assert.equal(existsSync(join(dir, 'cli-whole', command === 'explain' ? 'explain' : 'umap.json')), false);
+    }
+  });
 });

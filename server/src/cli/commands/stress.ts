@@ -1,6 +1,9 @@
+import { regionView } from '../../core/evaluate/regionView';
+import { regionFolder } from '../../core/results/regionResults';
+import { resultsFolderOf } from '../../core/results/resultPath';
 import type { SplitName } from '../../core/config/types';
 import { resolveDataset } from '../../core/dataset';
-import { runOutcome } from '../../core/findings';
+import { runOutcome, type Finding } from '../../core/findings';
 import { refreshReport } from '../../core/report/rerender';
 import { PERTURBATION_KINDS, runStress, swapPhrases, type MixMethodResult, type MixScenarioResult, type PerturbationResult, type StressReport } from '../../core/stress';
 import { maxOf, pushAll } from '../../core/util/arrays';
@@ -73,29 +76,40 @@ export async function runStressCommand(ctx: CommandContext): Promise<number> {
   }
   const output = ctx.flags.output as string | undefined;
   const evaluateCommand = ['medseg', 'evaluate', file, ...(split ? ['--split', split] : []), ...(output ? ['--output', output] : [])].join(' ');
-  const result = await runStress(config, dataset, {
-    split: split as SplitName | 'all' | undefined,
-    provider: provider as 'auto' | undefined,
-    outputDir: output,
-    label,
-    repeats,
-    perturbations,
-    shard,
-    command: evaluateCommand,
-    signal: ctx.signal,
-    onProgress: (p) => ctx.progress(`${p.stage} ${p.done}/${p.total} ${p.imageId ?? ''}`, p.total ? p.done / p.total : 1),
-  });
-  // The folder's report.html gets its "Stress tests" section.
-  ctx.progress('Redrawing report.html');
-  const redrawn = await refreshReport(result.outputDir, { config, cases: dataset.cases, command: `${evaluateCommand} && ${['medseg', 'stress', ...process.argv.slice(3)].join(' ')}` });
-  for (const f of [...result.findings, ...(redrawn.finding ? [redrawn.finding] : [])]) ctx.err(formatFinding(placeOnConfig(f, parsed)));
-  if (ctx.flags.json) ctx.out(JSON.stringify(result.report, null, 2));
-  else {
-    ctx.out(formatStressReport(result.report));
-    ctx.out(`\nResults: ${displayPath(result.outputDir)}/stress.json${redrawn.report ? ', with its section in report.html' : ''}`);
+  // A region evaluation is stress-tested region by region, each in its own results folder (regions/<name>/).
+  const runs = config.dataset.regions
+    ? config.dataset.regions.map((r) => ({ region: r.name as string | undefined, config: regionView(config, r), outputDir: regionFolder(resultsFolderOf(config, output), r.name) as string | undefined }))
+    : [{ region: undefined, config, outputDir: output }];
+  const findings: Finding[] = [];
+  let produced = 0;
+  for (const run of runs) {
+    const result = await runStress(run.config, dataset, {
+      split: split as SplitName | 'all' | undefined,
+      provider: provider as 'auto' | undefined,
+      outputDir: run.outputDir,
+      label,
+      repeats,
+      perturbations,
+      shard,
+      command: evaluateCommand,
+      signal: ctx.signal,
+      onProgress: (p) => ctx.progress(`${run.region ? `${run.region}: ` : ''}${p.stage} ${p.done}/${p.total} ${p.imageId ?? ''}`, p.total ? p.done / p.total : 1),
+    });
+    // The folder's report.html gets its "Stress tests" section.
+    ctx.progress('Redrawing report.html');
+    const redrawn = await refreshReport(result.outputDir, { config: run.config, cases: dataset.cases, command: `${evaluateCommand} && ${['medseg', 'stress', ...process.argv.slice(3)].join(' ')}` });
+    const own = [...result.findings, ...(redrawn.finding ? [redrawn.finding] : [])].map((f) => (run.region ? { ...f, message: `Region ${run.region}: ${f.message}` } : f));
+    for (const f of own) ctx.err(formatFinding(placeOnConfig(f, parsed)));
+    pushAll(findings, own);
+    if (ctx.flags.json) ctx.out(JSON.stringify(run.region ? { region: run.region, ...result.report } : result.report, null, 2));
+    else {
+      if (run.region) ctx.out(`Region ${run.region}`);
+      ctx.out(formatStressReport(result.report));
+      ctx.out(`\nResults: ${displayPath(result.outputDir)}/stress.json${redrawn.report ? ', with its section in report.html' : ''}`);
+    }
+    produced += (result.report.label_mixes ? 1 : 0) + (result.report.perturbations ? 1 : 0);
   }
-  const produced = (result.report.label_mixes ? 1 : 0) + (result.report.perturbations ? 1 : 0);
-  const outcome = runOutcome(produced, [...datasetErrors, ...result.findings]);
+  const outcome = runOutcome(produced, [...datasetErrors, ...findings]);
   if (outcome === 'nothing') ctx.err('Nothing was stress-tested (no label mix and no perturbation could run; see above).');
   else if (outcome === 'with-errors') ctx.err('Finished with errors: some images or models could not be stress-tested (see above; stress.json lists what ran).');
   return exitForOutcome(outcome);

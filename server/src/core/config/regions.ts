@@ -4,7 +4,7 @@
  * to predict exists, every label a region needs is an output channel of a softmax model, and a
  * multi-region model says how its channels map to regions.
  */
-import type { ConfigPath, Finding } from '../findings';
+import { InputError, type ConfigPath, type Finding } from '../findings';
 import type { ForegroundRule } from '../io/types';
 import { SAFE_NAME_RULE, segmentProblem } from '../util/pathSegment';
 import { didYouMean } from './schemaFindings';
@@ -124,4 +124,15 @@ export function regionForeground(region: RegionConfig, regions: readonly RegionC
   const own = new Set(region.labels);
   const others = [...new Set([...regions.flatMap((r) => r.labels), ...otherLabels])].filter((l) => !own.has(l)).sort((a, b) => a - b);
   return others.length > 0 ? { kind: 'values', values: region.labels, otherLabels: others, exhaustive: true } : { kind: 'values', values: region.labels, exhaustive: true };
+}
+
+export const REGIONS_UNSUPPORTED = 'region/unsupported-command';
+
+/**
+ * Refuses a command that does not evaluate region by region yet, before it does anything: what it
+ * would compute (one foreground) is not what a region config asks for.
+ */
+export function refuseRegions(config: { file: string; dataset: { regions?: readonly RegionConfig[] } }, command: string, instead: string): void {
+  if (!config.dataset.regions) return;
+  throw new InputError(config.file, `${config.file} evaluates \`dataset.regions\`, which \`${command}\` does not handle yet (it would treat the label map as one merged foreground): ${instead}`, REGIONS_UNSUPPORTED);
 }

@@ -1,7 +1,7 @@
 /**
  * `medseg merge` of a region evaluation's shards: each region's shard folders
  * (`<shard>/regions/<name>/`) merged as a run of their own into `<output>/regions/<name>/`, with
- * the region's view of the config, under the output's one lock; then the top files as a
+ * the region's view of the config (the output's lock held, and each region folder's); then the top files as a
  * single region run writes them (per_image.csv with a region column, summary.json by region,
  * the report's region sections).
  */
@@ -44,7 +44,7 @@ export async function mergeRegionShards(dirs: readonly string[], outputDir: stri
       const missing = regionDirs.find((d) => !existsSync(join(d, SHARD_FOLDER)));
       if (missing) throw new InputError(missing, `${missing} holds no shard results of region \`${region.name}\`: every shard of a region evaluation has every region; re-run \`medseg evaluate --shard I/N\` for that folder.`, 'merge/mismatch');
       const target = regionFolder(out, region.name);
-      merged.push({ ...(await mergeInto(regionDirs, target, { ...destination, dir: target }, { ...options, command, lock, view: (c) => regionView(c, region) })), region });
+      merged.push({ ...(await mergeInto(regionDirs, target, { ...destination, dir: target }, { ...options, command, lock: undefined, view: (c) => regionView(c, region) })), region });
     }
     const tables = [];
     for (const m of merged) tables.push({ region: m.region.name, table: await readPerImageTable(resultPath(m.outputDir, 'per_image.csv')), methodOrder: Object.keys(m.summary.methods) });

@@ -1,6 +1,6 @@
 /**
  * A region evaluation (`dataset.regions`): each region in config order through the binary
- * pipeline (regionView.ts) into `regions/<name>/`, under the results folder's one lock, then the
+ * pipeline (regionView.ts) into `regions/<name>/` (the results folder's lock held, and each region's), then the
  * top files: per_image.csv with a `region` column, summary.json keyed by region, report.html with
  * a section per region. Models that predict every region run once per case: the first region's
  * pass stores every channel in the prediction cache and the others read it.
@@ -59,7 +59,8 @@ export async function evaluateRegions(config: MedsegConfig, dataset: ResolvedDat
           const result = await evaluateExperiment(view, dataset, {
             ...options,
             outputDir: regionFolder(outputDir, region.name),
-            lock,
+            // Each region folder has its own lock as well: a `medseg stress` on one region meets this run there.
+            lock: undefined,
             command,
             onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, done: k * p.total + p.done, total: regions.length * p.total, imageId: p.imageId && `${p.imageId} (${region.name})` })),
           });

@@ -10,6 +10,7 @@
  * appended as heatmaps land, so an interrupted run resumes where it stopped and memory does not
  * grow with the number of images. A failing image or model is a finding, and the others go on.
  */
+import { refuseRegions } from '../config/regions';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
@@ -94,6 +95,7 @@ async function readModelBytes(model: ModelConfig): Promise<Uint8Array> {
 
 /** Writes heatmaps, rows and explain.json while holding the results folder's lock (see results/lock). */
 export async function explainExperiment(config: MedsegConfig, dataset: ResolvedDataset, options: ExplainOptions = {}): Promise<ExplainResult> {
+  refuseRegions(config, 'medseg explain', 'explain a binary config of one region (its labels as `foreground`, the model\'s channel as `output.channel`).');
   const outputDir = resultsFolderOf(config, options.outputDir);
   checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
   return writingInto(resultsDestination(outputDir), () => withResultsLock(outputDir, `medseg explain ${config.file}`, () => explainUnderLock(config, dataset, outputDir, options)));

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError } from '../findings';
 
 export const LOCK_FILE = '.medseg.lock';
@@ -72,8 +72,7 @@ function isStale(h: LockHolder | undefined): boolean {
  */
 export async function acquireResultsLock(dir: string, command: string, held?: ResultsLock): Promise<ResultsLock> {
   const folder = resolve(dir);
-  // Holding a results folder covers its subfolders (a region evaluation writes regions/<name>/ under its lock).
-  if (held && (held.dir === folder || folder.startsWith(held.dir + sep))) return { ...held, release: () => undefined };
+  if (held && held.dir === folder) return { ...held, release: () => undefined };
   await mkdir(folder, { recursive: true });
   const file = join(folder, LOCK_FILE);
   const holder: LockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command, token: randomBytes(8).toString('hex') };

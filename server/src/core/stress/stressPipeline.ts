@@ -2,6 +2,7 @@
  * `medseg stress`: the label-mix stress test over the split's per-image results, then the image
  * perturbation stress test with fresh (cached) inference, written to `<output>/<name>/stress.json`.
  */
+import { refuseRegions } from '../config/regions';
 import { join } from 'node:path';
 import type { MedsegConfig, SplitName } from '../config/types';
 import type { DatasetCase, ResolvedDataset } from '../dataset/types';
@@ -88,6 +89,7 @@ function methodOrder(config: MedsegConfig, rows: readonly PerImageRow[], fromRes
 
 /** Runs the stress tests while holding the results folder's lock (see results/lock). */
 export async function runStress(config: MedsegConfig, dataset: ResolvedDataset, options: StressOptions = {}): Promise<StressRun> {
+  refuseRegions(config, 'stress tests from the editor', 'run `medseg stress <config>` in a terminal, which tests each region in its own folder.');
   const outputDir = resultsFolderOf(config, options.outputDir);
   checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
   // A results folder that cannot be written is refused before any inference, with `--output` as the fix.

@@ -6,6 +6,7 @@
  * labels, Dice per model and whether it reached `evaluation.correct_dice`, from the last
  * evaluation's per_image.csv), and test images far from the training images are reported.
  */
+import { refuseRegions } from '../../config/regions';
 import type { MedsegConfig } from '../../config/types';
 import type { DatasetCase, ResolvedDataset } from '../../dataset/types';
 import type { Finding } from '../../findings';
@@ -105,6 +106,7 @@ const FEATURE_SHARE = 0.5;
 const PHASE_SHARE: Record<EmbeddingPhase, [number, number]> = { pca: [0, 0.05], neighbours: [0.05, 0.4], layout: [0.4, 0.9], ood: [0.9, 1] };
 
 export async function umapExperiment(config: MedsegConfig, dataset: ResolvedDataset, options: UmapOptions = {}): Promise<UmapResult> {
+  refuseRegions(config, 'medseg umap', 'map a binary config of one region (its labels as `foreground`).');
   const outputDir = resultsFolderOf(config, options.outputDir);
   checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
   // Minutes of features and layout are not spent for a results folder that cannot take umap.json.

@@ -5,6 +5,7 @@
  * extraction is the part of a UMAP run that grows with the images (decoding, and a model run per
  * image); the embedding needs every image at once.
  */
+import { refuseRegions } from '../../config/regions';
 import type { MedsegConfig } from '../../config/types';
 import type { ResolvedDataset } from '../../dataset/types';
 import { datasetDigest, imageListOf } from '../../evaluate/shardParts';
@@ -46,6 +47,7 @@ export function featureSettings(config: MedsegConfig): UmapFeatureHeader['settin
 }
 
 export async function umapShardFeatures(config: MedsegConfig, dataset: ResolvedDataset, options: UmapShardOptions): Promise<UmapShardResult> {
+  refuseRegions(config, 'medseg umap --shard', 'map a binary config of one region (its labels as `foreground`).');
   const outputDir = resultsFolderOf(config, options.outputDir);
   checkHoldsNoInputs(outputDir, datasetInputFiles(config, dataset));
   const destination = resultsDestination(outputDir);
