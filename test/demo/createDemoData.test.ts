@@ -93,7 +93,7 @@ describe('createDemoData', () => {
     assert.deepEqual(same, []);
   });
 
-  test('three modality folders, a README naming the planted problems, two configs each', () => {
+  test('three modality folders, a README naming the planted problems, two configs each (CT: and its per-region one)', () => {
     assert.deepEqual(readdirSync(summary.root).sort(), ['README.md', 'ct', 'dermoscopy', 'histology']);
     const readme = readFileSync(join(summary.root, 'README.md'), 'utf8');
     assert.match(readme, /synthetic/i);
@@ -101,7 +101,7 @@ describe('createDemoData', () => {
       assert.ok(readme.includes(m.leakPatient), `README names ${m.leakPatient}`);
       assert.deepEqual(
         readdirSync(m.folder).filter((f) => f.endsWith('.medseg.yaml')).sort(),
-        [`${m.modality}-clean.medseg.yaml`, `${m.modality}.medseg.yaml`],
+        [`${m.modality}-clean.medseg.yaml`, ...(m.modality === 'ct' ? ['ct-regions.medseg.yaml'] : []), `${m.modality}.medseg.yaml`],
       );
     }
   });

@@ -7,6 +7,7 @@ import type { ModelConfig, Normalization } from '../../server/src/core/config/ty
 import { ModelRunner } from '../../server/src/core/inference';
 import type { ImageVolume } from '../../server/src/core/io/types';
 import { readModelInfo } from '../../server/src/core/onnx';
+import { CT_REGION_MODELS } from '../../server/src/demo/ctRegionModels';
 import { DEMO_MODELS, demoModelConfigs, writeDemoModels, type DemoModality } from '../../server/src/demo/models';
 import { image, lcg } from '../core/inference/support';
 
@@ -146,10 +147,17 @@ for (const modality of ['dermoscopy', 'histology', 'ct'] as const) {
       for (const r of runners.values()) await r.dispose();
     });
 
-    test('writes four small ONNX files with a dynamic batch and a one-channel logit output', async () => {
-      assert.deepEqual(paths, DEMO_MODELS.map((m) => join(dir, 'models', `${m.name}.onnx`)));
+    test('writes four small ONNX files with a dynamic batch and a one-channel logit output (CT: and the region models after them)', async () => {
+      const regionModels = modality === 'ct' ? CT_REGION_MODELS.map((m) => join(dir, 'models', `${m.name}.onnx`)) : [];
+      assert.deepEqual(paths, [...DEMO_MODELS.map((m) => join(dir, 'models', `${m.name}.onnx`)), ...regionModels]);
       const [c, h] = modality === 'ct' ? [1, 96] : [3, 128];
-      for (const p of paths) {
+      for (const [i, spec] of CT_REGION_MODELS.entries()) {
+        if (modality !== 'ct') break;
+        const info = await readModelInfo(regionModels[i]);
+        assert.deepEqual(info.inputs[0].dims, ['N', 1, h, h]);
+        assert.deepEqual(info.outputs[0].dims, ['N', spec.channels, h, h]);
+      }
+      for (const p of paths.slice(0, DEMO_MODELS.length)) {
         assert.ok(statSync(p).size < 50 * 1024);
         const info = await readModelInfo(p);
         assert.deepEqual(info.inputs[0].dims, ['N', c, h, h]);

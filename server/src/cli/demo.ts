@@ -33,8 +33,9 @@ async function demo(root: string): Promise<number> {
       const code = await main(['validate', path]);
       if (code > 1) worst = Math.max(worst, code);
     }
-    // The planted config, and the trained real model's where the demo could add it (dermoscopy).
-    for (const name of [`${modality}.medseg.yaml`, `${modality}-trained.medseg.yaml`].filter((f) => configs.includes(f))) {
+    // The planted config, the trained real model's where the demo could add it (dermoscopy), and
+    // the per-region one where the masks are label maps (CT: KiTS's kidney and tumour regions).
+    for (const name of [`${modality}.medseg.yaml`, `${modality}-trained.medseg.yaml`, `${modality}-regions.medseg.yaml`].filter((f) => configs.includes(f))) {
       const path = join(dir, name);
       process.stderr.write(`\n== medseg evaluate ${path}\n`);
       worst = Math.max(worst, await main(['evaluate', path]));

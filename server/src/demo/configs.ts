@@ -87,7 +87,7 @@ const SPLIT_NOTES: Record<DemoConfigVariant['kind'], string> = {
  * What `medseg validate` still says about the clean split, and why: both are about the size of a
  * small demo, which no split fixes (issue 17: a clean demo explains each note it keeps).
  */
-const CLEAN_SPLIT_NOTES = [
+export const CLEAN_SPLIT_NOTES = [
   '  # Left on this clean split, by design of a small demo (no split fixes them):',
   '  #  - dataset/rare-label (notes): some label values are too rare for a split in these',
   '  #    proportions to hold min_per_label images of them in val and test;',

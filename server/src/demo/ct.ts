@@ -2,6 +2,8 @@
  * The CT data set in the KiTS19 layout: `case_00000/imaging.nii.gz` (int16 HU) with
  * `case_00000/segmentation.nii.gz` (uint8: 1 kidney, 2 tumour), one scan per patient except one
  * patient scanned twice (baseline and follow-up), which is the patient the planted split leaks.
+ * Beside each case, `prediction_nnunet-like.nii.gz`: the label-map predictions that
+ * `ct-regions.medseg.yaml` scores per region (./ctRegions).
  */
 import { join } from 'node:path';
 import { writeNifti, type NiftiHeaderInfo } from '../core/io';
@@ -9,6 +11,7 @@ import { padded, scaledCount, shuffledLabels, type DemoCase } from './cohort';
 import { writeCohortFiles } from './cohortFiles';
 import { forEachLimited } from './concurrency';
 import { writeDemoConfigs } from './configs';
+import { NNUNET_LIKE_FILE, nnunetLikePrediction, writeCtRegionsConfig } from './ctRegions';
 import { CT_DEPTH, CT_HEIGHT, CT_SPACING, CT_WIDTH, drawCtVolume, type ContrastPhase } from './ctVolume';
 import { summarizeModality, type DemoModalitySummary, type GenerateContext } from './modality';
 import { deriveSeed, SeededRandom } from './random';
@@ -90,6 +93,8 @@ export async function generateCt(root: string, context: GenerateContext): Promis
       const volume = drawCtVolume(c.drawSeed, c.labels.contrast_phase as ContrastPhase, c.labels.tumour === 'yes');
       await writeNifti(join(folder, c.folder, 'imaging.nii.gz'), { ...geometry, data: volume.image }, { like: ctHeader(4, 16) });
       await writeNifti(join(folder, c.folder, 'segmentation.nii.gz'), { ...geometry, data: volume.segmentation }, { like: ctHeader(2, 8) });
+      const prediction = nnunetLikePrediction(volume.segmentation, deriveSeed(c.drawSeed, 'nnunet-like'));
+      await writeNifti(join(folder, c.folder, NNUNET_LIKE_FILE), { ...geometry, data: prediction }, { like: ctHeader(2, 8) });
       context.onProgress?.(++done, cases.length);
     },
     context.signal,
@@ -107,5 +112,6 @@ export async function generateCt(root: string, context: GenerateContext): Promis
     channels: 1,
     normalize: '{ mean: [0], std: [1] }',
   });
+  await writeCtRegionsConfig(folder, LABEL_COLUMNS);
   return summarizeModality('ct', folder, cases, LABEL_COLUMNS, plan, problems, 0, configs);
 }

@@ -13,6 +13,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GraphBuilder } from '../core/onnx';
+import { pushAll } from '../core/util/arrays';
+import { writeCtRegionModels } from './ctRegionModels';
+import { average, closing, dilate, erode, opening, softThreshold } from './graphOps';
 
 export type DemoModality = 'dermoscopy' | 'histology' | 'ct';
 
@@ -59,20 +62,6 @@ function rgbFeatures(g: GraphBuilder, x: string, weights: number[][], bias: numb
   return g.conv(x, { weights: w, shape: [weights.length, 3, 1, 1], bias: b });
 }
 
-/** A k×k box filter as a conv (zero padding: the feature fades within k/2 of the image edge). */
-function average(g: GraphBuilder, x: string, k: number, channels = 1): string {
-  const weights = new Float32Array(channels * k * k).fill(1 / (k * k));
-  return g.conv(x, { weights, shape: [channels, 1, k, k], group: channels });
-}
-
-const dilate = (g: GraphBuilder, x: string, k: number) => g.maxPool(x, k);
-/** Erosion as −MaxPool(−x): MaxPool ignores its padding, so edges are not eaten from outside. */
-const erode = (g: GraphBuilder, x: string, k: number) => g.neg(g.maxPool(g.neg(x), k));
-const opening = (g: GraphBuilder, x: string, k: number) => dilate(g, erode(g, x, k), k);
-const closing = (g: GraphBuilder, x: string, k: number) => erode(g, dilate(g, x, k), k);
-
-/** (x − t) · slope: logits that cross 0 where the feature crosses t. */
-const softThreshold = (g: GraphBuilder, x: string, t: number, slope: number) => g.mul(g.sub(x, t), slope);
 
 const designs: Record<DemoModality, ModalityDesign> = {
   // Skin ≈ (200,160,140), lesions darker ≈ (110,70,50), thin dark hairs.
@@ -170,7 +159,10 @@ export function demoModelConfigs(modality: DemoModality): Record<string, unknown
   }));
 }
 
-/** Writes the four demo models into `<modalityDir>/models/`; returns their paths. */
+/**
+ * Writes the four demo models into `<modalityDir>/models/`, and for CT the region models of
+ * `ct-regions.medseg.yaml` after them (./ctRegionModels); returns their paths.
+ */
 export async function writeDemoModels(modalityDir: string, modality: DemoModality): Promise<string[]> {
   const dir = join(modalityDir, 'models');
   await mkdir(dir, { recursive: true });
@@ -180,5 +172,6 @@ export async function writeDemoModels(modalityDir: string, modality: DemoModalit
     await writeFile(path, buildDemoModel(modality, m.name));
     paths.push(path);
   }
+  if (modality === 'ct') pushAll(paths, await writeCtRegionModels(modalityDir));
   return paths;
 }
