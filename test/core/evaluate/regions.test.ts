@@ -244,4 +244,16 @@ describe('evaluation by region (dataset.regions)', () => {
       assert.equal(existsSync(join(dir, 'cli-whole', command === 'explain' ? 'explain' : 'umap.json')), false);
     }
   });
+
+  test('a model whose channels do not hold the labels the config names is skipped at opening, with the reason, in every region', async () => {
+    writeFileSync(join(dir, 'bad.medseg.yaml'), CONFIG.replace('output: { activation: softmax }', 'output: { activation: softmax, labels: [0, 1, 2, 3] }'));
+    const parsed = await loadConfig(join(dir, 'bad.medseg.yaml'));
+    assert.ok(parsed.config, JSON.stringify(parsed.findings));
+    const result = await evaluateRegions(parsed.config, await resolveDataset(parsed.config), { outputDir: join(dir, 'out-bad'), report: false });
+    const codes = result.findings.map((f) => [f.code, f.configPath?.join('.')]);
+    assert.deepEqual(codes, [['model/region-channels', 'models.0.path'], ['model/region-channels', 'models.0.path']]);
+    assert.match(result.findings[0].message, /^Region kidney: .*3 channels but `output.labels` lists 4 labels/);
+    assert.deepEqual(result.summary.skipped_models.map((s) => [s.region, s.name]), [['kidney', 'soft'], ['tumour', 'soft']]);
+    assert.equal(result.summary.failures.length, 0, 'no case is failed one by one');
+  });
 });
