@@ -83,6 +83,18 @@ async function valueItems(open: OpenConfig, ctx: ValueContext, position: Positio
     return items;
   }
 
+  if (matches(path, ['models', null, 'region'])) {
+    // The regions of `dataset.regions`, with the labels each covers.
+    const regions = (raw?.dataset as Record<string, unknown> | undefined)?.regions;
+    if (regions && typeof regions === 'object' && !Array.isArray(regions)) {
+      for (const [name, value] of Object.entries(regions as Record<string, unknown>)) {
+        const labels = Array.isArray(value) ? value : Array.isArray((value as { labels?: unknown })?.labels) ? (value as { labels: unknown[] }).labels : [];
+        add(name, CompletionItemKind.EnumMember, `region, labels ${labels.join(', ')}`);
+      }
+    }
+    return items;
+  }
+
   if (COLUMN_PATHS.some((p) => matches(path, p))) {
     const labels = (raw?.dataset as Record<string, unknown> | undefined)?.labels;
     if (typeof labels === 'string') {
