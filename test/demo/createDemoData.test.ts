@@ -97,6 +97,7 @@ describe('createDemoData', () => {
     assert.deepEqual(readdirSync(summary.root).sort(), ['README.md', 'ct', 'dermoscopy', 'histology']);
     const readme = readFileSync(join(summary.root, 'README.md'), 'utf8');
     assert.match(readme, /synthetic/i);
+    assert.match(readme, /`ct-regions\.medseg\.yaml` scores the scans per region as KiTS does/);
     for (const m of summary.modalities) {
       assert.ok(readme.includes(m.leakPatient), `README names ${m.leakPatient}`);
       assert.deepEqual(

@@ -1,4 +1,5 @@
 /** The demo workspace's README: what is synthetic, and which problems are planted where. */
+import { CT_REGIONS_CONFIG, NNUNET_LIKE_FILE } from './ctRegions';
 import type { DemoModalitySummary } from './modality';
 import { TRAINED_DECODER_LAYER, TRAINED_MODEL, TRAINED_SPLIT_FILE } from './trainedModel';
 
@@ -30,9 +31,28 @@ function modalitySection(m: DemoModalitySummary, layout: string): string[] {
     `- \`splits_clean.csv\` (${splitLine(m.cleanSplits)}), used by \`${m.modality}-clean.medseg.yaml\`: patients never cross splits and`,
     `  every \`${m.drift.column}\` value has about the same share in each split (values too rare to spread stay in train).`,
     ...trainedModelLines(m),
+    ...(m.modality === 'ct' ? CT_REGIONS_LINES : []),
     '',
   ];
 }
+
+/** The per-region config of the CT set (./ctRegions), which `npm run demo` evaluates. */
+const CT_REGIONS_LINES = [
+  `- \`${CT_REGIONS_CONFIG}\` scores the scans per region as KiTS does: \`kidney\` (labels 1 and 2, kidney and masses) and`,
+  '  `tumour` (label 2), each as its own binary task (`results/ct-demo-regions/`: `per_image.csv` with a `region`',
+  '  column, `summary.json` by region, each region\'s complete results in `regions/<name>/`). Its models show each',
+  '  way a model gives regions (the ONNX ones see no kidney or tumour in non-contrast scans: about 30 HU, like the',
+  '  tissue around them):',
+  '  - `kits-softmax` (`models/kits-softmax.onnx`): a softmax over background, kidney and tumour; a region is where',
+  '    the most probable label is one of its labels. Kidney close to the reference; tumour under-segmented, and the',
+  '    poorly enhancing medulla of arterial scans taken for tumour;',
+  '  - `kits-regions` (`models/kits-regions.onnx`): one sigmoid channel per region (`region_channels`). The same',
+  '    kidney; the tumour a pixel wide and over-called;',
+  `  - \`nnunet-like\`: label maps another tool wrote (\`case_*/${NNUNET_LIKE_FILE}\`, \`prediction_values: labels\`),`,
+  '    close to the reference: the kidney border jitters by a voxel, the tumour lies a voxel off;',
+  '  - `tii-sharp`: the binary model of `ct.medseg.yaml`, scored in its one region (`region: kidney`); its 65 HU',
+  '    window takes venous-phase liver for kidney.',
+];
 
 function trainedModelLines(m: DemoModalitySummary): string[] {
   const t = m.trainedModel;
@@ -79,6 +99,7 @@ export function demoReadme(seed: number, modalities: readonly DemoModalitySummar
     '',
     'Each modality folder has two configs: `<modality>.medseg.yaml` uses the split with planted',
     'problems, which `medseg validate` should report; `<modality>-clean.medseg.yaml` uses a clean split.',
+    `The CT folder has a third, \`${CT_REGIONS_CONFIG}\`, which scores KiTS's kidney and tumour regions separately.`,
     'With `min_per_label: 5`, labels rarer than five images in a split are reported in both.',
     '',
     ...modalities.flatMap((m) => modalitySection(m, LAYOUTS[m.modality])),
