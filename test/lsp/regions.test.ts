@@ -45,7 +45,7 @@ describe('the language server with dataset.regions', () => {
     for (const d of ['images', 'masks', 'preds']) mkdirSync(join(dir, d));
     const png = (data: Buffer, file: string) => sharp(data, { raw: { width: W, height: W, channels: 1 } }).toColourspace('b-w').png().toFile(join(dir, file));
     for (const id of ['a', 'b', 'c']) {
-      await png(labels(false).map((v) => v * 100), `images/${id}.png`);
+      await png(Buffer.from(labels(false).map((v) => v * 100)), `images/${id}.png`);
       await png(labels(false), `masks/${id}.png`);
       await png(labels(true), `preds/${id}.png`);
     }
