@@ -256,4 +256,33 @@ describe('evaluation by region (dataset.regions)', () => {
     assert.deepEqual(result.summary.skipped_models.map((s) => [s.region, s.name]), [['kidney', 'soft'], ['tumour', 'soft']]);
     assert.equal(result.summary.failures.length, 0, 'no case is failed one by one');
   });
+
+  test('a label no region names is the case\'s error, never background: mask/unnamed-labels, prediction/unnamed-labels', async () => {
+    mkdirSync(join(dir, 'masks3'));
+    mkdirSync(join(dir, 'preds3'));
+    for (let i = 0; i < N; i++) {
+      const mask = refs[i].slice();
+      const pred = images[i].slice();
+      if (i === 2) mask[0] = 3; // a KiTS21 cyst the config does not name
+      if (i === 4) pred[0] = 3;
+      await writeGrey(join(dir, 'masks3', `case_${i}.png`), mask);
+      await writeGrey(join(dir, 'preds3', `case_${i}.png`), pred);
+    }
+    const yaml = `dataset:\n  images: images/*.png\n  masks: masks3/{stem}.png\n  regions: { kidney: [1, 2], tumour: [2] }\nmodels:\n  - name: files\n    predictions: preds3/{stem}.png\nevaluation: { bootstrap: 20, fusion: [] }\n`;
+    writeFileSync(join(dir, 'unnamed.medseg.yaml'), yaml);
+    const parsed = await loadConfig(join(dir, 'unnamed.medseg.yaml'));
+    assert.ok(parsed.config, JSON.stringify(parsed.findings));
+    const result = await evaluateRegions(parsed.config, await resolveDataset(parsed.config), { outputDir: join(dir, 'out-unnamed'), report: false });
+    const failures = result.summary.failures.map((f) => [f.region, f.image_id, f.method ?? '', f.code]);
+    assert.deepEqual(failures, [
+      ['kidney', 'case_2', '', 'mask/unnamed-labels'],
+      ['kidney', 'case_4', 'files', 'prediction/unnamed-labels'],
+      ['tumour', 'case_2', '', 'mask/unnamed-labels'],
+      ['tumour', 'case_4', 'files', 'prediction/unnamed-labels'],
+    ]);
+    // The other cases are scored; the failed ones have no row in either region.
+    const rows = csvRows(join(dir, 'out-unnamed', 'per_image.csv'));
+    assert.equal(rows.length, 2 * (N - 2));
+    assert.ok(!rows.some((r) => r.image_id === 'case_2' || r.image_id === 'case_4'));
+  });
 });

@@ -12,7 +12,7 @@
  */
 import { InputError } from '../findings';
 import { binarize, type ForegroundRule, type ImageVolume } from '../io';
-import { colourChannels, foregroundRuleProblem, ruleText } from '../io/maskCheck';
+import { colourChannels, predictionRuleProblem, ruleText } from '../io/maskCheck';
 
 export type PredictionValues = 'auto' | 'probabilities' | 'labels';
 
@@ -50,7 +50,7 @@ function isInteger(v: ImageVolume): boolean {
 export function predictionFileProbabilities(file: string, v: ImageVolume, values: PredictionValues, rule: ForegroundRule): Float32Array {
   if (values === 'labels') {
     const mask = binarize(v, rule);
-    const problem = foregroundRuleProblem(file, v, mask, rule);
+    const problem = predictionRuleProblem(file, v, mask, rule);
     if (problem) throw problem;
     return Float32Array.from(mask.data);
   }
