@@ -51,3 +51,30 @@ test('a cache folder that cannot be written: put returns the prediction (2D: wit
     cleanup();
   }
 });
+
+test('an every-channel entry (regions) keeps its planes and argmax plane, 2D as well; an entry of the wrong kind or size is a miss', async () => {
+  const { dir, cleanup } = makeTempDir();
+  try {
+    const cache = new PredictionCache(dir);
+    const key = 'cd'.repeat(32);
+    // 3 channels of a 2×2 image, channel after channel; the argmax as the model's floats gave it.
+    const prob = Uint16Array.from([65535, 0, 100, 32768, 0, 65535, 200, 32767, 0, 0, 65235, 0]);
+    const argmax = Uint8Array.from([0, 1, 2, 0]);
+    await assert.rejects(cache.put(key, { width: 2, height: 2, depth: 1, prob, planes: 3 }), /argmax plane/);
+    await cache.put(key, { width: 2, height: 2, depth: 1, prob, planes: 3, argmax });
+    const back = (await cache.get(key, 1, 'all'))!;
+    assert.deepEqual([back.width, back.height, back.depth, back.planes], [2, 2, 1, 3]);
+    assert.deepEqual(Array.from(back.prob), Array.from(prob));
+    assert.deepEqual(Array.from(back.argmax!), Array.from(argmax));
+    // The single-plane lookup of the same key looks for a PNG and finds none.
+    assert.equal(await cache.get(key, 1), undefined);
+    // A truncated entry (one byte of the argmax plane missing) is recomputed, not misread.
+    const { gzipSync, gunzipSync } = await import('node:zlib');
+    const { readFileSync } = await import('node:fs');
+    const file = join(dir, key.slice(0, 2), `${key}.msc`);
+    writeFileSync(file, gzipSync(gunzipSync(readFileSync(file)).subarray(0, 20 + 2 * 12 + 3)));
+    assert.equal(await cache.get(key, 1, 'all'), undefined);
+  } finally {
+    cleanup();
+  }
+});

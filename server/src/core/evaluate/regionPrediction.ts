@@ -4,8 +4,10 @@
  * and each region reads its own from it, so a model runs once per case whatever the number of
  * regions.
  * - softmax over labels: the region's probability is the sum of its labels' channels (clamped to
- *   1), and its mask is where the most probable label (argmax, the first channel on a tie, as
- *   numpy's) is one of the region's — how nnU-Net turns a label prediction into regions;
+ *   1), and its mask is where the most probable label is one of the region's — how nnU-Net turns a
+ *   label prediction into regions. The argmax is taken on the float probabilities when the model
+ *   runs and cached beside them (the first channel on a tie, as numpy's), so 16-bit rounding never
+ *   decides a voxel's label;
  * - sigmoid, one channel per region: the region's channel, thresholded like a binary model.
  */
 import type { RegionMapping } from '../config/types';
@@ -48,22 +50,33 @@ export function regionPrediction(all: QuantisedPrediction, mapping: RegionMappin
   }
   const labels = channelLabelsOf(mapping, planes, modelFile, modelName);
   const inRegion = labels.map((l) => mapping.labels.includes(l));
+  const argmax = all.argmax ?? argmaxChannel(q, planes);
   const prob = new Uint16Array(n);
   const mask = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     let sum = 0;
+    for (let c = 0, j = i; c < planes; c++, j += n) if (inRegion[c]) sum += q[j];
+    prob[i] = sum > 65535 ? 65535 : sum;
+    mask[i] = inRegion[argmax[i]] ? 1 : 0;
+  }
+  return { ...base, prob, mask };
+}
+
+/** The channel of highest value at each voxel of `planes` channel volumes (the first on a tie, as numpy's argmax). */
+export function argmaxChannel(values: Float32Array | Uint16Array, planes: number): Uint8Array {
+  if (planes > 255) throw new RangeError(`argmaxChannel: ${planes} channels do not fit a byte`);
+  const n = values.length / planes;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
     let best = 0;
-    let bestValue = -1;
-    for (let c = 0, j = i; c < planes; c++, j += n) {
-      const v = q[j];
-      if (inRegion[c]) sum += v;
-      if (v > bestValue) {
-        bestValue = v;
+    let bestValue = values[i];
+    for (let c = 1, j = i + n; c < planes; c++, j += n) {
+      if (values[j] > bestValue) {
+        bestValue = values[j];
         best = c;
       }
     }
-    prob[i] = sum > 65535 ? 65535 : sum;
-    mask[i] = inRegion[best] ? 1 : 0;
+    out[i] = best;
   }
-  return { ...base, prob, mask };
+  return out;
 }

@@ -17,7 +17,7 @@ import type { ModelInfo } from '../onnx';
 import { PredictionCache, predictionKey, quantiseProbabilities, type QuantisedPrediction } from '../results/predictionCache';
 import { maskFitError } from '../scan/maskFit';
 import { predictionFileProbabilities } from './predictionValues';
-import { regionPrediction } from './regionPrediction';
+import { argmaxChannel, regionPrediction } from './regionPrediction';
 import { sha256, sha256File } from '../util/hash';
 
 export interface CaseInput {
@@ -159,7 +159,7 @@ export class OnnxSource implements PredictionSource {
       if (misfit) throw misfit;
       this.inferences++;
       input.inferences = (input.inferences ?? 0) + 1;
-      const planes = p.planes !== undefined ? { planes: p.planes } : {};
+      const planes = p.planes !== undefined ? { planes: p.planes, argmax: argmaxChannel(p.prob, p.planes) } : {};
       return await this.cache.put(key, { width: p.width, height: p.height, depth: p.depth, prob: quantiseProbabilities(p.prob), ...planes });
     } finally {
       // As soon as the case is done with this model (a cache hit, a decode failure): its batch window must not wait for it.

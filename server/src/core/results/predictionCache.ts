@@ -28,7 +28,7 @@ const gunzipAsync = promisify(gunzip);
 export const PREDICTION_CACHE_VERSION = 2;
 
 const MAGIC = 0x3143534d; // 'MSC1' little-endian
-/** Entries of every channel of a model (regions): the header has a fifth field, the channel count. */
+/** Entries of every channel of a model (regions): the header has a fifth field, the channel count; the argmax plane follows the probabilities. */
 const MAGIC_PLANES = 0x3243534d; // 'MSC2'
 
 export interface QuantisedPrediction {
@@ -39,6 +39,12 @@ export interface QuantisedPrediction {
   prob: Uint16Array;
   /** Channel volumes in `prob`, one after another (a region evaluation's every-channel entries); absent: 1. */
   planes?: number;
+  /**
+   * With `planes`: the channel of highest probability at each voxel, taken on the float scores
+   * before quantising (the first channel on a tie, as numpy's argmax), so a softmax region's mask
+   * is what nnU-Net's argmax gives, not what 16-bit rounding leaves.
+   */
+  argmax?: Uint8Array;
   /** A region's mask where it is not `prob` ≥ threshold (softmax regions: the argmax label is in the region). */
   mask?: Uint8Array;
   /** The 16-bit PNG of `prob` where one was already made (2D cache entries): reused for `prob/`. */
@@ -94,7 +100,9 @@ export class PredictionCache {
       return (await this.store(path, bytes)) ? { ...p, png: { bytes, path } } : { ...p, png: { bytes } };
     }
     const head = planes === 1 ? 16 : 20;
-    const out = new Uint8Array(head + p.prob.byteLength);
+    const argmax = planes === 1 ? undefined : p.argmax;
+    if (planes !== 1 && (!argmax || argmax.length * planes !== p.prob.length)) throw new Error('PredictionCache.put: an every-channel entry needs its argmax plane');
+    const out = new Uint8Array(head + p.prob.byteLength + (argmax?.length ?? 0));
     const view = new DataView(out.buffer);
     view.setUint32(0, planes === 1 ? MAGIC : MAGIC_PLANES, true);
     view.setUint32(4, p.width, true);
@@ -102,6 +110,7 @@ export class PredictionCache {
     view.setUint32(12, p.depth, true);
     if (planes !== 1) view.setUint32(16, planes, true);
     out.set(new Uint8Array(p.prob.buffer, p.prob.byteOffset, p.prob.byteLength), head);
+    if (argmax) out.set(argmax, head + p.prob.byteLength);
     await this.store(path, await gzipAsync(out, { level: 1 }));
     return p;
   }
@@ -143,7 +152,8 @@ async function inflateMsc(bytes: Uint8Array, path: string): Promise<Uint8Array> 
     const multi = view.getUint32(0, true) === MAGIC_PLANES;
     if (multi && head.byteLength < 20) return new Uint8Array(0);
     const planes = multi ? view.getUint32(16, true) : 1;
-    const expected = (multi ? 20 : 16) + 2 * view.getUint32(4, true) * view.getUint32(8, true) * view.getUint32(12, true) * planes;
+    const voxels = view.getUint32(4, true) * view.getUint32(8, true) * view.getUint32(12, true);
+    const expected = (multi ? 20 + voxels : 16) + 2 * voxels * planes;
     if (expected > MAX_INFLATED_BYTES) return new Uint8Array(0);
     return await gunzipAsync(bytes, { maxOutputLength: expected });
   } catch {
@@ -160,11 +170,12 @@ function fromMsc(bytes: Uint8Array, multi: boolean): QuantisedPrediction | undef
   const height = view.getUint32(8, true);
   const depth = view.getUint32(12, true);
   const planes = multi ? view.getUint32(16, true) : 1;
-  const n = width * height * depth * planes;
-  if (bytes.byteLength !== head + 2 * n) return undefined;
+  const voxels = width * height * depth;
+  const n = voxels * planes;
+  if (bytes.byteLength !== head + 2 * n + (multi ? voxels : 0)) return undefined;
   const prob = new Uint16Array(n);
-  new Uint8Array(prob.buffer).set(bytes.subarray(head));
-  return multi ? { width, height, depth, prob, planes } : { width, height, depth, prob };
+  new Uint8Array(prob.buffer).set(bytes.subarray(head, head + 2 * n));
+  return multi ? { width, height, depth, prob, planes, argmax: bytes.slice(head + 2 * n) } : { width, height, depth, prob };
 }
 
 /** Quantises probabilities to 16 bits (NaN is the caller's bug to report before this). */
