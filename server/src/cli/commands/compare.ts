@@ -14,7 +14,7 @@ import { readStoredEvaluation, rerenderReport } from '../../core/report/rerender
 import { REPORT_FILE, reportFailedFinding } from '../../core/report/staleReport';
 import { withResultsLock } from '../../core/results/lock';
 import { resultPath } from '../../core/results/resultPath';
-import { formatSummaryJson, type EvaluationSummary } from '../../core/results/summary';
+import { formatResultsJson, formatSummaryJson, type EvaluationSummary } from '../../core/results/summary';
 import type { CommandContext } from '../context';
 import { formatFinding, formatP } from '../format';
 
@@ -60,7 +60,7 @@ export async function runCompare(ctx: CommandContext): Promise<number> {
   const destination = { dir: outputDir, fix: `Copy the results folder to a writable place and run \`medseg compare\` on the copy.` };
   await writingInto(destination, () =>
     withResultsLock(outputDir, command, async () => {
-      await writeFileAtomic(summaryFile, JSON.stringify(top, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+      await writeFileAtomic(summaryFile, formatResultsJson(top));
       await writeRegionsReport(outputDir, top, config.evaluation.metrics);
     }),
   );

@@ -18,6 +18,7 @@ import { readPerImageTable } from '../results/readPerImage';
 import { REGIONS_FOLDER, regionFolder, regionPerImageCsvChunks, regionsSummary } from '../results/regionResults';
 import { resultPath } from '../results/resultPath';
 import { writeChunksAtomic } from '../results/spoolFile';
+import { formatResultsJson } from '../results/summary';
 import type { MergeInto, MergeOptions, MergeResult } from './merge';
 import { readShardDescription, SHARD_FOLDER } from './shardParts';
 import { regionView } from './regionView';
@@ -51,7 +52,7 @@ export async function mergeRegionShards(dirs: readonly string[], outputDir: stri
     const images = new Set(tables.flatMap((t) => t.table.imageIds)).size;
     const summary = { ...regionsSummary(merged.map((m) => ({ region: m.region, summary: m.summary })), images), merged_from: dirs.map((d) => resolve(d)) };
     await writeChunksAtomic(resultPath(out, 'per_image.csv'), regionPerImageCsvChunks(tables));
-    await writeFileAtomic(resultPath(out, 'summary.json'), JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    await writeFileAtomic(resultPath(out, 'summary.json'), formatResultsJson(summary));
     const findings = merged.flatMap((m) => m.findings.map((f) => ({ ...f, message: `Region ${m.region.name}: ${f.message}` })));
     try {
       await writeRegionsReport(out, summary, config.evaluation.metrics);

@@ -17,6 +17,7 @@ import { acquireResultsLock } from '../results/lock';
 import { regionFolder, regionPerImageCsvChunks, regionsSummary, type RegionsSummary } from '../results/regionResults';
 import { resultPath, resultsFolderOf } from '../results/resultPath';
 import { writeChunksAtomic } from '../results/spoolFile';
+import { formatResultsJson } from '../results/summary';
 import { pushAll } from '../util/arrays';
 import { evaluateExperiment, type EvaluateOptions, type EvaluationResult } from './pipeline';
 import { regionView } from './regionView';
@@ -71,8 +72,7 @@ export async function evaluateRegions(config: MedsegConfig, dataset: ResolvedDat
         const images = new Set(results.flatMap((r) => r.table.imageIds)).size;
         const summary = regionsSummary(results.map((r) => ({ region: r.region, summary: r.summary })), images);
         await writeChunksAtomic(resultPath(outputDir, 'per_image.csv'), regionPerImageCsvChunks(results.map((r) => ({ region: r.region.name, table: r.table, methodOrder: r.methodOrder }))));
-        // Non-finite numbers as null, as formatSummaryJson writes a binary summary.
-        await writeFileAtomic(resultPath(outputDir, 'summary.json'), JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+        await writeFileAtomic(resultPath(outputDir, 'summary.json'), formatResultsJson(summary));
         if (options.report !== false) {
           try {
             await writeRegionsReport(outputDir, summary, config.evaluation.metrics);

@@ -10,10 +10,10 @@
  * appended as heatmaps land, so an interrupted run resumes where it stopped and memory does not
  * grow with the number of images. A failing image or model is a finding, and the others go on.
  */
-import { refuseRegions } from '../config/regions';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
+import { refuseRegions } from '../config/regions';
 import type { MedsegConfig, ModelConfig, SplitName } from '../config/types';
 import type { DatasetCase, ResolvedDataset } from '../dataset/types';
 import { caseFilePath } from '../results/fileNames';

@@ -11,10 +11,7 @@ import type { RegionsSummary } from '../results/regionResults';
 import { resultPath } from '../results/resultPath';
 import type { EvaluationSummary } from '../results/summary';
 import { metricDigits } from '../../protocol/reportData';
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+import { escapeHtml } from './html';
 
 function fmt(x: number | undefined, metric: string): string {
   return x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(metricDigits(metric));

@@ -83,13 +83,7 @@ export interface RegionSummaryEntry {
 }
 
 /** summary.json of a region evaluation: the run's facts, then each region's whole summary under `regions.<name>`. */
-export interface RegionsSummary {
-  experiment: string;
-  time: string;
-  engine_version: string;
-  config: string;
-  split: string;
-  shard?: { index: number; count: number };
+export interface RegionsSummary extends Pick<EvaluationSummary, 'experiment' | 'time' | 'engine_version' | 'config' | 'split' | 'shard'> {
   /** Images evaluated in any region. */
   images: number;
   regions: Record<string, { labels: number[]; nsd_tolerance?: number; folder: string } & EvaluationSummary>;

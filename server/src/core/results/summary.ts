@@ -119,9 +119,16 @@ export function summarizeMethods(input: SummaryInput): Record<string, MethodSumm
   return out;
 }
 
-/** JSON with undefined dropped and non-finite numbers as null; keys in insertion order. */
+/** JSON.stringify's replacer of every results file: a non-finite number (NaN, ±Infinity) is null. */
+export const nonFiniteAsNull = (_key: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+
+/** A results JSON file (summary.json, stress.json, …): undefined dropped, non-finite numbers null, keys in insertion order. */
+export function formatResultsJson(value: unknown): string {
+  return JSON.stringify(value, nonFiniteAsNull, 2) + '\n';
+}
+
 export function formatSummaryJson(summary: EvaluationSummary): string {
-  return JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+  return formatResultsJson(summary);
 }
 
 

@@ -2,8 +2,8 @@
  * `medseg stress`: the label-mix stress test over the split's per-image results, then the image
  * perturbation stress test with fresh (cached) inference, written to `<output>/<name>/stress.json`.
  */
-import { refuseRegions } from '../config/regions';
 import { join } from 'node:path';
+import { refuseRegions } from '../config/regions';
 import type { MedsegConfig, SplitName } from '../config/types';
 import type { DatasetCase, ResolvedDataset } from '../dataset/types';
 import { selectCases } from '../evaluate';
@@ -19,6 +19,7 @@ import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
 import { withResultsLock, type ResultsLock } from '../results/lock';
 import { PredictionCache } from '../results/predictionCache';
 import { resultPath, resultsFolderOf } from '../results/resultPath';
+import { formatResultsJson } from '../results/summary';
 import { pushAll } from '../util/arrays';
 import { ENGINE_VERSION } from '../version';
 import { evaluatedRows } from './evaluatedRows';
@@ -325,5 +326,5 @@ async function stressShard(config: MedsegConfig, dataset: ResolvedDataset, outpu
 
 /** JSON with undefined dropped and non-finite numbers as null (as summary.json). */
 export function formatStressJson(report: StressReport): string {
-  return JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+  return formatResultsJson(report);
 }

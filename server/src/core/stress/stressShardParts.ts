@@ -12,6 +12,7 @@ import { InputError } from '../findings';
 import { writeFileAtomic } from '../io';
 import { resultPath } from '../results/resultPath';
 import type { Shard } from '../evaluate/selectCases';
+import { nonFiniteAsNull } from '../results/summary';
 import type { PerturbationFailure } from './perturbationStress';
 import type { PerturbationKind } from './perturbations';
 
@@ -46,7 +47,7 @@ export function hasStressParts(dir: string): boolean {
 }
 
 export async function writeStressParts(dir: string, parts: StressShardParts): Promise<void> {
-  await writeFileAtomic(stressPartsFile(dir), await gzipAsync(JSON.stringify(parts, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))));
+  await writeFileAtomic(stressPartsFile(dir), await gzipAsync(JSON.stringify(parts, nonFiniteAsNull)));
 }
 
 export async function readStressParts(dir: string): Promise<StressShardParts> {
