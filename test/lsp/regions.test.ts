@@ -10,6 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import type { CompletionItem } from 'vscode-languageserver';
 import type { EvaluateResult } from '../../server/src/protocol';
+import { loadConfig } from '../../server/src/core/config';
+import { resolveDataset } from '../../server/src/core/dataset';
+import { previewCase } from '../../server/src/lsp/preview/previewCase';
 import { LspTestClient } from './lspClient';
 
 const W = 16;
@@ -32,6 +35,7 @@ models:
     prediction_values: labels
   - name: tumour-masks
     predictions: preds/{stem}.png
+    prediction_values: labels
     region: 
 evaluation: { bootstrap: 20, fusion: [] }
 `;
@@ -74,5 +78,15 @@ describe('the language server with dataset.regions', () => {
     assert.equal(result.regions![0].methods.labelled.metrics.dice.mean, 1);
     assert.ok(Math.abs(result.regions![1].methods.labelled.metrics.dice.mean! - 0.8) < 1e-12);
     assert.deepEqual(result.methods, result.regions![0].methods);
+  });
+
+  test('the preview shows the first region: its reference, its models\' masks and their metrics', async () => {
+    const parsed = await loadConfig(join(dir, 'kits.medseg.yaml'));
+    assert.ok(parsed.config, JSON.stringify(parsed.findings));
+    const p = await previewCase(parsed.config, await resolveDataset(parsed.config), { image: 'b' });
+    assert.deepEqual(p.layers.map((l) => l.id).filter((id) => !id.startsWith('heatmap')), ['image', 'reference', 'prediction:labelled', 'errors:labelled', 'prediction:tumour-masks', 'errors:tumour-masks']);
+    // The kidney region's metrics of this image (labels 1 and 2 in both maps: identical).
+    assert.equal(p.metrics.labelled.dice, 1);
+    assert.equal(p.metrics['tumour-masks'].dice, 1);
   });
 });
