@@ -57,13 +57,14 @@ export function perImageHeader(further: readonly MetricName[] = []): string[] {
   return [...PER_IMAGE_COLUMNS.slice(0, at), ...further, ...PER_IMAGE_COLUMNS.slice(at)];
 }
 
-/** One row; `further`: the extra metric columns of its file, in header order. */
-export function formatPerImageRow(r: PerImageRow, further: readonly MetricName[] = []): string {
+/** One row; `further`: the extra metric columns of its file, in header order; `region`: its cell after `method` (a region evaluation's top file). */
+export function formatPerImageRow(r: PerImageRow, further: readonly MetricName[] = [], region?: string): string {
   const m = r.metrics;
   return [
     r.imageId,
     r.split,
     r.method,
+    ...(region !== undefined ? [region] : []),
     m.dice,
     m.iou,
     m.sensitivity,

@@ -5,7 +5,7 @@
  * order, then method) and a summary.json keyed by region.
  */
 import type { MetricName, RegionConfig } from '../config/types';
-import { csvCell, formatPerImageRow, perImageHeader } from './perImage';
+import { formatPerImageRow, perImageHeader } from './perImage';
 import type { PerImageTable } from './perImageTable';
 import { resultPath } from './resultPath';
 import type { EvaluationSummary, SkippedModel } from './summary';
@@ -47,14 +47,9 @@ export function* regionPerImageCsvChunks(tables: readonly RegionTable[], chunkCh
       const t = tables[k];
       const image = t.table.findImage(id);
       if (image === undefined) continue;
-      const regionCell = csvCell(t.region);
       for (const method of methodsOf[k]) {
         const row = t.table.row(method, image);
-        if (!row) continue;
-        // The binary row with the region's cell after the method's (image_id, split, method lead every row).
-        const line = formatPerImageRow(row, further);
-        const cut = nthComma(line, 3);
-        chunk += `${line.slice(0, cut)},${regionCell}${line.slice(cut)}\n`;
+        if (row) chunk += formatPerImageRow(row, further, t.region) + '\n';
       }
     }
     if (chunk.length >= chunkChars) {
@@ -63,18 +58,6 @@ export function* regionPerImageCsvChunks(tables: readonly RegionTable[], chunkCh
     }
   }
   if (chunk) yield chunk;
-}
-
-/** Index of the n-th field separator of a CSV line (quoted cells may hold commas). */
-function nthComma(line: string, n: number): number {
-  let quoted = false;
-  let seen = 0;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === ',' && !quoted && ++seen === n) return i;
-  }
-  return line.length;
 }
 
 export interface RegionSummaryEntry {
