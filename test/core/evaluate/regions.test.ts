@@ -206,6 +206,8 @@ describe('evaluation by region (dataset.regions)', () => {
     for (const i of [1, 2]) {
       const shard = runMedseg(dir, 'evaluate', 'kits.medseg.yaml', '--output', `cli-s${i}`, '--shard', `${i}/2`);
       assert.equal(shard.code, 0, shard.stderr);
+      const stress = runMedseg(dir, 'stress', 'kits.medseg.yaml', '--output', `cli-s${i}`, '--shard', `${i}/2`, '--perturbations', 'flip', '--repeats', '1');
+      assert.equal(stress.code, 0, stress.stderr);
     }
     const merged = runMedseg(dir, 'merge', 'cli-s1', 'cli-s2', '--output', 'cli-merged');
     assert.equal(merged.code, 0, merged.stderr);
@@ -217,6 +219,16 @@ describe('evaluation by region (dataset.regions)', () => {
     assert.deepEqual(Object.keys(summary.regions), ['kidney', 'tumour']);
     assert.equal(summary.merged_from.length, 2);
     assert.ok(existsSync(join(dir, 'cli-merged', 'regions', 'kidney', 'masks', 'soft', 'case_3.png')));
+    // The shards' stress tests are joined region by region too.
+    for (const region of ['kidney', 'tumour']) {
+      const stress = JSON.parse(readFileSync(join(dir, 'cli-merged', 'regions', region, 'stress.json'), 'utf8'));
+      assert.ok(stress.perturbations, `${region}: merged perturbation curves`);
+    }
+    // A cluster job that would explain or map a region config is refused before anything is written.
+    const slurm = runMedseg(dir, 'slurm', 'kits.medseg.yaml', '--shards', '2', '--run', 'evaluate,explain', '--output', 'cli-slurm');
+    assert.equal(slurm.code, 1, slurm.stderr);
+    assert.match(slurm.stderr, /region\/unsupported-command/);
+    assert.equal(existsSync(join(dir, 'cli-slurm.slurm')), false);
   });
 
   test('medseg stress tests and medseg compare compares each region in its own folder; explain and umap refuse a region config before doing anything', () => {

@@ -11,6 +11,7 @@
  */
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { MedsegConfig } from '../config/types';
+import { refuseRegions } from '../config/regions';
 import { InputError } from '../findings';
 import type { K8sOptions } from './k8sManifests';
 import type { SlurmResources } from './slurmOptions';
@@ -67,6 +68,10 @@ export type ShardedRunRequest = Pick<BatchJobSpec, 'shards' | 'tasks' | 'split' 
 
 /** The record of a run for either scheduler, its folders checked; the caller adds its own resources. */
 export function commonSpec(req: ShardedRunRequest, scheduler: BatchJobSpec['scheduler'], previous?: BatchJobSpec): Omit<BatchJobSpec, 'resources' | 'k8s'> {
+  // Refused here, before any script is written or job submitted, not by every shard after its evaluation.
+  for (const task of ['explain', 'umap'] as const) {
+    if (req.tasks.includes(task)) refuseRegions(req.config, `medseg ${scheduler} --run …,${task}`, `run the shards with \`--run evaluate\` (or \`evaluate,stress\`), which work region by region.`);
+  }
   const work = jobFolderOf(req.results, scheduler, req.work);
   checkFolders(req.results, work);
   return {
