@@ -167,6 +167,10 @@ describe('evaluation by region (dataset.regions)', () => {
     assert.deepEqual(summary.regions.tumour.labels, [2]);
     assert.equal(summary.regions.tumour.nsd_tolerance, 2);
     assert.equal(summary.regions.kidney.folder, 'regions/kidney');
+    // The run is the config's; each region's summary (and report, dashboard title) names its region.
+    assert.equal(summary.experiment, 'kits');
+    assert.equal(summary.regions.tumour.experiment, 'kits · tumour');
+    assert.match(readFileSync(join(out, 'regions', 'tumour', 'report.html'), 'utf8'), /<title>MedSeg Eval · kits · tumour<\/title>/);
     assert.deepEqual(Object.keys(summary.regions.tumour.methods), ['soft', 'sig', 'files', 'tumour-only', 'fusion:union', 'fusion:majority']);
     assert.ok(Array.isArray(summary.regions.kidney.comparisons) && summary.regions.kidney.comparisons.length > 0);
     assert.equal(summary.images, N);

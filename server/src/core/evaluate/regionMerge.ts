@@ -50,7 +50,7 @@ export async function mergeRegionShards(dirs: readonly string[], outputDir: stri
     const tables = [];
     for (const m of merged) tables.push({ region: m.region.name, table: await readPerImageTable(resultPath(m.outputDir, 'per_image.csv')), methodOrder: Object.keys(m.summary.methods) });
     const images = new Set(tables.flatMap((t) => t.table.imageIds)).size;
-    const summary = { ...regionsSummary(merged.map((m) => ({ region: m.region, summary: m.summary })), images), merged_from: dirs.map((d) => resolve(d)) };
+    const summary = { ...regionsSummary(config.name, merged.map((m) => ({ region: m.region, summary: m.summary })), images), merged_from: dirs.map((d) => resolve(d)) };
     await writeChunksAtomic(resultPath(out, 'per_image.csv'), regionPerImageCsvChunks(tables));
     await writeFileAtomic(resultPath(out, 'summary.json'), formatResultsJson(summary));
     const findings = merged.flatMap((m) => m.findings.map((f) => ({ ...f, message: `Region ${m.region.name}: ${f.message}` })));

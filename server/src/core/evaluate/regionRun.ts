@@ -70,7 +70,7 @@ export async function evaluateRegions(config: MedsegConfig, dataset: ResolvedDat
           pushAll(findings, result.findings.map((f) => ({ ...f, message: `Region ${region.name}: ${f.message}` })));
         }
         const images = new Set(results.flatMap((r) => r.table.imageIds)).size;
-        const summary = regionsSummary(results.map((r) => ({ region: r.region, summary: r.summary })), images);
+        const summary = regionsSummary(config.name, results.map((r) => ({ region: r.region, summary: r.summary })), images);
         await writeChunksAtomic(resultPath(outputDir, 'per_image.csv'), regionPerImageCsvChunks(results.map((r) => ({ region: r.region.name, table: r.table, methodOrder: r.methodOrder }))));
         await writeFileAtomic(resultPath(outputDir, 'summary.json'), formatResultsJson(summary));
         if (options.report !== false) {

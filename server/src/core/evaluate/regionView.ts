@@ -35,6 +35,8 @@ export function regionView(config: MedsegConfig, region: RegionConfig): MedsegCo
   const settings = config.evaluation.metricSettings ?? DEFAULT_METRIC_SETTINGS;
   return {
     ...config,
+    // The region names itself wherever the binary results show the experiment (its summary.json, report and dashboard title).
+    name: `${config.name} · ${region.name}`,
     dataset: { ...dataset, foreground: regionForeground(region, regions, config.dataset.otherLabels) },
     models: config.models.filter((m) => regionsOfModel(m, regions).some((r) => r.name === region.name)).map((m) => regionModel(m, region, config)),
     evaluation: { ...config.evaluation, metricSettings: { ...settings, nsdTolerance: region.nsdTolerance ?? settings.nsdTolerance } },

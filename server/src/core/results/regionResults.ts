@@ -76,11 +76,11 @@ export interface RegionsSummary extends Pick<EvaluationSummary, 'experiment' | '
   skipped_models: (SkippedModel & { region: string })[];
 }
 
-export function regionsSummary(entries: readonly RegionSummaryEntry[], images: number): RegionsSummary {
+export function regionsSummary(experiment: string, entries: readonly RegionSummaryEntry[], images: number): RegionsSummary {
   const first = entries[0]?.summary;
   if (!first) throw new Error('regionsSummary: no region');
   return {
-    experiment: first.experiment,
+    experiment,
     time: first.time,
     engine_version: first.engine_version,
     config: first.config,
