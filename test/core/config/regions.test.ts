@@ -11,6 +11,7 @@ function parse(dataset: string, models = '[{ path: m.onnx, output: { activation:
   return parseConfig(`dataset: { images: "{dir}/imaging.nii.gz", masks: "{dir}/segmentation.nii.gz", ${dataset} }\nmodels: ${models}`, FILE);
 }
 const codes = (r: ReturnType<typeof parse>) => r.findings.map((f) => [f.code, f.severity, f.configPath]);
+const errors = (r: ReturnType<typeof parse>) => codes(r).filter(([, severity]) => severity === 'error');
 
 describe('dataset.regions', () => {
   test('lists and objects, in config order, with a region τ; the references\' rule stays nonzero', () => {
@@ -59,12 +60,13 @@ describe('models and regions', () => {
 
   test('a one-region model names an existing region (with a suggestion when misspelt)', () => {
     const ok = parse(regions, '[{ path: t.onnx, region: tumour }]');
-    assert.deepEqual(ok.findings, []);
+    // Only the kidney region lacks a model.
+    assert.deepEqual(codes(ok), [['config/region-without-models', 'warning', ['dataset', 'regions', 'kidney']]]);
     assert.equal(ok.config!.models[0].region, 'tumour');
     assert.deepEqual(regionsOfModel(ok.config!.models[0], ok.config!.dataset.regions!).map((x) => x.name), ['tumour']);
     const bad = parse(regions, '[{ path: t.onnx, region: tumor }]');
-    assert.deepEqual(codes(bad), [['config/unknown-region', 'error', ['models', 0, 'region']]]);
-    assert.match(bad.findings[0].message, /did you mean `tumour`/);
+    assert.deepEqual(errors(bad), [['config/unknown-region', 'error', ['models', 0, 'region']]]);
+    assert.match(bad.findings.find((f) => f.code === 'config/unknown-region')!.message, /did you mean `tumour`/);
   });
 
   test('`region` without dataset.regions is an error', () => {
@@ -89,10 +91,17 @@ describe('models and regions', () => {
     assert.deepEqual(codes(missing), [['config/region-mapping', 'error', ['models', 0, 'output']]]);
     assert.match(missing.findings[0].message, /region_channels: \{ kidney: 0, tumour: 1 \}/);
     const one = parse(regions, '[{ path: m.onnx, output: { region_channels: { tumour: 1 } } }]');
-    assert.deepEqual(one.findings, []);
+    assert.deepEqual(codes(one), [['config/region-without-models', 'warning', ['dataset', 'regions', 'kidney']]]);
     assert.deepEqual(regionsOfModel(one.config!.models[0], one.config!.dataset.regions!).map((x) => x.name), ['tumour']);
     const typo = parse(regions, '[{ path: m.onnx, output: { region_channels: { kidny: 0 } } }]');
-    assert.deepEqual(codes(typo), [['config/unknown-region', 'error', ['models', 0, 'output', 'region_channels', 'kidny']]]);
+    assert.deepEqual(errors(typo), [['config/unknown-region', 'error', ['models', 0, 'output', 'region_channels', 'kidny']]]);
+  });
+
+  test('a region no model predicts is a warning on the region', () => {
+    const r = parse(regions, '[{ path: m.onnx, output: { region_channels: { kidney: 0 } } }]');
+    assert.deepEqual(codes(r), [['config/region-without-models', 'warning', ['dataset', 'regions', 'tumour']]]);
+    assert.match(r.findings[0].message, /No model predicts region `tumour`/);
+    assert.deepEqual(parse(regions, '[{ path: t.onnx, region: tumour }, { predictions: "p/{stem}.png" }]').findings, []);
   });
 
   test('an output without activation cannot give regions', () => {

@@ -301,4 +301,19 @@ describe('evaluation by region (dataset.regions)', () => {
     assert.equal(rows.length, 2 * (N - 2));
     assert.ok(!rows.some((r) => r.image_id === 'case_2' || r.image_id === 'case_4'));
   });
+
+  test('a region no model predicts is evaluated with no method: an empty table, never an error', async () => {
+    writeFileSync(join(dir, 'one.medseg.yaml'), `dataset:\n  images: images/*.png\n  masks: masks/{stem}.png\n  regions: { kidney: [1, 2], tumour: [2] }\nmodels:\n  - name: tumour-only\n    path: tumour.onnx\n    input: { channels: 1, normalize: unit }\n    region: tumour\nevaluation: { bootstrap: 20 }\n`);
+    const parsed = await loadConfig(join(dir, 'one.medseg.yaml'));
+    assert.ok(parsed.config);
+    assert.deepEqual(parsed.findings.map((f) => f.code), ['config/region-without-models']);
+    const result = await evaluateRegions(parsed.config, await resolveDataset(parsed.config), { outputDir: join(dir, 'out-one') });
+    assert.deepEqual(result.findings, []);
+    assert.deepEqual(Object.keys(result.summary.regions.kidney.methods), []);
+    assert.deepEqual(Object.keys(result.summary.regions.tumour.methods), ['tumour-only']);
+    const rows = csvRows(join(dir, 'out-one', 'per_image.csv'));
+    assert.equal(rows.length, N);
+    assert.ok(rows.every((r) => r.region === 'tumour'));
+    assert.match(readFileSync(join(dir, 'out-one', 'report.html'), 'utf8'), /<h2>Region kidney<\/h2>/);
+  });
 });

@@ -54,8 +54,14 @@ function unknownRegion(at: At, path: ConfigPath, name: string, regions: readonly
   at(path, 'error', 'config/unknown-region', `\`${name}\` names no region of \`dataset.regions\`` + (suggestion ? `: did you mean \`${suggestion}\`?` : ` (regions: ${names.join(', ')}).`), suggestion ? { replacement: suggestion } : undefined);
 }
 
-/** Checks each model's region keys against `dataset.regions` (or their absence). */
+/** Checks each model's region keys against `dataset.regions` (or their absence), and that every region has a model. */
 export function checkModelRegions(models: readonly ModelConfig[], regions: readonly RegionConfig[] | undefined, at: At): void {
+  if (regions && models.length > 0) {
+    for (const r of regions) {
+      if (models.some((m) => regionsOfModel(m, regions).some((x) => x.name === r.name))) continue;
+      at(['dataset', 'regions', r.name], 'warning', 'config/region-without-models', `No model predicts region \`${r.name}\`: it is evaluated with no method (an empty table). Give a model \`region: ${r.name}\`, a \`region_channels\` entry, or a softmax output; or remove the region.`);
+    }
+  }
   for (const m of models) {
     const path = (...rest: (string | number)[]): ConfigPath => ['models', m.index, ...rest];
     if (!regions) {
