@@ -25,9 +25,12 @@ test('FolderListing reads a folder once and answers from its listing', async () 
   }
 });
 
-test('templates substitute {stem}, {name}, {dir}; globs are patterns without placeholders', () => {
+test('templates substitute {stem}, {name}, {dir}, {parent}; globs are patterns without placeholders', () => {
   const vars = templateVarsOf('/data/kits/case_00001/imaging.nii.gz');
-  assert.deepEqual(vars, { stem: 'imaging', name: 'imaging.nii.gz', dir: '/data/kits/case_00001' });
+  assert.deepEqual(vars, { stem: 'imaging', name: 'imaging.nii.gz', dir: '/data/kits/case_00001', parent: 'case_00001' });
+  // KiTS's images are all imaging.nii.gz: predictions kept elsewhere are named by the case folder.
+  assert.equal(fillTemplate('preds/nnunet/{parent}.nii.gz', vars, '/exp'), '/exp/preds/nnunet/case_00001.nii.gz');
+  assert.equal(isGlobPattern('preds/{parent}.nii.gz'), false);
   assert.equal(fillTemplate('{dir}/segmentation.nii.gz', vars, '/exp'), '/data/kits/case_00001/segmentation.nii.gz');
   assert.equal(fillTemplate('masks/{stem}_$&.png', vars, '/exp'), '/exp/masks/imaging_$&.png');
   assert.equal(fillTemplate('preds/{name}', vars, '/exp'), '/exp/preds/imaging.nii.gz');

@@ -24,7 +24,7 @@ import {
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
-const KNOWN_PLACEHOLDERS = ['stem', 'name', 'dir'];
+const KNOWN_PLACEHOLDERS = ['stem', 'name', 'dir', 'parent'];
 
 export function configNameFromFile(file: string): string {
   return basename(file).replace(/\.medseg\.ya?ml$/i, '').replace(/\.ya?ml$/i, '') || 'experiment';
@@ -104,7 +104,7 @@ function checkPlaceholders(template: string, configPath: ConfigPath, at: At): vo
       configPath,
       'error',
       'config/unknown-placeholder',
-      `Unknown placeholder \`{${m[1]}}\`: use {stem}, {name} or {dir}` + (suggestion ? ` (did you mean \`{${suggestion}}\`?)` : '.'),
+      `Unknown placeholder \`{${m[1]}}\`: use {stem}, {name}, {dir} or {parent}` + (suggestion ? ` (did you mean \`{${suggestion}}\`?)` : '.'),
       suggestion ? { replacement: `{${suggestion}}`, placeholder: m[0] } : undefined,
     );
   }

@@ -2,7 +2,7 @@
  * The typed experiment config, after parsing, validation and defaults. Plain file and folder
  * paths are absolute (resolved against the config file's folder). Globs and templates
  * (`images`, `masks`, `predictions`) stay as written, relative to `dir`: placeholders
- * (`{stem}`, `{name}`, `{dir}`) are substituted first, then the result is resolved against `dir`
+ * (`{stem}`, `{name}`, `{dir}`, `{parent}`) are substituted first, then the result is resolved against `dir`
  * (an absolute `{dir}` substitution wins). Field names are camelCase; YAML keys are snake_case.
  */
 import type { ForegroundRule } from '../io/types';
@@ -61,7 +61,7 @@ export type Normalization =
 export interface DatasetConfig {
   /** Glob of images as written (relative to the config's dir), or undefined when `msd` is used. */
   images?: string;
-  /** Mask template (`{stem}`, `{name}`, `{dir}`) or glob, as written (relative to the config's dir). */
+  /** Mask template (`{stem}`, `{name}`, `{dir}`, `{parent}`) or glob, as written (relative to the config's dir). */
   masks?: string;
   /** Medical Segmentation Decathlon / nnU-Net raw folder holding dataset.json. */
   msd?: string;

@@ -7,7 +7,7 @@ export interface ImageEntry {
   image: string;
   /** Absolute mask path when it exists. */
   mask?: string;
-  /** What `{stem}`, `{name}`, `{dir}` stand for in mask and prediction templates. */
+  /** What `{stem}`, `{name}`, `{dir}`, `{parent}` stand for in mask and prediction templates. */
   vars: TemplateVars;
   predictions: Record<string, string>;
 }

@@ -125,7 +125,7 @@ async function msdCases(ctx: MsdContext, json: Json): Promise<ImageEntry[]> {
       id: c.name,
       image,
       mask: c.label !== undefined && (await ctx.listing.exists(c.label)) ? c.label : undefined,
-      vars: { stem: c.name, name: c.name + ext, dir: dirname(image) },
+      vars: { stem: c.name, name: c.name + ext, dir: dirname(image), parent: basename(dirname(image)) },
       predictions: {},
     });
   }
@@ -183,7 +183,7 @@ async function nnUnetV2Cases(ctx: MsdContext, json: Json): Promise<ImageEntry[]>
         id: name,
         image: join(imageFolder, fileName),
         mask: hasLabel ? label : undefined,
-        vars: { stem: name, name: name + ending, dir: imageFolder },
+        vars: { stem: name, name: name + ending, dir: imageFolder, parent: basename(imageFolder) },
         predictions: {},
       });
     }

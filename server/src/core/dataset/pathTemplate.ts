@@ -1,5 +1,5 @@
 /**
- * Mask and prediction paths: templates with `{stem}`, `{name}`, `{dir}`, or (masks only) globs.
+ * Mask and prediction paths: templates with `{stem}`, `{name}`, `{dir}`, `{parent}`, or (masks only) globs.
  */
 import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
 import { stripImageExtension } from '../io/extensions';
@@ -12,13 +12,15 @@ export interface TemplateVars {
   name: string;
   /** The image's absolute folder. */
   dir: string;
+  /** The name of the image's folder (KiTS: `case_00000`, whose files are all `imaging.nii.gz`), for predictions kept elsewhere: `preds/{parent}.nii.gz`. */
+  parent: string;
 }
 
-const PLACEHOLDER = /\{(stem|name|dir)\}/g;
+const PLACEHOLDER = /\{(stem|name|dir|parent)\}/g;
 
 export function templateVarsOf(imagePath: string): TemplateVars {
   const name = basename(imagePath);
-  return { stem: stripImageExtension(name), name, dir: dirname(imagePath) };
+  return { stem: stripImageExtension(name), name, dir: dirname(imagePath), parent: basename(dirname(imagePath)) };
 }
 
 export function hasPlaceholders(pattern: string): boolean {
