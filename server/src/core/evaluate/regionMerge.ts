@@ -9,18 +9,14 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config';
 import { InputError } from '../findings';
-import { writeFileAtomic } from '../io';
 import { probeWritable, type Destination } from '../io/writeErrors';
-import { writeRegionsReport } from '../report/regionsReport';
-import { reportFailedFinding } from '../report/staleReport';
 import { acquireResultsLock } from '../results/lock';
 import { readPerImageTable } from '../results/readPerImage';
-import { REGIONS_FOLDER, regionFolder, regionPerImageCsvChunks, regionsSummary } from '../results/regionResults';
+import { REGIONS_FOLDER, regionFolder } from '../results/regionResults';
 import { resultPath } from '../results/resultPath';
-import { writeChunksAtomic } from '../results/spoolFile';
-import { formatResultsJson } from '../results/summary';
 import type { MergeInto, MergeOptions, MergeResult } from './merge';
 import { readShardDescription, SHARD_FOLDER } from './shardParts';
+import { writeRegionTopFiles } from './regionRun';
 import { regionView } from './regionView';
 
 /** A shard folder of a region evaluation: region folders, no shard parts of its own. */
@@ -47,18 +43,11 @@ export async function mergeRegionShards(dirs: readonly string[], outputDir: stri
       const target = regionFolder(out, region.name);
       merged.push({ ...(await mergeInto(regionDirs, target, { ...destination, dir: target }, { ...options, command, lock: undefined, view: (c) => regionView(c, region) })), region });
     }
-    const tables = [];
-    for (const m of merged) tables.push({ region: m.region.name, table: await readPerImageTable(resultPath(m.outputDir, 'per_image.csv')), methodOrder: Object.keys(m.summary.methods) });
-    const images = new Set(tables.flatMap((t) => t.table.imageIds)).size;
-    const summary = { ...regionsSummary(config.name, merged.map((m) => ({ region: m.region, summary: m.summary })), images), merged_from: dirs.map((d) => resolve(d)) };
-    await writeChunksAtomic(resultPath(out, 'per_image.csv'), regionPerImageCsvChunks(tables));
-    await writeFileAtomic(resultPath(out, 'summary.json'), formatResultsJson(summary));
+    const parts = [];
+    for (const m of merged) parts.push({ region: m.region, table: await readPerImageTable(resultPath(m.outputDir, 'per_image.csv')), methodOrder: Object.keys(m.summary.methods), summary: m.summary });
+    const { summary, reportFailed } = await writeRegionTopFiles(out, config, parts, { merged_from: dirs.map((d) => resolve(d)) }, true);
     const findings = merged.flatMap((m) => m.findings.map((f) => ({ ...f, message: `Region ${m.region.name}: ${f.message}` })));
-    try {
-      await writeRegionsReport(out, summary, config.evaluation.metrics);
-    } catch (err) {
-      findings.push(await reportFailedFinding(out, err, { file: config.file }));
-    }
+    if (reportFailed) findings.push(reportFailed);
     // The run-level result: the first region's summary stands for the merge's (the CLI prints each region's from summary.json).
     return { outputDir: out, summary: merged[0].summary, findings, explained: [], stressed: false, mapped: [], regions: summary };
   } finally {

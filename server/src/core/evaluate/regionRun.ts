@@ -14,10 +14,11 @@ import { writeRegionsReport } from '../report/regionsReport';
 import { reportFailedFinding } from '../report/staleReport';
 import { checkHoldsNoInputs, datasetInputFiles } from '../results/inputsInside';
 import { acquireResultsLock } from '../results/lock';
+import type { PerImageTable } from '../results/perImageTable';
 import { regionFolder, regionPerImageCsvChunks, regionsSummary, type RegionsSummary } from '../results/regionResults';
 import { resultPath, resultsFolderOf } from '../results/resultPath';
 import { writeChunksAtomic } from '../results/spoolFile';
-import { formatResultsJson } from '../results/summary';
+import { formatResultsJson, type EvaluationSummary } from '../results/summary';
 import { pushAll } from '../util/arrays';
 import { evaluateExperiment, type EvaluateOptions, type EvaluationResult } from './pipeline';
 import { regionView } from './regionView';
@@ -36,6 +37,39 @@ export interface RegionsEvaluationResult {
   findings: Finding[];
   /** Rows over all regions (0: nothing was evaluated). */
   rows: number;
+}
+
+/** One region's part of the top files: its table (rows in `methodOrder`) and its summary. */
+export interface RegionPart {
+  region: RegionConfig;
+  table: PerImageTable;
+  methodOrder: readonly string[];
+  summary: EvaluationSummary;
+}
+
+/**
+ * The top files of a region evaluation (a run's or a merge's): per_image.csv with the region
+ * column, summary.json by region (with `extra` fields, e.g. a merge's `merged_from`), and unless
+ * `report` is false report.html's region sections; a report that cannot be drawn is a finding.
+ */
+export async function writeRegionTopFiles<X extends object>(
+  outputDir: string,
+  config: MedsegConfig,
+  parts: readonly RegionPart[],
+  extra: X,
+  report: boolean,
+): Promise<{ summary: RegionsSummary & X; reportFailed?: Finding }> {
+  const images = new Set(parts.flatMap((p) => p.table.imageIds)).size;
+  const summary = { ...regionsSummary(config.name, parts, images), ...extra };
+  await writeChunksAtomic(resultPath(outputDir, 'per_image.csv'), regionPerImageCsvChunks(parts.map((p) => ({ region: p.region.name, table: p.table, methodOrder: p.methodOrder }))));
+  await writeFileAtomic(resultPath(outputDir, 'summary.json'), formatResultsJson(summary));
+  if (!report) return { summary };
+  try {
+    await writeRegionsReport(outputDir, summary, config.evaluation.metrics);
+    return { summary };
+  } catch (err) {
+    return { summary, reportFailed: await reportFailedFinding(outputDir, err, { file: config.file }) };
+  }
 }
 
 /** Evaluates every region of `config.dataset.regions` and writes the region results folder. */
@@ -69,18 +103,9 @@ export async function evaluateRegions(config: MedsegConfig, dataset: ResolvedDat
           results.push({ ...result, region, methodOrder });
           pushAll(findings, result.findings.map((f) => ({ ...f, message: `Region ${region.name}: ${f.message}` })));
         }
-        const images = new Set(results.flatMap((r) => r.table.imageIds)).size;
-        const summary = regionsSummary(config.name, results.map((r) => ({ region: r.region, summary: r.summary })), images);
-        await writeChunksAtomic(resultPath(outputDir, 'per_image.csv'), regionPerImageCsvChunks(results.map((r) => ({ region: r.region.name, table: r.table, methodOrder: r.methodOrder }))));
-        await writeFileAtomic(resultPath(outputDir, 'summary.json'), formatResultsJson(summary));
-        if (options.report !== false) {
-          try {
-            await writeRegionsReport(outputDir, summary, config.evaluation.metrics);
-          } catch (err) {
-            findings.push(await reportFailedFinding(outputDir, err, { file: config.file }));
-          }
-        }
-        return { outputDir, summary, regions: results, findings, rows: results.reduce((a, r) => a + r.table.size, 0) };
+        const top = await writeRegionTopFiles(outputDir, config, results, {}, options.report !== false);
+        if (top.reportFailed) findings.push(top.reportFailed);
+        return { outputDir, summary: top.summary, regions: results, findings, rows: results.reduce((a, r) => a + r.table.size, 0) };
       } finally {
         lock.release();
       }
