@@ -8,7 +8,7 @@ import { InputError, type ConfigPath, type Finding } from '../findings';
 import type { ForegroundRule } from '../io/types';
 import { SAFE_NAME_RULE, segmentProblem } from '../util/pathSegment';
 import { didYouMean } from './schemaFindings';
-import type { ModelConfig, RegionConfig } from './types';
+import type { ModelConfig, RegionConfig, RegionMapping } from './types';
 
 type At = (configPath: ConfigPath, severity: Finding['severity'], code: string, message: string, fix?: Finding['fix']) => void;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -141,4 +141,32 @@ export const REGIONS_UNSUPPORTED = 'region/unsupported-command';
 export function refuseRegions(config: { file: string; dataset: { regions?: readonly RegionConfig[] } }, command: string, instead: string): void {
   if (!config.dataset.regions) return;
   throw new InputError(config.file, `${config.file} evaluates \`dataset.regions\`, which \`${command}\` does not handle yet (it would treat the label map as one merged foreground): ${instead}`, REGIONS_UNSUPPORTED);
+}
+
+/**
+ * What keeps a model whose output has `channels` channels from giving a region by `mapping`, if
+ * anything: the `output` key to fix and why (one check for the model's opening and for the
+ * prediction that reads the region).
+ */
+export function regionChannelsProblem(mapping: RegionMapping, channels: number): { key: 'region_channels' | 'activation' | 'labels'; message: string } | undefined {
+  if (mapping.kind === 'sigmoid') {
+    if (mapping.channel < channels) return undefined;
+    return { key: 'region_channels', message: `it has ${channels} channel(s), so region channel ${mapping.channel} does not exist: use channels 0 to ${channels - 1}.` };
+  }
+  if (channels < 2) return { key: 'activation', message: 'one channel holds no labels to take the argmax of: a binary model evaluated in one region takes `region: <name>`.' };
+  if (mapping.channelLabels && mapping.channelLabels.length !== channels) {
+    return { key: 'labels', message: `it has ${channels} channels but \`output.labels\` lists ${mapping.channelLabels.length} labels: list the label of each channel, in channel order.` };
+  }
+  const labels = channelLabelsOf(mapping, channels);
+  const missing = mapping.labels.filter((l) => !labels.includes(l));
+  if (missing.length === 0) return undefined;
+  return {
+    key: mapping.channelLabels ? 'labels' : 'activation',
+    message: `its ${channels} channels are labels ${labels.join(', ')}, without label ${missing.join(', ')} of the region: give the channels' labels with \`output.labels\`, or evaluate the model only in the regions it predicts (\`region\`).`,
+  };
+}
+
+/** The label of each of a softmax output's `channels` channels: `output.labels`, or channel c is label c. */
+export function channelLabelsOf(mapping: Extract<RegionMapping, { kind: 'softmax' }>, channels: number): number[] {
+  return mapping.channelLabels ?? Array.from({ length: channels }, (_, c) => c);
 }

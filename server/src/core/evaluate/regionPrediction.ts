@@ -10,27 +10,17 @@
  *   decides a voxel's label;
  * - sigmoid, one channel per region: the region's channel, thresholded like a binary model.
  */
+import { channelLabelsOf, regionChannelsProblem } from '../config/regions';
 import type { RegionMapping } from '../config/types';
 import { InputError } from '../findings';
 import type { QuantisedPrediction } from '../results/predictionCache';
 
 export const REGION_CHANNELS = 'model/region-channels';
 
-/** The label of each channel, checked against the output's channel count. */
-function channelLabelsOf(mapping: Extract<RegionMapping, { kind: 'softmax' }>, planes: number, modelFile: string, modelName: string): number[] {
-  const labels = mapping.channelLabels ?? Array.from({ length: planes }, (_, c) => c);
-  if (labels.length !== planes) {
-    throw new InputError(modelFile, `Model \`${modelName}\` gives ${planes} channels but \`output.labels\` lists ${labels.length} labels: list the label of each output channel, in channel order.`, REGION_CHANNELS);
-  }
-  const missing = mapping.labels.filter((l) => !labels.includes(l));
-  if (missing.length > 0) {
-    throw new InputError(
-      modelFile,
-      `Model \`${modelName}\` gives ${planes} channels (labels ${labels.join(', ')}), none of which is label ${missing.join(', ')} of this region: give the channels' labels with \`output.labels\`, or evaluate this model only in the regions it predicts (\`region\`).`,
-      REGION_CHANNELS,
-    );
-  }
-  return labels;
+/** The model's channels checked against what the region reads (the model's opening checked them already: this keeps a stray caller honest). */
+function checkChannels(mapping: RegionMapping, planes: number, modelFile: string, modelName: string): void {
+  const problem = regionChannelsProblem(mapping, planes);
+  if (problem) throw new InputError(modelFile, `Model \`${modelName}\`: ${problem.message}`, REGION_CHANNELS);
 }
 
 /** The region `mapping` selects from an every-channel entry `all` (planes ≥ 1). */
@@ -39,16 +29,9 @@ export function regionPrediction(all: QuantisedPrediction, mapping: RegionMappin
   const n = all.width * all.height * all.depth;
   const q = all.prob;
   const base = { width: all.width, height: all.height, depth: all.depth };
-  if (mapping.kind === 'sigmoid') {
-    if (mapping.channel >= planes) {
-      throw new InputError(modelFile, `Model \`${modelName}\` gives ${planes} channel(s), so \`region_channels\` channel ${mapping.channel} does not exist: use channels 0 to ${planes - 1}.`, REGION_CHANNELS);
-    }
-    return { ...base, prob: q.slice(mapping.channel * n, (mapping.channel + 1) * n) };
-  }
-  if (planes < 2) {
-    throw new InputError(modelFile, `Model \`${modelName}\` gives one channel, so no label can be read from its softmax: a binary model evaluated in one region takes \`region: <name>\`.`, REGION_CHANNELS);
-  }
-  const labels = channelLabelsOf(mapping, planes, modelFile, modelName);
+  checkChannels(mapping, planes, modelFile, modelName);
+  if (mapping.kind === 'sigmoid') return { ...base, prob: q.slice(mapping.channel * n, (mapping.channel + 1) * n) };
+  const labels = channelLabelsOf(mapping, planes);
   const inRegion = labels.map((l) => mapping.labels.includes(l));
   const argmax = all.argmax ?? argmaxChannel(q, planes);
   const prob = new Uint16Array(n);

@@ -3,6 +3,7 @@
  * anything runs, so a wrong `size`, `channels` or `layout` is an editor diagnostic, not a crash
  * (or worse, a silently wrong evaluation) halfway through a dataset.
  */
+import { regionChannelsProblem } from '../config/regions';
 import type { ModelConfig, RegionMapping } from '../config/types';
 import type { Finding, Severity } from '../findings';
 import { formatTensorType, type ModelInfo, type TensorDim } from '../onnx';
@@ -157,28 +158,13 @@ function checkOutput(info: ModelInfo, model: ModelConfig, at: Report): void {
   if (channels === 1 && model.output.activation === 'softmax') {
     at(['output', 'activation'], 'warning', 'model/softmax-one-channel', `${shown}: it has one channel; softmax over one channel is always 1. Use \`activation: sigmoid\` (logits) or \`none\` (probabilities).`, { replacement: 'sigmoid' });
   }
-  if (model.regionMapping) checkRegionChannels(model, model.regionMapping, channels, shown, at);
+  if (model.regionMapping) checkRegionChannels(model.regionMapping, channels, shown, at);
 }
 
 /** A model that predicts every region (an evaluation's region view): its channels must hold what the region reads. */
-function checkRegionChannels(model: ModelConfig, mapping: RegionMapping, channels: number, shown: string, at: Report): void {
-  if (mapping.kind === 'sigmoid') {
-    if (mapping.channel >= channels) at(['output', 'region_channels'], 'error', 'model/region-channels', `${shown}: it has ${channels} channel(s), so region channel ${mapping.channel} does not exist. Use channels 0 to ${channels - 1}.`);
-    return;
-  }
-  if (channels < 2) {
-    at(['output', 'activation'], 'error', 'model/region-channels', `${shown}: one channel holds no labels to take the argmax of. A binary model evaluated in one region takes \`region: <name>\`.`);
-    return;
-  }
-  const labels = mapping.channelLabels ?? Array.from({ length: channels }, (_, c) => c);
-  if (mapping.channelLabels && mapping.channelLabels.length !== channels) {
-    at(['output', 'labels'], 'error', 'model/region-channels', `${shown}: it has ${channels} channels but \`output.labels\` lists ${mapping.channelLabels.length} labels. List the label of each channel, in channel order.`);
-    return;
-  }
-  const missing = mapping.labels.filter((l) => !labels.includes(l));
-  if (missing.length > 0) {
-    at(['output', model.output.labels ? 'labels' : 'activation'], 'error', 'model/region-channels', `${shown}: its ${channels} channels are labels ${labels.join(', ')}, without label ${missing.join(', ')} of the region. Give the channels' labels with \`output.labels\`, or evaluate the model only in the regions it predicts (\`region\`).`);
-  }
+function checkRegionChannels(mapping: RegionMapping, channels: number, shown: string, at: Report): void {
+  const problem = regionChannelsProblem(mapping, channels);
+  if (problem) at(['output', problem.key], 'error', 'model/region-channels', `${shown}: ${problem.message}`);
 }
 
 /** The graph output to read (after the checks above, which refuse a model where none can be chosen). */
